@@ -1,0 +1,231 @@
+"""The merged knowledge graph: entities and relations from many articles, keyed by id.
+
+The per-article stage is a pure function (document → ``ArticleResult``); building
+the graph is a reduction keyed by entity id and relation key (:meth:`KnowledgeGraph.add`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import GraphNotFoundError
+from .model import ArticleResult, Entity, Evidence, Relation
+
+GRAPH_FILE = "graph.json"
+
+
+class KnowledgeGraph:
+    """Entities and relations with evidence; the object every query and export reads.
+
+    >>> g = KnowledgeGraph()
+    >>> g.add_entity(Entity("Province/440000", "Province", "广东省"))
+    >>> g.stats()["nodes"]["Province"]
+    1
+    """
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}
+        self.relations: dict[tuple[str, str, str], Relation] = {}
+        self.documents: dict[str, dict] = {}
+        self.merges: list[dict[str, str]] = []
+        self._name_index: dict[str, list[str]] | None = None
+
+    # -- building -----------------------------------------------------------------
+    def add_entity(self, entity: Entity) -> Entity:
+        have = self.entities.get(entity.id)
+        if have is None:
+            self.entities[entity.id] = entity
+            self._name_index = None
+            return entity
+        have.merge(entity)
+        return have
+
+    def add_relation(self, relation: Relation) -> Relation:
+        have = self.relations.get(relation.key)
+        if have is None:
+            self.relations[relation.key] = relation
+            return relation
+        have.merge(relation)
+        return have
+
+    def add(self, result: ArticleResult) -> None:
+        """Reduce one article's result into the graph."""
+        d = result.doc
+        self.documents[d.id] = {
+            "id": d.id, "path": d.path, "title": d.title, "published": d.published,
+            "source": d.source, "author": d.author, "url": d.url, "spun": d.spun,
+        }
+        for e in result.entities:
+            self.add_entity(e)
+        for r in result.relations:
+            self.add_relation(r)
+        self.merges.extend(result.merges)
+
+    def remove_documents(self, doc_ids: Iterable[str]) -> None:
+        """Take away what only these documents supported (for incremental rebuilds)."""
+        gone = set(doc_ids)
+        for d in gone:
+            self.documents.pop(d, None)
+        for key in list(self.relations):
+            r = self.relations[key]
+            r.evidence = [e for e in r.evidence if e.doc not in gone]
+            if not r.evidence:
+                del self.relations[key]
+        for eid in list(self.entities):
+            e = self.entities[eid]
+            for d in gone:
+                e.mentions.pop(d, None)
+            if not e.mentions:
+                del self.entities[eid]
+        self.merges = [m for m in self.merges if m.get("doc") not in gone]
+        self._name_index = None
+
+    # -- lookup -------------------------------------------------------------------
+    def by_name(self, name: str) -> list[Entity]:
+        """Entities whose name or alias is exactly ``name``."""
+        if self._name_index is None:
+            idx: dict[str, list[str]] = {}
+            for e in self.entities.values():
+                for n in {e.name, *e.aliases}:
+                    idx.setdefault(n, []).append(e.id)
+            self._name_index = idx
+        return [self.entities[i] for i in self._name_index.get(name, [])]
+
+    def out_edges(self, eid: str, types: Iterable[str] | None = None) -> Iterator[Relation]:
+        ts = set(types) if types else None
+        for r in self.relations.values():
+            if r.source == eid and (ts is None or r.type in ts):
+                yield r
+
+    def parent(self, eid: str) -> Entity | None:
+        """The region an entity is LOCATED_IN that is nearest (most specific)."""
+        best = None
+        for r in self.out_edges(eid, ["LOCATED_IN"]):
+            t = self.entities.get(r.target)
+            if t is None:
+                continue
+            if best is None or _depth(t) > _depth(best):
+                best = t
+        return best
+
+    def ancestors(self, eid: str) -> list[Entity]:
+        """Every region above an entity, nearest first (via LOCATED_IN, then the division code)."""
+        out: list[Entity] = []
+        seen = {eid}
+        cur = self.parent(eid)
+        while cur is not None and cur.id not in seen:
+            out.append(cur)
+            seen.add(cur.id)
+            cur = self.parent(cur.id)
+        return out
+
+    # -- queries (thin delegates to kg.query) ---------------------------------------
+    def supports(self, county: str | None = None, province: str | None = None,
+                 supporter: str | None = None):
+        """Supporter → county rows, hospital-level edges rolled up to their county."""
+        from .query import supports
+        return supports(self, county=county, province=province, supporter=supporter)
+
+    def stats(self) -> dict:
+        """Counts of nodes by type and edges by type."""
+        return {
+            "documents": len(self.documents),
+            "nodes": dict(sorted(Counter(e.type for e in self.entities.values()).items())),
+            "edges": dict(sorted(Counter(r.type for r in self.relations.values()).items())),
+            "evidence": sum(len(r.evidence) for r in self.relations.values()),
+        }
+
+    def to_networkx(self):
+        """A ``networkx.MultiDiGraph`` with every attribute (evidence as a count and a list)."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for e in self.entities.values():
+            g.add_node(e.id, type=e.type, name=e.name, aliases=sorted(e.aliases), **e.attrs)
+        for r in self.relations.values():
+            g.add_edge(r.source, r.target, key=r.type, type=r.type, **r.attrs,
+                       evidence=[asdict(x) for x in r.evidence], confidence=r.confidence)
+        return g
+
+    # -- files --------------------------------------------------------------------
+    def to_json(self) -> dict:
+        """Node-link JSON: nodes with id/type/name/aliases/attributes, links with evidence."""
+        nodes = []
+        for e in sorted(self.entities.values(), key=lambda x: x.id):
+            nodes.append({"id": e.id, "type": e.type, "name": e.name,
+                          "aliases": sorted(e.aliases), **e.attrs,
+                          "mentions": dict(sorted(e.mentions.items()))})
+        links = []
+        for r in sorted(self.relations.values(), key=lambda x: x.key):
+            links.append({"source": r.source, "target": r.target, "type": r.type, **r.attrs,
+                          "confidence": r.confidence,
+                          "evidence": [asdict(x) for x in r.evidence]})
+        return {"directed": True, "multigraph": True, "graph": {
+            "documents": [self.documents[k] for k in sorted(self.documents)],
+            "merges": self.merges}, "nodes": nodes, "links": links}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "KnowledgeGraph":
+        g = cls()
+        for n in data.get("nodes", []):
+            n = dict(n)
+            e = Entity(id=n.pop("id"), type=n.pop("type"), name=n.pop("name"),
+                       aliases=set(n.pop("aliases", [])), mentions=n.pop("mentions", {}))
+            e.attrs = n
+            g.entities[e.id] = e
+        for link in data.get("links", []):
+            link = dict(link)
+            ev = [Evidence(**x) for x in link.pop("evidence", [])]
+            link.pop("confidence", None)
+            r = Relation(source=link.pop("source"), type=link.pop("type"),
+                         target=link.pop("target"), attrs=link, evidence=ev)
+            g.relations[r.key] = r
+        meta = data.get("graph", {})
+        g.documents = {d["id"]: d for d in meta.get("documents", [])}
+        g.merges = meta.get("merges", [])
+        return g
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write ``graph.json`` atomically (temp file + rename) and return its path."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / GRAPH_FILE
+        write_atomic(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1))
+        return path
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> "KnowledgeGraph":
+        path = Path(directory) / GRAPH_FILE
+        if not path.is_file():
+            raise GraphNotFoundError(str(directory))
+        with open(path, encoding="utf-8") as fh:
+            return cls.from_json(json.load(fh))
+
+
+def _depth(e: Entity) -> int:
+    order = {"Province": 1, "City": 2, "County": 3, "Town": 4, "Village": 5}
+    return order.get(e.type, 0)
+
+
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

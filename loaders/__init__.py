@@ -1,0 +1,1 @@
+"""Loaders: read → clean → extract → link. Each module is one stage."""
