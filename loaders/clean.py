@@ -1,27 +1,935 @@
-"""Clean: raw article text → clean Simplified prose, metadata, and the offset map back to raw."""
+"""Clean: raw article text → clean Simplified prose, metadata, and the offset map back to raw.
+
+``clean(doc)`` runs small steps in order (see ``STEPS``); each one edits the text
+through ``Buf``, which carries, for every current character, the raw span it came
+from, so ``doc.raw_span(a, b)`` stays exact whatever the steps did.
+
+Conventions of the clean text (for the extraction stage):
+
+* Simplified Chinese (OpenCC ``t2s``), pinyin glosses and broken-encoding holes removed.
+* Paragraphs are separated by a single ``"\\n"``; no blank lines, no leading or
+  trailing spaces; runs of spaces become one space.
+* Punctuation in Chinese text is full width: ，。；：！？（）、 (ASCII ``, ; : ! ? ( )``
+  next to Chinese become full width; ``,`` between digits, ``:`` in times and URLs,
+  ``.`` and ``%`` stay ASCII; full-width letters and digits become ASCII).
+  Runs such as ``，，`` ``，、`` ``，。`` collapse to the strongest mark.
+  Split sentences on 。！？； and newlines.
+* Spun (synonym-swapped) words are repaired (``doc.spun`` tells whether the
+  document was detected as spun); a repaired word maps to the raw span of the
+  spun word.
+* Metadata: ``title`` (headline as written, in clean-text form, never invented),
+  ``published`` (ISO date), ``source`` (outlet), ``author``. Values the reader
+  already set (JSONL/CSV fields, HTML metadata) are kept.
+"""
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
 
+import ahocorasick
+import numpy as np
 import opencc
 
-from kg.model import Document, OffsetMap
+from kg.model import CleanStep, Document, OffsetMap
 
+VOCAB = Path(__file__).with_name("vocab")
 _T2S = opencc.OpenCC("t2s")
-_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+_MAX_EXAMPLES = 5
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{CJK}]")
+
+
+# --------------------------------------------------------------------------- buffer
+
+
+class Buf:
+    """Text being cleaned plus, per character, the raw span ``[s[i], e[i])`` it came from."""
+
+    __slots__ = ("text", "s", "e")
+
+    def __init__(self, text: str, s: np.ndarray, e: np.ndarray):
+        self.text, self.s, self.e = text, s, e
+
+    @classmethod
+    def of(cls, raw: str) -> "Buf":
+        idx = np.arange(len(raw), dtype=np.int64)
+        return cls(raw, idx, idx + 1)
+
+    def edit(self, edits: list[tuple[int, int, str]], whole: bool = False) -> None:
+        """Apply sorted, non-overlapping ``(a, b, replacement)`` edits (``a < b``).
+
+        A replacement of the same length maps character by character (unless
+        ``whole``); any other maps each new character to the whole replaced span.
+        """
+        if not edits:
+            return
+        text, n = self.text, len(self.text)
+        starts, ends, reps = zip(*edits)
+        a = np.asarray(starts, dtype=np.int64)
+        b = np.asarray(ends, dtype=np.int64)
+        rl = np.fromiter(map(len, reps), dtype=np.int64, count=len(reps))
+        prev = np.concatenate(([0], b[:-1]))
+        gaps = [text[p:q] for p, q in zip(prev.tolist(), starts)]
+        new_text = "".join([x for pair in zip(gaps, reps) for x in pair]) + text[ends[-1]:]
+        k = len(edits)
+        # segments alternate gap_0, edit_0, gap_1, edit_1, ..., tail
+        seg_s = np.empty(2 * k + 1, dtype=np.int64)
+        seg_e = np.empty(2 * k + 1, dtype=np.int64)
+        seg_len = np.empty(2 * k + 1, dtype=np.int64)
+        seg_step = np.ones(2 * k + 1, dtype=np.int64)
+        copy = np.zeros(k, dtype=bool) if whole else rl == (b - a)
+        seg_s[0:2 * k:2] = prev
+        seg_e[0:2 * k:2] = prev
+        seg_len[0:2 * k:2] = a - prev
+        seg_s[1:2 * k:2] = a
+        seg_e[1:2 * k:2] = np.where(copy, a, b - 1)
+        seg_len[1:2 * k:2] = rl
+        seg_step[1:2 * k:2] = copy
+        seg_s[-1] = seg_e[-1] = b[-1]
+        seg_len[-1] = n - b[-1]
+        total = int(seg_len.sum())
+        if total == 0:
+            self.text, self.s, self.e = "", self.s[:0], self.e[:0]
+            return
+        seg_start_new = np.cumsum(seg_len) - seg_len
+        within = np.arange(total, dtype=np.int64) - np.repeat(seg_start_new, seg_len)
+        step = np.repeat(seg_step, seg_len)
+        idx_s = np.repeat(seg_s, seg_len) + within * step
+        idx_e = np.repeat(seg_e, seg_len) + within * step
+        self.text, self.s, self.e = new_text, self.s[idx_s], self.e[idx_e]
+
+    def delete(self, spans: Iterable[tuple[int, int]], new_text: str | None = None) -> None:
+        """Delete sorted, non-overlapping spans (``new_text``: the result, if already known)."""
+        spans = [(a, b) for a, b in spans if b > a]
+        if not spans:
+            return
+        n = len(self.text)
+        arr = np.asarray(spans, dtype=np.int64)
+        delta = np.zeros(n + 1, dtype=np.int32)
+        delta[arr[:, 0]] += 1
+        delta[arr[:, 1]] -= 1
+        keep = np.cumsum(delta[:n]) == 0
+        if new_text is None:
+            text = self.text
+            prev = [0] + arr[:, 1].tolist()
+            new_text = "".join([text[p:q] for p, q in zip(prev, arr[:, 0].tolist() + [n])])
+        self.text = new_text
+        self.s, self.e = self.s[keep], self.e[keep]
+
+    def sub(self, pattern: re.Pattern, repl: Callable[[re.Match], str | None] | str) -> tuple[int, list[str]]:
+        """Regex substitution that keeps the map; ``repl`` may return None to skip a match."""
+        text = self.text
+        if repl == "":
+            spans = [m.span() for m in pattern.finditer(text)]
+            spans = [(a, b) for a, b in spans if b > a]
+            examples = [_example(text, a, b, "") for a, b in spans[:_MAX_EXAMPLES]]
+            self.delete(spans)
+            return len(spans), examples
+        edits, examples = [], []
+        for m in pattern.finditer(text):
+            if m.end() == m.start():
+                continue
+            rep = repl if isinstance(repl, str) else repl(m)
+            if rep is None or rep == m.group():
+                continue
+            edits.append((m.start(), m.end(), rep))
+            if len(examples) < _MAX_EXAMPLES:
+                examples.append(_example(text, m.start(), m.end(), rep))
+        if edits and all(len(r) == q - p for p, q, r in edits):
+            pieces, prev = [], 0
+            for p, q, r in edits:
+                pieces += (text[prev:p], r)
+                prev = q
+            pieces.append(text[prev:])
+            self.text = "".join(pieces)  # same lengths: the map is unchanged
+        else:
+            self.edit(edits)
+        return len(edits), examples
+
+    def lines(self) -> list[tuple[int, int, str]]:
+        """``(start, end, line)`` for each line (end excludes the newline)."""
+        out, pos = [], 0
+        for line in self.text.split("\n"):
+            out.append((pos, pos + len(line), line))
+            pos += len(line) + 1
+        return out
+
+    def offsets(self) -> OffsetMap:
+        return OffsetMap(starts=self.s.tolist(), ends=self.e.tolist())
+
+
+def _example(text: str, a: int, b: int, rep: str) -> str:
+    old = text[a:b].replace("\n", "⏎")
+    if len(old) > 40:
+        old = old[:37] + "…"
+    return f"{old} → {rep.replace(chr(10), '⏎')}" if rep else f"−{old}"
+
+
+def _delete_lines(buf: Buf, spans: list[tuple[int, int]]) -> list[str]:
+    """Delete whole lines (with their newline); returns examples."""
+    text = buf.text
+    edits = []
+    for a, b in sorted(set(spans)):
+        b = min(b + 1, len(text))  # take the newline
+        if edits and a < edits[-1][1]:
+            a = edits[-1][1]
+        if b > a:
+            edits.append((a, b, ""))
+    examples = [_example(text, a, b, "") for a, b, _ in edits if text[a:b].strip()][:_MAX_EXAMPLES]
+    buf.edit(edits)
+    return examples
+
+
+# --------------------------------------------------------------------------- vocab
+
+
+@functools.lru_cache(maxsize=None)
+def _boilerplate_rx() -> dict[str, list[tuple[re.Pattern, int]]]:
+    """Markers of each kind (and each length limit) joined into one regex."""
+    out: dict[str, list[tuple[re.Pattern, int]]] = {}
+    for kind, items in load_boilerplate().items():
+        by_limit: dict[int, list[str]] = {}
+        for rx, lim in items:
+            by_limit.setdefault(lim, []).append(rx.pattern)
+        if kind == "inline":  # kept apart: each runs as its own substitution
+            out[kind] = [(re.compile(rx.pattern, re.M), lim) for rx, lim in items]
+            continue
+        out[kind] = [(re.compile("|".join(f"(?:{p})" for p in pats), re.M), lim) for lim, pats in by_limit.items()]
+    # footer, title and line markers in one search; the group name tells which
+    strong = "|".join(f"(?P<{k}>{'|'.join(f'(?:{rx.pattern})' for rx, _ in load_boilerplate()[k])})"
+                      for k in ("footer", "title", "line") if load_boilerplate()[k])
+    out["strong"] = [(re.compile(strong or "(?!)", re.M), 0)]
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def load_boilerplate(path: str | None = None) -> dict[str, list[tuple[re.Pattern, int]]]:
+    """Parse ``boilerplate.txt`` into ``{kind: [(regex, max_len)]}``."""
+    kinds: dict[str, list[tuple[re.Pattern, int]]] = {k: [] for k in ("short", "line", "footer", "inline", "title")}
+    p = Path(path) if path else VOCAB / "boilerplate.txt"
+    for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        kind, _, rx = raw.partition("\t")
+        kind, _, limit = kind.strip().partition(":")
+        if kind not in kinds or not rx:
+            raise ValueError(f"{p}:{n}: expected KIND<TAB>REGEX with KIND in {sorted(kinds)}")
+        kinds[kind].append((re.compile(rx), int(limit) if limit else 40))
+    return kinds
+
+
+@dataclass(frozen=True)
+class SpinRule:
+    """One row of ``spin.tsv``."""
+
+    spun: str
+    real: str
+    when: str  # always | context | spun
+    signal: bool
+    before: re.Pattern | None
+    after: re.Pattern | None
+
+
+@functools.lru_cache(maxsize=None)
+def load_spin(path: str | None = None) -> tuple[SpinRule, ...]:
+    """Parse ``spin.tsv`` (see its header for the columns)."""
+    p = Path(path) if path else VOCAB / "spin.tsv"
+    rules, header = [], None
+    for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = raw.split("\t")
+        if header is None:
+            header = cols
+            continue
+        cols += [""] * (6 - len(cols))
+        spun, real, when, signal, before, after = cols[:6]
+        if when not in ("always", "context", "spun") or not spun:
+            raise ValueError(f"{p}:{n}: bad row (when must be always|context|spun)")
+        rules.append(SpinRule(spun, real, when, signal.strip() == "1",
+                              re.compile(f"(?:{before})$") if before else None,
+                              re.compile(after) if after else None))
+    return tuple(rules)
+
+
+@functools.lru_cache(maxsize=None)
+def _spin_index(path: str | None = None):
+    """Spin rules by spun form (table order) and an Aho-Corasick automaton over all spun forms."""
+    rules = load_spin(path)
+    by_form: dict[str, list[SpinRule]] = {}
+    for r in rules:
+        by_form.setdefault(r.spun, []).append(r)
+    auto = ahocorasick.Automaton()
+    for form in by_form:
+        auto.add_word(form, form)
+    if by_form:
+        auto.make_automaton()
+    signals = frozenset(r.spun for r in rules if r.signal)
+    return by_form, auto, signals
+
+
+def _spin_hits(text: str) -> list[tuple[int, str]]:
+    """(start, spun form) of every known spun form in ``text``, by start then longest first."""
+    by_form, auto, _ = _spin_index(None)
+    if not by_form or not text:
+        return []
+    hits = [(end - len(form) + 1, form) for end, form in auto.iter(text)]
+    hits.sort(key=lambda h: (h[0], -len(h[1])))
+    return hits
+
+
+@functools.lru_cache(maxsize=None)
+def _mojibake_words() -> dict[int, list[str]]:
+    """Words from ``clean_mojibake_words.txt`` keyed by the GBK trail byte of their last char (file order)."""
+    out: dict[int, list[str]] = {}
+    for line in (VOCAB / "clean_mojibake_words.txt").read_text(encoding="utf-8").splitlines():
+        w = line.strip()
+        if len(w) < 2 or w.startswith("#"):
+            continue
+        b = _gbk(w[-1])
+        if b and len(b) == 2:
+            out.setdefault(b[1], []).append(w)
+    return out
+
+
+# --------------------------------------------------------------------------- steps
+
+_CONTROL_RE = re.compile("\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\ufeff\u200b-\u200d\u2060\u00ad]"
+                         "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffd]")
+
+
+def normalize_controls(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Newlines to ``\\n``; odd spaces to ASCII space; zero-width, control and U+FFFD chars dropped."""
+    def repl(m: re.Match) -> str:
+        c = m.group()
+        if c[0] == "\r" or c in "\u2028\u2029":
+            return "\n"
+        if c in "\x0b\x0c\x1c\x1d\x1e\x1f\x85":
+            return "\n"
+        if c == "\x09" or c == "\u00a0" or "\u2000" <= c <= "\u200a" or c in "\u202f\u205f\u3000":
+            return " "
+        return ""
+    n, ex = buf.sub(_CONTROL_RE, repl)
+    return CleanStep("controls", n, ex)
+
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PY = f"a-zA-Z{_TONED}"
+_PINYIN_RE = re.compile(
+    # 報(bào)訊, 衛(wèi)生; and ?shù) holes where a character and its "(" were lost together
+    rf"[(（?](?:(?<=[{CJK}?][(（])|(?<=\?))(?=[{_PY}]*[{_TONED}])[{_PY}]{{1,8}}[)）]"
+)
+
+
+def strip_pinyin(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Drop pinyin readings glued after characters (``報(bào)訊`` → ``報訊``) and ``?shù)`` holes.
+
+    Only toned syllables count, so real parentheses — ``(8.16%)``, ``(試行)``, ``(CT)`` — stay.
+    """
+    n, ex = buf.sub(_PINYIN_RE, "")
+    return CleanStep("pinyin", n, ex)
+
+
+_HOLE_RE = re.compile(
+    rf"(\?(?<!\?\?)(?:\?|(?=[{_PY}]*[{_TONED}])[{_PY}]{{1,8}}\))?)(?!\?)([^\s?]{{1,16}})")
+_GLOSS_TAIL = re.compile(rf"[(（][{_PY}]{{1,8}}[)）]$")
+
+
+def _gbk(c: str) -> bytes | None:
+    """GBK bytes of one character (user-defined area via GB18030), None if it has none."""
+    try:
+        return c.encode("gbk")
+    except UnicodeEncodeError:
+        try:
+            b = c.encode("gb18030")
+        except UnicodeEncodeError:
+            return None
+        return b if len(b) == 2 else None
+
+
+def _realign_bytes(run: str, wide: frozenset[int]) -> tuple[str, int, int] | None:
+    """Shift-decode ``run`` (GBK, ASCII chars at indexes in ``wide`` taken as their full-width form)."""
+    if ord(run[0]) < 0x80 and 0 not in wide:
+        return None  # the lost character's trail byte is never ASCII here
+    chars = "".join(chr(ord(c) + 0xFEE0) if i in wide else c for i, c in enumerate(run)) if wide else run
+    try:
+        data = chars.encode("gbk")
+    except UnicodeEncodeError:
+        parts = []
+        for c in chars:
+            cb = _gbk(c)
+            if cb is None:
+                break
+            parts.append(cb)
+        data = b"".join(parts)
+        chars = chars[:len(parts)]
+    bounds = list(itertools.accumulate(1 if ord(c) < 0x80 else 2 for c in chars))
+    if len(data) < 3 or data[0] < 0x40:
+        return None
+    out, pos = [], 1
+    while pos + 1 < len(data):
+        if data[pos] < 0x80:
+            return None  # the realigned text would hold ASCII: not this kind of damage
+        try:
+            ch = data[pos:pos + 2].decode("gb18030")
+        except UnicodeDecodeError:
+            return None
+        if not _CJK_RE.match(ch):
+            return None
+        out.append(ch)
+        pos += 2
+        if pos in bounds:
+            used = bounds.index(pos) + 1
+            if not any(ord(c) < 0x80 for c in run[:used]):
+                return None
+            return "".join(out), used, data[0]
+    return None
+
+
+def _realign(run: str) -> tuple[str, int, int] | None:
+    """Re-decode ``run`` as GBK shifted by one byte; (decoded, chars consumed, lost trail byte).
+
+    ASCII letters in the run may stand for their full-width forms (a site folded
+    ``Ｔ`` to ``T``), so the few combinations are tried, narrowest first; the first
+    whose characters are all common (GB2312 once simplified) wins.
+    """
+    ascii_at = [i for i, c in enumerate(run) if "!" <= c <= "~"][:3]
+    for k in range(len(ascii_at) + 1):
+        for combo in itertools.combinations(ascii_at, k):
+            got = _realign_bytes(run, frozenset(combo))
+            if got and all(_common(c) for c in got[0]):
+                return got
+    return None
+
+
+def _common(c: str) -> bool:
+    """Whether ``c`` (or its Simplified form) is a GB2312 character: realigned text must read as common text."""
+    try:
+        _t2s_char(c).encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def repair_mojibake(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Repair GBK text whose bytes were split by a lost byte (``當?shù)厝罕娽t療`` → ``當地群眾醫療``).
+
+    The characters after a ``?`` hole were decoded one byte off until an ASCII-range
+    byte (``t``, ``O``, ``x``) re-synchronised them; decode them again on the right
+    boundary. The lost characters are guessed from ``clean_mojibake_words.txt``
+    (a word starting with the character before a one-``?`` hole, or any word for a
+    ``??`` hole, whose last character has the surviving trail byte), else dropped.
+    """
+    if "?" not in buf.text:
+        return CleanStep("mojibake", 0, [])
+    words = _mojibake_words()
+    text = buf.text
+
+    def repl(m: re.Match) -> str | None:
+        hole, run = m.group(1), m.group(2)
+        got = _realign(run)
+        if not got:
+            return None
+        decoded, used, trail = got
+        before = _GLOSS_TAIL.sub("", text[max(0, m.start() - 12):m.start()])
+        prev = before[-1:] if before else ""
+        cands = words.get(trail, [])
+        if hole.startswith("??"):
+            fit = [w for w in cands if len(w) == 2]
+        else:
+            fit = [w[1:] for w in cands if w[0] == prev]
+        return (fit[0] if fit else "") + decoded + run[used:]
+
+    n, ex = buf.sub(_HOLE_RE, repl)
+    return CleanStep("mojibake", n, ex)
+
+
+@functools.lru_cache(maxsize=65536)
+def _t2s_char(c: str) -> str:
+    out = _T2S.convert(c)
+    return out if len(out) == 1 else c
+
+
+def _t2s_table(text: str) -> dict[int, str]:
+    return {ord(c): _t2s_char(c) for c in set(text) if c >= "\u2e80"}
+
+
+def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Traditional → Simplified with OpenCC ``t2s``, keeping the map exact.
+
+    Phrase-level conversion is used per line when it keeps the line's length
+    (OpenCC's t2s phrases map one char to one char); a line whose length would
+    change is converted character by character instead.
+    """
+    text = buf.text
+    if not text:
+        return CleanStep("t2s", 0, [])
+    conv = _T2S.convert(text)
+    if len(conv) != len(text):
+        table = _t2s_table(text)
+        out = []
+        for line in text.split("\n"):
+            c = _T2S.convert(line)
+            out.append(c if len(c) == len(line) else line.translate(table))
+        conv = "\n".join(out)
+    if conv == text:
+        return CleanStep("t2s", 0, [])
+    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    b = np.frombuffer(conv.encode("utf-32-le"), dtype=np.uint32)
+    diff = np.nonzero(a != b)[0]
+    examples, seen = [], set()
+    for i in diff[:200].tolist():
+        pair = f"{text[i]} → {conv[i]}"
+        if pair not in seen and len(examples) < _MAX_EXAMPLES:
+            seen.add(pair)
+            examples.append(pair)
+    buf.text = conv  # same length: the map is unchanged
+    return CleanStep("t2s", int(len(diff)), examples)
+
+
+_LONGEST_BOILERPLATE = 250
+
+
+def drop_boilerplate(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Drop site chrome, legal footers, spam title lines and ``???`` runs (markers in vocab/boilerplate.txt)."""
+    kinds = _boilerplate_rx()
+    strong = kinds["strong"][0][0]
+    n_inline, ex_inline = 0, []
+    for rx, _ in kinds["inline"]:
+        n, ex = buf.sub(rx, "")
+        n_inline += n
+        ex_inline += ex
+    text = buf.text
+    total = max(len(text), 1)
+    drop: list[tuple[int, int]] = []
+    cut_at = None
+    for a, b, line in buf.lines():
+        s = line.strip()
+        if not s and a < b:
+            drop.append((a, b))
+            continue
+        if not s:
+            continue
+        if len(s) > _LONGEST_BOILERPLATE:
+            continue  # a long paragraph is prose, whatever words it holds
+        m = strong.search(s)
+        if m:
+            drop.append((a, b))
+            if m.lastgroup == "footer" and cut_at is None and a >= 0.6 * total:
+                cut_at = a
+        elif any(len(s) <= lim and rx.search(s) for rx, lim in kinds["short"]):
+            drop.append((a, b))
+    if cut_at is not None:
+        drop = [(a, b) for a, b in drop if a < cut_at]
+        drop.append((cut_at, len(text) - 1 if text.endswith("\n") else len(text)))
+    examples = ex_inline + _delete_lines(buf, drop)
+    return CleanStep("boilerplate", n_inline + len(drop), examples[:_MAX_EXAMPLES])
+
+
+_WIDTH_TABLE = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
+_WIDTH_TABLE.update({i: i - 0xFEE0 for i in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_WIDTH_TABLE.update({i: i - 0xFEE0 for i in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_WIDTH_TABLE.update({ord(k): v for k, v in {
+    "．": ".", "％": "%", "﹢": "+", "＋": "+", "﹣": "-", "－": "-", "＝": "=", "／": "/",
+    "﹐": "，", "﹑": "、", "﹒": ".", "﹔": "；", "﹕": "：", "︰": "：", "﹖": "？", "﹗": "！",
+    "﹙": "（", "﹚": "）", "，": "，", "｡": "。", "､": "、",
+}.items()})
+_WIDTH_ANY = re.compile("[" + "".join(chr(k) for k in _WIDTH_TABLE) + "]")
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201d\u2026\u00b7"
+_WIDE_RE = re.compile(f"[{_WIDE}]")
+_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+
+
+def _count_diff(a: str, b: str) -> int:
+    x = np.frombuffer(a.encode("utf-32-le"), dtype=np.uint32)
+    y = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    return int(np.count_nonzero(x != y))
+
+
+_PUNCT_RE = re.compile(
+    rf",(?:(?<=[{_WIDE},;],)|(?=[{_WIDE}]))|;(?:(?<=[{_WIDE},;];)|(?=[{_WIDE}]))"
+    rf"|:(?<=[{_WIDE}]:)(?!//)|!(?<=[{_WIDE}]!)|\?(?<=[{_WIDE}]\?)")
+_PAREN_RE = re.compile(r"\(([^()\n]{0,120})\)")
+
+
+def normalize_width(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Full-width letters/digits → ASCII; ASCII ``, ; : ! ? ( )`` in Chinese text → full width.
+
+    Every change is one character for one character, so the map is untouched.
+    """
+    text = buf.text
+    new = text.translate(_WIDTH_TABLE) if _WIDTH_ANY.search(text) else text
+    changed = _count_diff(text, new) if new != text else 0
+    examples: list[str] = []
+    new, n = _PUNCT_RE.subn(lambda m: _FULL[m.group()], new)
+    if n:
+        changed += n
+        examples.append(f", ; : ! ? → ，；：！？ ×{n}")
+
+    def paren(m: re.Match) -> str:
+        inner = m.group(1)
+        before, after = new[m.start() - 1:m.start()], new[m.end():m.end() + 1]
+        if _WIDE_RE.search(inner) or _WIDE_RE.match(before or " ") or _WIDE_RE.match(after or " "):
+            return "（" + inner + "）"
+        return m.group()
+
+    if "(" in new:
+        new2 = _PAREN_RE.sub(paren, new)
+        if new2 != new:
+            n = _count_diff(new, new2)
+            changed += n
+            examples.append(f"（） ×{n // 2}")
+            new = new2
+    buf.text = new  # one-to-one: the map is unchanged
+    return CleanStep("width", changed, examples)
+
+
+# ----- metadata
+
+_DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)(?!\d)")
+_META_LABEL = re.compile(
+    r"(发表于|发布时间|发布日期|发稿时间|更新时间|时间[:：]|日期[:：]|(?:信息|文章|稿件)?来源[:：]|作者[:：]"
+    r"|访问量|浏览(?:次数|量)?[:：]|点击(?:数|量)?[:：]|阅读(?:数|量)?[:：]|字号|打印)")
+_SOURCE_RE = re.compile(
+    r"(?:信息|文章|稿件)?来源[:：]\s*(.+?)(?=\s|$|访问量|浏览|阅读|点击|发布|发表|作者|编辑|时间|日期|字号)")
+_AUTHOR_LABEL = re.compile(r"作者[:：]\s*([^\s，,。:：|]{2,12})")
+_REPORTER = re.compile(rf"(?:特约记者|本报记者|记者|通讯员)\s*([{CJK}]{{2,3}}?)(?=近日|日前|从|在|报道|摄|讯|\s|[，,、。]|$)")
+_BYLINE = re.compile(rf"^[（(]\s*(?:文[/／]\s*)?([{CJK}]{{2,4}})(?:\s+[^（）()]{{1,12}})?\s*[)）]$")
+_NOT_A_NAME = {"小编", "佚名", "本网", "本站", "admin", "编辑", "管理员", "网络", "查看", "原创", "互联网", "未知"}
+
+
+def iso_date(s: str) -> str | None:
+    """First full date in ``s`` as ``YYYY-MM-DD`` (2024-05-31, 2024/06/13, 2024年5月31日)."""
+    for m in _DATE_RE.finditer(s):
+        y = int(m.group(1))
+        mo, d = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+        try:
+            return date(y, int(mo), int(d)).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _is_meta_line(s: str) -> bool:
+    return len(s) <= 120 and (bool(_META_LABEL.search(s)) or bool(re.match(r"\s*(?:19|20)\d\d\s*[-/.年]", s) and iso_date(s[:16])))
+
+
+def _is_headline(s: str) -> bool:
+    if not (4 <= len(s) <= 80) or s.endswith(("。", "；", "，", "：")) or _is_meta_line(s):
+        return False
+    return len(_CJK_RE.findall(s)) >= 0.3 * len(s)
+
+
+def _is_prose(s: str) -> bool:
+    return len(s) >= 60 or (len(s) >= 20 and ("。" in s or s.count("，") >= 2))
+
+
+def extract_metadata(buf: Buf, doc: Document) -> CleanStep:
+    """Title, date, source and author from the header; drops the dateline and the chrome above the title.
+
+    The title is the headline just above the first dateline (or the first headline-like
+    line before the prose starts); a text that opens with prose gets no title.
+    """
+    lines = [(a, b, s) for a, b, s in buf.lines()]
+    nonempty = [(i, a, b, s.strip()) for i, (a, b, s) in enumerate(lines) if s.strip()]
+    body_at = next((k for k, (_, _, _, s) in enumerate(nonempty) if _is_prose(s)), len(nonempty))
+    header = nonempty[:body_at]
+    meta_idx = [k for k, (_, _, _, s) in enumerate(header) if _is_meta_line(s)]
+    found: list[str] = []
+    drop: list[tuple[int, int]] = []
+
+    title_k = None
+    if doc.title is None:
+        if meta_idx:
+            first = meta_idx[0]
+            above = [k for k in range(first) if _is_headline(header[k][3])]
+            below = [k for k in range(first + 1, len(header)) if k not in meta_idx and _is_headline(header[k][3])]
+            title_k = above[-1] if above else (below[0] if below else None)
+        else:
+            cands = [k for k in range(len(header)) if _is_headline(header[k][3])]
+            title_k = cands[0] if cands else None
+        if title_k is not None:
+            doc.title = header[title_k][3]
+            found.append(f"title: {doc.title}")
+            # everything above the headline is site chrome
+            drop += [(header[k][1], header[k][2]) for k in range(title_k)]
+    else:
+        title_k = next((k for k, h in enumerate(header) if h[3] == doc.title.strip()), None)
+
+    for k in meta_idx:
+        s = header[k][3]
+        if doc.published is None and (d := iso_date(s)):
+            doc.published = d
+            found.append(f"published: {d}")
+        if doc.source is None:
+            src = None
+            if m := _SOURCE_RE.search(s):
+                src = m.group(1).strip("：: ")
+            elif re.match(r"\s*(?:19|20)\d\d", s):
+                rest = _DATE_RE.sub("", s, count=1)
+                rest = re.sub(r"^\s*\d{1,2}:\d\d(?::\d\d)?", "", rest).strip()
+                src = re.sub(r"\d+$", "", rest).strip() or None
+            if src and src not in _NOT_A_NAME and len(src) <= 30:
+                doc.source = src
+                found.append(f"source: {src}")
+        if doc.author is None and (m := _AUTHOR_LABEL.search(s)) and m.group(1) not in _NOT_A_NAME:
+            doc.author = m.group(1)
+            found.append(f"author: {doc.author}")
+        drop.append((header[k][1], header[k][2]))
+
+    if doc.published is None:
+        for _, _, _, s in header[:8]:
+            if d := iso_date(s):
+                doc.published = d
+                found.append(f"published: {d}")
+                break
+    if doc.author is None:
+        opening = " ".join(s for _, _, _, s in nonempty[body_at:body_at + 1])[:120]
+        m = _REPORTER.search(opening) or _AUTHOR_LABEL.search(opening)
+        if m and m.group(1) not in _NOT_A_NAME:
+            doc.author = m.group(1)
+            found.append(f"author: {doc.author}")
+    for i, a, b, s in nonempty[-3:]:
+        m = _BYLINE.match(s)
+        if m and i > 0 and len(nonempty) > 1:
+            if doc.author is None and m.group(1) not in _NOT_A_NAME:
+                doc.author = m.group(1)
+                found.append(f"author: {doc.author}")
+            drop.append((a, b))
+    examples = _delete_lines(buf, drop)
+    return CleanStep("metadata", len(drop), (found + examples)[:_MAX_EXAMPLES + 4])
+
+
+def _is_subsequence(frag: str, title: str) -> bool:
+    it = iter(title)
+    return all(c in it for c in frag)
+
+
+def drop_seo_fragments(buf: Buf, doc: Document) -> CleanStep:
+    """Remove title fragments injected into sentences as SEO spam (seed 001).
+
+    A fragment is a run of title characters, read in title order, that recurs ≥3
+    times as a whole run; it counts as injected when at least one ≥3-char such run
+    is not a contiguous piece of the title. An occurrence is kept when it extends
+    into a longer contiguous piece of the title (real text quoting the headline).
+    The fragments must cover ≥40% of the title, as a chopped-up title does.
+    """
+    title = re.sub(r"\W", "", doc.title or "")
+    if len(title) < 6:
+        return CleanStep("seo_fragments", 0, [])
+    text = buf.text
+    chars = "".join(sorted(set(title)))
+    runs = Counter(m.group() for m in re.finditer(f"[{re.escape(chars)}]{{2,}}", text))
+    frags = [r for r, c in runs.items() if c >= 3 and len(r) >= 3 and r not in title and _is_subsequence(r, title)]
+    used = set()
+    for f in frags:
+        used |= set(f)
+    if len(used) < 0.4 * len(set(title)):
+        return CleanStep("seo_fragments", 0, [])  # a few common phrases, not a chopped-up title
+    whole = re.compile(f"(?<![{re.escape(chars)}])(?:%s)(?![{re.escape(chars)}])")
+    for r, c in runs.items():
+        if c >= 3 and len(r) == 2 and r in title and not (set(r) & used):
+            starts = [m.start() for m in re.finditer(whole.pattern % re.escape(r), text)]
+            loose = sum(1 for p in starts if p == 0 or not _CJK_RE.match(text[p - 1]))
+            if loose * 2 >= len(starts):
+                frags.append(r)
+    spans = []
+    for f in sorted(frags, key=len, reverse=True):
+        for m in re.finditer(re.escape(f), text):
+            p, q = m.start(), m.end()
+            if (p > 0 and text[p - 1] + f in title) or (q < len(text) and f + text[q] in title):
+                continue
+            spans.append((p, q))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a < merged[-1][1]:
+            continue
+        merged.append((a, b))
+    examples = [f"−{text[a:b]}" for a, b in merged[:_MAX_EXAMPLES]]
+    buf.delete(merged)
+    return CleanStep("seo_fragments", len(merged), examples)
+
+
+def is_spun(text: str, min_hits: int = 5, min_kinds: int = 3, per_k: float = 1.0,
+            hits: list[tuple[int, str]] | None = None) -> bool:
+    """Whether ``text`` reads as machine-spun: enough known spun forms, of enough kinds, densely enough."""
+    signals = _spin_index(None)[2]
+    if hits is None:
+        hits = _spin_hits(text)
+    found = [form for _, form in hits if form in signals]
+    return (len(found) >= min_hits and len(set(found)) >= min_kinds
+            and len(found) * 1000 / max(len(text), 1) >= per_k)
+
+
+def repair_spin(buf: Buf, doc: Document) -> CleanStep:
+    """Repair synonym-spun words from ``spin.tsv`` (``国夷易近医院`` → ``人民医院``); sets ``doc.spun``.
+
+    ``always`` rows apply everywhere, ``context`` rows where their before/after
+    context holds, ``spun`` rows only in documents detected as spun. Where spun
+    forms overlap, the earliest start wins, then the longest form.
+    """
+    by_form = _spin_index(None)[0]
+    text = buf.text
+    hits = _spin_hits(text)
+    doc.spun = is_spun(text, hits=hits)
+    edits, examples = [], []
+    done = 0
+    for p, form in hits:
+        if p < done:
+            continue
+        for r in by_form[form]:
+            if r.when == "spun" and not doc.spun:
+                continue
+            if r.before is not None and not r.before.search(text, max(0, p - 12), p):
+                continue
+            if r.after is not None and not r.after.match(text, p + len(form)):
+                continue
+            done = p + len(form)
+            edits.append((p, done, r.real))
+            if len(examples) < _MAX_EXAMPLES:
+                examples.append(f"{form} → {r.real}")
+            break
+    buf.edit(edits, whole=True)  # a repaired word maps to the whole spun word
+    return CleanStep("spin", len(edits), examples)
+
+
+_PUNCT_RUN = re.compile(r"[，、。；：！？](?:\s*[，、。；：！？])+")
+_RANK = {"。": 5, "！": 5, "？": 5, "；": 4, "：": 3, "、": 2, "，": 1}
+
+
+def collapse_punctuation(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Collapse runs like ``，，`` ``，、`` ``，。`` to their strongest mark (。！？ > ； > ： > 、 > ，)."""
+    def repl(m: re.Match) -> str:
+        marks = [c for c in m.group() if c in _RANK]
+        return max(marks, key=lambda c: _RANK[c])
+    n, ex = buf.sub(_PUNCT_RUN, repl)
+    return CleanStep("punctuation", n, ex)
+
+
+_SENT_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
+
+
+def _key(s: str) -> str:
+    return s.replace(" ", "").replace("\t", "")
+
+
+def dedupe(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Keep repeated paragraphs and sentences once; drop a cut-off lead that a later paragraph completes."""
+    lines = [(a, b, _key(s)) for a, b, s in buf.lines()]
+    seen: set[str] = set()
+    drop: list[tuple[int, int]] = []
+    filled = [(a, b, k) for a, b, k in lines if k]
+    for j, (a, b, k) in enumerate(filled):
+        if len(k) >= 8 and k in seen:
+            drop.append((a, b))
+            continue
+        nxt = [x[2] for x in filled[j + 1:j + 4]]
+        if len(k) >= 20 and any(len(n) > len(k) and n.startswith(k) for n in nxt):
+            drop.append((a, b))
+            continue
+        seen.add(k)
+    examples = _delete_lines(buf, drop)
+    n = len(drop)
+    # sentences
+    seen_s: set[str] = set()
+    spans = []
+    for m in _SENT_RE.finditer(buf.text):
+        k = _key(m.group())
+        if len(k) < 12:
+            continue
+        if k in seen_s:
+            spans.append((m.start(), m.end()))
+        else:
+            seen_s.add(k)
+    examples += [f"−{buf.text[a:b][:30]}" for a, b in spans[:_MAX_EXAMPLES]]
+    buf.delete(spans)
+    return CleanStep("dedupe", n + len(spans), examples[:_MAX_EXAMPLES])
+
+
+_WS_TRAIL = re.compile(r" +(?=\n)")
+_WS_AFTER_NL = re.compile(r"\n([ \n]+)")
+_WS_RUN = re.compile(r" ( +)")
+
+
+def tidy_whitespace(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """One ``\\n`` between paragraphs, no blank lines, no edge spaces, single spaces inside lines.
+
+    Only deletions: a paragraph break keeps the first raw newline it came from.
+    """
+    n, ex = buf.sub(_WS_TRAIL, "")
+    for rx in (_WS_AFTER_NL, _WS_RUN):
+        spans = [m.span(1) for m in rx.finditer(buf.text)]
+        buf.delete(spans)
+        n += len(spans)
+    text = buf.text
+    lead = len(text) - len(text.lstrip(" \n"))
+    tail = len(text) - len(text.rstrip(" \n"))
+    edge = [(0, lead)] if lead else []
+    if tail and len(text) - tail > lead:
+        edge.append((len(text) - tail, len(text)))
+    elif tail and not lead:
+        edge = [(0, len(text))]
+    buf.delete(edge)
+    return CleanStep("whitespace", n + len(edge), ex[:2])
+
+
+#: The cleaning pipeline, in order. Each step edits the buffer and reports what it did.
+STEPS: list[Callable[[Buf, Document], CleanStep]] = [
+    normalize_controls,
+    repair_mojibake,
+    strip_pinyin,
+    to_simplified,
+    drop_boilerplate,
+    normalize_width,
+    extract_metadata,
+    drop_seo_fragments,
+    repair_spin,
+    collapse_punctuation,
+    dedupe,
+    tidy_whitespace,
+]
 
 
 def clean(doc: Document) -> Document:
-    raw = doc.raw
-    keep = [True] * len(raw)
-    for m in _PINYIN.finditer(raw):
-        for i in range(m.start(), m.end()):
-            keep[i] = False
-    chars = [c for c, k in zip(raw, keep) if k]
-    idx = [i for i, k in enumerate(keep) if k]
-    text = _T2S.convert("".join(chars))
-    if len(text) != len(chars):
-        text = "".join(_T2S.convert(c) for c in chars)
-    doc.text = text
-    doc.offsets = OffsetMap(starts=idx, ends=[i + 1 for i in idx])
+    """Clean ``doc.raw`` into ``doc.text`` with metadata, steps and the offset map (in place; returns doc)."""
+    buf = Buf.of(doc.raw or "")
+    if doc.title:
+        doc.title = clean_fragment(doc.title) or None
+    steps: dict[str, CleanStep] = {}
+    for fn in STEPS:
+        st = fn(buf, doc)
+        if st.name in steps:
+            prev = steps[st.name]
+            prev.changes += st.changes
+            prev.examples = (prev.examples + st.examples)[:_MAX_EXAMPLES]
+        else:
+            steps[st.name] = st
+    doc.text = buf.text
+    doc.offsets = buf.offsets()
+    doc.steps = list(steps.values())
     return doc
+
+
+def clean_fragment(s: str) -> str:
+    """Character-level cleaning of a short string (a title from metadata): same conventions as the text."""
+    buf = Buf.of(s)
+    doc = Document(id="-", path="-", raw=s)
+    for fn in (normalize_controls, repair_mojibake, strip_pinyin, to_simplified, normalize_width, tidy_whitespace):
+        fn(buf, doc)
+    return buf.text.replace("\n", " ")
+
+
+def run_step(step: Callable[[Buf, Document], CleanStep], text: str, doc: Document | None = None) -> tuple[Buf, CleanStep]:
+    """Run one step on ``text`` alone (for tests and ``kg clean --steps``)."""
+    buf = Buf.of(text)
+    return buf, step(buf, doc or Document(id="-", path="-", raw=text))

@@ -1,0 +1,719 @@
+"""Extract: clean text → sentences, entity mentions and relation candidates between them.
+
+Mentions are found by rules over data (``loaders/vocab``): division names from the
+Aho-Corasick gazetteer, institution names as [region or level prefix][stem words]
+[suffix], 《policy》 titles, programme and alliance names. Relations come from cue
+words (``relation_cues.tsv``) and where the mentions sit around them. Nothing here
+knows which real entity a mention is: that is the link stage's job.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.model import Document, Mention, Quantity
+
+from .lexicon import Cue, lexicon
+
+PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—…·\n\t ")
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+LEVEL_CHARS = "省市县区镇乡"
+ORG_TYPES = ("Hospital", "Agency", "University", "Alliance", "Region")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
+_COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个名座]$")
+_QUOTED = re.compile(r"“([^“”]{2,30})”")
+_POLICY = re.compile(r"《([^《》]{2,80})》")
+_ABBREV = re.compile(r"[（(]以下简称《([^《》]{2,20})》[)）]")
+_UNIVERSITY = re.compile(r"(医科大学|药科大学|中医药大学|医学院|大学)")
+_PROGRAM_SUFFIX = re.compile(r"(行动计划|专项行动|工程|计划|行动|项目|战略|培训班|基层行)")
+_ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|医疗集团|医院集团)")
+_SUBUNIT = re.compile(r"^(医政司|基层卫生健康司|基层司|规划司|财务司|疾控局|医政医管局|办公厅)")
+_SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
+_NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
+_MONEY = re.compile(r"(?:投入|投资|安排|下达|筹集)(?:资金)?约?(\d+(?:\.\d+)?)(亿|万)元")
+_EXPERTS = re.compile(r"(?:派驻|选派|派出|派遣|引进)(?:了)?(?:不少于|超过)?(\d+)名")
+_YEAR = re.compile(r"(20\d\d|19\d\d)年")
+_SINCE = re.compile(r"(?:自|从)(20\d\d|19\d\d)年(?:以来|起)|(20\d\d|19\d\d)年(?:以来|起)")
+_PERIOD = re.compile(r"(20\d\d|19\d\d)年?[~～至到-](20\d\d|19\d\d)年")
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+@dataclass
+class RelationCandidate:
+    """An edge between two mentions (indices into ``Extraction.mentions``)."""
+
+    source: int
+    type: str
+    target: int
+    sentence: int
+    rule: str
+    confidence: float
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Extraction:
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    relations: list[RelationCandidate]
+
+
+# ---------------------------------------------------------------------------------
+# sentences
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with their clean-text offsets; a newline also ends a paragraph."""
+    out, para, pos = [], 0, 0
+    for m in SENTENCE_END.finditer(text + "\n"):
+        seg = text[pos:m.start()]
+        if seg.strip():
+            lead = len(seg) - len(seg.lstrip())
+            out.append(Sentence(pos + lead, m.start(), seg.strip(), para))
+        if "\n" in m.group():
+            para += 1
+        pos = m.end()
+    return out
+
+
+# ---------------------------------------------------------------------------------
+# mentions
+
+
+def _left_edge(text: str, end: int, max_len: int, lex) -> int:
+    """Where a name ending at ``end`` starts: after the nearest boundary char or word."""
+    start = max(0, end - max_len)
+    i = end
+    while i > start:
+        ch = text[i - 1]
+        if ch in PUNCT or ch in lex.boundary_chars or ch.isdigit() or ch.isspace():
+            break
+        hit = next((w for w in lex.boundary_words if text.endswith(w, 0, i)), None)
+        if hit and i != end:
+            break
+        i -= 1
+    return i
+
+
+def _region_matches(text: str, lex) -> list[Mention]:
+    out = []
+    for end, (word, cands) in lex.regions.iter_long(text):
+        start = end - len(word) + 1
+        out.append(Mention(word, "Region", start, end + 1, name=word, rule="gazetteer",
+                           attrs={"candidates": [c[0] for c in cands],
+                                  "short": all(c[1] for c in cands)}))
+    return out
+
+
+def _stems_before(text: str, pos: int, lex, floor: int) -> int:
+    """Move left over hospital stem words (人民, 中医, 第二 …) ending at ``pos``."""
+    moved = True
+    while moved and pos > floor:
+        moved = False
+        m = _ORDINAL.search(text, max(floor, pos - 5), pos)
+        if m and m.end() == pos:
+            pos = m.start()
+            moved = True
+            continue
+        for k in range(min(6, pos - floor), 0, -1):
+            w = text[pos - k:pos]
+            if w in lex.hospital_stems:
+                pos -= k
+                moved = True
+                break
+    return pos
+
+
+def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
+    """Hospitals: [region | level char | university 附属][stems][suffix]."""
+    by_end = {}
+    for r in regions:
+        by_end.setdefault(r.end, r)
+    found = []
+    for m in lex.hospital_suffix.finditer(text):
+        s, e = m.start(), m.end()
+        # A longer suffix right after this one (医院集团, 卫生院长) is not this institution.
+        if text[e:e + 2] in ("集团", "院长") or text[e:e + 1] in ("长",):
+            continue
+        pos = _stems_before(text, s, lex, max(0, s - 14))
+        anchor, rule, level = None, "", None
+        chain_start = pos
+        while chain_start in by_end:
+            anchor = by_end[chain_start]
+            chain_start = anchor.start
+            rule = "region+suffix"
+            pos2 = _stems_before(text, chain_start, lex, max(0, chain_start - 8))
+            if pos2 == chain_start and pos2 not in by_end:
+                break
+            chain_start = pos2
+        if anchor is not None:
+            pos = chain_start
+        elif text.endswith("附属", 0, pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
+            uni = _UNIVERSITY.search(text, max(0, pos - 14), pos)
+            if uni:
+                left = _left_edge(text, uni.start(), 8, lex)
+                if uni.start() - left >= 2:
+                    pos, rule = left, "university+affiliate"
+        elif pos > 0 and text[pos - 1] in LEVEL_CHARS and (
+                pos < 2 or text[pos - 2] not in LEVEL_CHARS or text[pos - 2] == "、"):
+            level = text[pos - 1]
+            pos -= 1
+            rule = "level+suffix"
+        if not rule:
+            continue
+        name = text[pos:e]
+        core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
+        if rule == "level+suffix":
+            core = name[1:]
+        if core in lex.generic_institutions and rule != "region+suffix":
+            continue
+        if rule == "region+suffix" and core in ("医院", "总医院"):
+            # 区医院 / 县医院: the text names no institution, only the place.
+            continue
+        if _COUNT_BEFORE.search(text, max(0, pos - 4), pos) or text[max(0, pos - 1):pos] in ("各", "等"):
+            continue
+        attrs = {"level": level} if level else {}
+        if anchor is not None:
+            attrs["anchor"] = anchor.text
+        found.append(Mention(name, "Hospital", pos, e, name=name, rule=rule, attrs=attrs))
+    return found
+
+
+def _universities(text: str, lex, taken) -> list[Mention]:
+    out = []
+    for m in _UNIVERSITY.finditer(text):
+        e = m.end()
+        if text.startswith("附属", e) or any(a <= m.start() < b for a, b in taken):
+            continue
+        s = _left_edge(text, m.start(), 8, lex)
+        if m.start() - s < 2:
+            continue
+        name = text[s:e]
+        out.append(Mention(name, "University", s, e, name=name, rule="university-suffix"))
+    return out
+
+
+def _agencies(text: str, regions: list[Mention], lex) -> list[Mention]:
+    by_end = {r.end: r for r in regions}
+    out = []
+    for m in lex.agency_suffix.finditer(text):
+        s, e = m.start(), m.end()
+        written = m.group()
+        anchor, level = by_end.get(s), None
+        if anchor is None and written in ("省委", "市委", "县委", "区委"):
+            anchor = by_end.get(s + 1) if text[s] in LEVEL_CHARS else None
+            if anchor is None:
+                # 阳山县委: the region's own level char is part of the suffix.
+                for r in regions:
+                    if r.end == s + 1 and r.text.endswith(written[0]):
+                        anchor = r
+        if anchor is not None:
+            start = anchor.start
+            rule = "region+agency"
+        elif s > 0 and text[s - 1] in LEVEL_CHARS and written not in ("省委", "市委", "县委", "区委"):
+            level, start, rule = text[s - 1], s - 1, "level+agency"
+            if s > 1 and (text[s - 2] in "我本全"):
+                start -= 1
+        elif written in ("省委", "市委", "县委", "区委"):
+            level, start, rule = written[0], s, "level+agency"
+        elif out and text[out[-1].end:s] in ("、", "和", "及") and written in ("政府", "人民政府"):
+            prev = out[-1]
+            level, start, rule = prev.attrs.get("level"), s, "list+agency"
+            anchor_text = prev.attrs.get("anchor")
+            out.append(Mention(written, "Agency", s, e, name=written, rule=rule,
+                               attrs={"suffix": written, "level": level, "anchor": anchor_text,
+                                      "same_region_as": len(out) - 1}))
+            continue
+        else:
+            continue
+        if written == "委员会" and anchor is None:
+            continue
+        attrs = {"suffix": written, "level": level}
+        if anchor is not None:
+            attrs["anchor"] = anchor.text
+        out.append(Mention(text[start:e], "Agency", start, e, name=text[start:e], rule=rule,
+                           attrs=attrs))
+    return out
+
+
+def _aliases(text: str, lex) -> list[Mention]:
+    out = []
+    for end, key in lex.alias_automaton.iter_long(text):
+        a = lex.aliases[key]
+        start = end - len(key) + 1
+        attrs = {"alias_of": a.name, "region": a.region}
+        out.append(Mention(key, a.type, start, end + 1, name=a.name, rule="alias-table", attrs=attrs))
+    return out
+
+
+def _policies(text: str) -> list[Mention]:
+    out, abbrevs = [], {}
+    for m in _ABBREV.finditer(text):
+        abbrevs[m.group(1)] = m.start()
+    last_full = None
+    for m in _POLICY.finditer(text):
+        name = m.group(1).strip()
+        if _NOT_POLICY.search(name):
+            continue
+        if name in abbrevs and m.start() >= abbrevs[name] - 2:
+            if last_full is None:
+                continue
+            out.append(Mention(m.group(), "Policy", m.start(), m.end(), name=last_full.name,
+                               rule="policy-abbreviation", attrs={"abbrev": name}))
+            continue
+        mention = Mention(m.group(), "Policy", m.start(), m.end(), name=name, rule="book-title")
+        out.append(mention)
+        last_full = mention
+    return out
+
+
+def _programs(text: str, lex, taken) -> list[Mention]:
+    out = []
+    for m in _PROGRAM_SUFFIX.finditer(text):
+        s, e = m.start(), m.end()
+        if any(a < e and s < b for a, b in taken):
+            continue
+        # The name may run through a quoted part: 远程医疗“县县通”惠民工程.
+        left = s
+        while True:
+            new_left = _left_edge(text, left, 24, lex)
+            if new_left > 0 and text[new_left - 1] == "”":
+                q = text.rfind("“", 0, new_left - 1)
+                if q >= 0 and new_left - 1 - q <= 12:
+                    left = q
+                    continue
+            if new_left > 0 and text[new_left - 1] == "“":
+                left = new_left - 1 if text.find("”", new_left) >= e else new_left
+                if left == new_left - 1:
+                    left = new_left  # a quoted programme name: the quotes are not part of it
+                break
+            left = new_left
+            break
+        name = text[left:e].strip("“”")
+        if len(name) < 4 or name in lex.generic_programs or name[: -len(m.group())] in ("", "该", "本"):
+            continue
+        if re.search(r"\d", name) and not name.startswith("20"):
+            continue
+        out.append(Mention(name, "Program", left, e, name=name, rule="programme-suffix"))
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1)
+        if _PROGRAM_SUFFIX.search(inner[-4:]) and inner not in lex.generic_programs:
+            s, e = m.start(1), m.end(1)
+            if not any(x.start <= s and e <= x.end for x in out):
+                out.append(Mention(inner, "Program", s, e, name=inner, rule="quoted-programme"))
+    return out
+
+
+def _alliances(text: str, regions: list[Mention], lex) -> list[Mention]:
+    by_end = {r.end: r for r in regions}
+    out = []
+    for m in _ALLIANCE_SUFFIX.finditer(text):
+        s, e = m.start(), m.end()
+        quoted = text[max(0, s - 12):s]
+        q = quoted.rfind("“")
+        if q >= 0 and "”" not in quoted[q:] and text.startswith("”", e):
+            start = s - (len(quoted) - q) + 1
+            rule = "quoted-alliance"
+        else:
+            start = _left_edge(text, s, 16, lex)
+            anchor = None
+            for r in regions:
+                if start <= r.start < s and (anchor is None):
+                    anchor = r
+            if anchor is None and not any(r.end == s for r in regions):
+                continue
+            if anchor is not None:
+                start = anchor.start
+            rule = "region+alliance"
+        name = text[start:e]
+        if name == m.group() or by_end.get(s) is None and rule != "quoted-alliance" and len(name) - len(m.group()) < 2:
+            continue
+        out.append(Mention(name, "Alliance", start, e, name=name, rule=rule))
+    return out
+
+
+def _self_refs(text: str) -> list[Mention]:
+    """我市 / 全省 …: the article's own region at that level."""
+    return [Mention(m.group(), "Region", m.start(), m.end(), name=m.group(), rule="self-reference",
+                    attrs={"level": m.group(2)}) for m in _SELF_REF.finditer(text)]
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions (institutions over the regions inside them)."""
+    order = {"Policy": 0, "Alliance": 1, "Hospital": 2, "Agency": 3, "Program": 4,
+             "University": 5, "Region": 6}
+    ms = sorted(mentions, key=lambda m: (-(m.end - m.start), order.get(m.type, 9), m.start))
+    taken: list[tuple[int, int]] = []
+    keep = []
+    for m in ms:
+        if any(a < m.end and m.start < b for a, b in taken):
+            continue
+        keep.append(m)
+        taken.append((m.start, m.end))
+    keep.sort(key=lambda m: m.start)
+    return keep
+
+
+def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
+    """All entity mentions (non-overlapping) plus the region prefixes inside institution names."""
+    lex = lexicon()
+    regions = _region_matches(text, lex)
+    aliases = _aliases(text, lex)
+    policies = _policies(text)
+    taken = [(p.start, p.end) for p in policies]
+    hospitals = _institutions(text, regions, lex)
+    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals])
+    agencies = _agencies(text, regions, lex)
+    alliances = _alliances(text, regions, lex)
+    programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies])
+    # Region names that are only part of a university's name (中山 in 中山大学) are not places.
+    uni_spans = [(u.start, u.end) for u in universities]
+    regions = [r for r in regions if not any(a <= r.start < b for a, b in uni_spans)]
+    inner = [r for r in regions if any(i.start <= r.start and r.end <= i.end and (i.start, i.end) != (r.start, r.end)
+                                       for i in hospitals + agencies + alliances)]
+    mentions = _dedupe(aliases + policies + hospitals + universities + agencies + alliances
+                       + programs + regions + _self_refs(text))
+    return mentions, inner
+
+
+# ---------------------------------------------------------------------------------
+# relations
+
+
+def _in_sentence(mentions: list[Mention], s: Sentence) -> list[int]:
+    return [i for i, m in enumerate(mentions) if s.start <= m.start and m.end <= s.end]
+
+
+def _is_org(m: Mention) -> bool:
+    return m.type in ORG_TYPES
+
+
+def _list_after(text: str, mentions: list[Mention], idx: list[int], first: int, types) -> list[int]:
+    """``first`` and the mentions joined to it by 、/和/及/与 (a list: X、Y、Z)."""
+    out = [first]
+    pos = idx.index(first)
+    for j in idx[pos + 1:]:
+        gap = text[mentions[out[-1]].end:mentions[j].start]
+        if mentions[j].type in types and gap in ("、", "和", "及", "与", "以及", ",", "，", "、以及"):
+            out.append(j)
+        else:
+            break
+    return out
+
+
+def _list_before(text: str, mentions: list[Mention], idx: list[int], last: int, types) -> list[int]:
+    out = [last]
+    pos = idx.index(last)
+    for j in reversed(idx[:pos]):
+        gap = text[mentions[j].end:mentions[out[-1]].start]
+        if mentions[j].type in types and gap in ("、", "和", "及", "与", ",、"):
+            out.append(j)
+        else:
+            break
+    return list(reversed(out))
+
+
+_LOCATIVE = ("到", "在", "赴", "至", "往", "向", "为")
+
+
+def _subject(text: str, mentions: list[Mention], idx: list[int], s: Sentence) -> int | None:
+    """The first organisation or region that opens the sentence (not after 与/到/在 …)."""
+    for i in idx:
+        m = mentions[i]
+        if not _is_org(m):
+            continue
+        before = text[max(s.start, m.start - 1):m.start]
+        if before and before in "与和到在向对从赴为由":
+            continue
+        if m.start - s.start > 30:
+            return None
+        return i
+    return None
+
+
+def _quantities(clause: str, year: int | None) -> list[dict]:
+    out = []
+    for m in _MONEY.finditer(clause):
+        v = float(m.group(1)) * (1e8 if m.group(2) == "亿" else 1e4)
+        out.append(Quantity("money", int(round(v)), "CNY", m.group(), year).__dict__)
+    for m in _EXPERTS.finditer(clause):
+        out.append(Quantity("experts", int(m.group(1)), "person", m.group(), year).__dict__)
+    for m in _PERIOD.finditer(clause):
+        out.append(Quantity("period", f"{m.group(1)}/{m.group(2)}", "year", m.group(), None).__dict__)
+    return out
+
+
+def _time_attrs(sentence: str) -> dict:
+    attrs = {}
+    m = _SINCE.search(sentence)
+    if m:
+        attrs["since"] = m.group(1) or m.group(2)
+    p = _PERIOD.search(sentence)
+    if p:
+        attrs.setdefault("since", p.group(1))
+        attrs["until"] = p.group(2)
+    y = _YEAR.search(sentence)
+    if y:
+        attrs["year"] = int(y.group(1))
+    return attrs
+
+
+class _Relations:
+    """Walks the sentences and applies each cue's pattern; keeps the topic between sentences."""
+
+    def __init__(self, text: str, mentions: list[Mention], sentences: list[Sentence]):
+        self.text, self.m, self.sents = text, mentions, sentences
+        self.out: list[RelationCandidate] = []
+        self.lex = lexicon()
+
+    def add(self, s: int, t: int, typ: str, si: int, rule: str, conf: float, clause: str = ""):
+        if s == t or s is None or t is None:
+            return
+        sent = self.sents[si].text
+        attrs = _time_attrs(sent)
+        q = _quantities(clause or sent, attrs.get("year"))
+        if q:
+            attrs["quantities"] = q
+        self.out.append(RelationCandidate(s, typ, t, si, rule, conf, attrs))
+
+    def run(self) -> list[RelationCandidate]:
+        topic: list[int] = []
+        last_para = -1
+        for si, s in enumerate(self.sents):
+            if s.paragraph != last_para:
+                last_para = s.paragraph
+            idx = _in_sentence(self.m, s)
+            subj = _subject(self.text, self.m, idx, s)
+            if subj is not None:
+                types = ("Agency",) if self.m[subj].type == "Agency" else ORG_TYPES
+                topic = _list_after(self.text, self.m, idx, subj, types)
+            self.sentence(si, s, idx, subj, topic)
+        return self._resolve_conflicts()
+
+    def _clause_bounds(self, s: Sentence, pos: int) -> tuple[int, int]:
+        a = max(self.text.rfind(c, s.start, pos) for c in "，,：:")
+        b_candidates = [self.text.find(c, pos, s.end) for c in "，,：:"]
+        b = min([x for x in b_candidates if x >= 0] or [s.end])
+        return (a + 1 if a >= 0 else s.start, b)
+
+    def sentence(self, si: int, s: Sentence, idx: list[int], subj, topic: list[int]):
+        text, m = self.text, self.m
+        body = text[s.start:s.end]
+        for end, word in self.lex.cue_automaton.iter_long(body):
+            cue = self.lex.cues[word]
+            c0, c1 = s.start + end - len(word) + 1, s.start + end + 1
+            before = [i for i in idx if m[i].end <= c0]
+            after = [i for i in idx if m[i].start >= c1]
+            cs, ce = self._clause_bounds(s, c0)
+            clause_after = [i for i in after if m[i].start < ce]
+            getattr(self, "p_" + cue.pattern)(si, s, cue, c0, c1, before, after, clause_after,
+                                              idx, subj, topic, text[cs:ce])
+        self.special(si, s, idx, subj, topic)
+
+    # -- patterns -------------------------------------------------------------------
+    def _src_before(self, before: list[int], c0: int) -> int | None:
+        """The nearest organisation before the cue that is not a place the action goes to."""
+        for i in reversed(before):
+            mi = self.m[i]
+            if not _is_org(mi) or mi.type == "Program":
+                continue
+            pre = self.text[max(0, mi.start - 1):mi.start]
+            if pre in _LOCATIVE and mi.type == "Region" or pre in ("到", "在", "赴", "至"):
+                continue
+            return i
+        return None
+
+    def p_S_cue_T(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        text, m = self.text, self.m
+        targets = [i for i in clause_after if m[i].type in ("Hospital", "Region", "Alliance")]
+        src = self._src_before(before, c0)
+        # 向X、Y选派: the places after 向 are the targets, the subject is the source.
+        vec = text.rfind("向", s.start, c0)
+        if vec >= 0 and cue.relation == "SUPPORTS" and not targets:
+            tgt = [i for i in before if m[i].start == vec + 1]
+            if tgt:
+                group = _list_after(text, m, idx, tgt[0], ("Region", "Hospital"))
+                src = next((i for i in reversed(before) if m[i].end <= vec and _is_org(m[i])), None)
+                if src is None and topic:
+                    src = topic[0]
+                for t in group:
+                    self.add(src, t, cue.relation, si, f"向…{cue.word}", cue.confidence - 0.1, clause)
+                return
+        if targets and src is not None:
+            first = targets[0]
+            if m[first].start - c1 > 12:
+                return
+            for t in _list_after(text, m, idx, first, ("Hospital", "Region", "Alliance")):
+                self.add(src, t, cue.relation, si, f"S {cue.word} T", cue.confidence, clause)
+            return
+        # 乙抢抓甲对口帮扶机缘 / 乙与甲结对帮扶: the source sits right before the cue, the
+        # target is whoever the clause is about.
+        if src is not None and c0 - m[src].end <= 2:
+            tgt = subj if subj is not None and subj != src else None
+            if tgt is None and topic and topic[0] != src:
+                tgt = topic[0]
+            if tgt is not None and m[tgt].start < m[src].start:
+                self.add(src, tgt, cue.relation, si, f"T … S {cue.word}", cue.confidence - 0.1, clause)
+
+    def p_pair(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        text, m = self.text, self.m
+        yu = max(text.rfind(w, s.start, c0) for w in ("与", "和", "同"))
+        if yu < 0:
+            return
+        right = [i for i in before if m[i].start >= yu + 1 and _is_org(m[i])]
+        if not right:
+            return
+        left = [i for i in before if m[i].end <= yu and _is_org(m[i]) and m[i].type != "Program"]
+        if left and yu - m[left[-1]].end <= 6:
+            a = left[-1]
+        elif subj is not None and m[subj].end <= yu:
+            a = subj
+        elif topic:
+            a = topic[0]
+        else:
+            return
+        b = right[0]
+        if cue.relation == "MANAGES":
+            self.add(a, b, "MANAGES", si, f"A与B{cue.word}", cue.confidence, clause)
+        else:
+            self.add(a, b, cue.relation, si, f"A与B{cue.word}", cue.confidence, clause)
+
+    def p_S_cue_list(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        src = self._src_before(before, c0)
+        if src is None:
+            src = subj if subj is not None else (topic[0] if topic else None)
+        orgs = [i for i in clause_after if self.m[i].type in ("Hospital", "University", "Region", "Agency")]
+        if src is None or not orgs:
+            return
+        for t in _list_after(self.text, self.m, idx, orgs[0], ("Hospital", "University", "Region", "Agency")):
+            self.add(src, t, cue.relation, si, f"S {cue.word} T、T", cue.confidence, clause)
+
+    def p_lead(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        alliances = [i for i in after if self.m[i].type == "Alliance"]
+        src = self._src_before(before, c0)
+        if src is None or not alliances:
+            return
+        self.add(src, alliances[0], "LEADS", si, "由A牵头…X", cue.confidence)
+
+    def p_member(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        alliances = [i for i in after if self.m[i].type == "Alliance"]
+        if not alliances:
+            return
+        al = alliances[0]
+        for i in after:
+            if self.m[i].start >= self.m[al].start:
+                break
+            if self.m[i].type == "Hospital":
+                self.add(i, al, "MEMBER_OF", si, "整合A、B…的X", cue.confidence)
+
+    def p_issue(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        text, m = self.text, self.m
+        policies = []
+        for i in after:
+            if m[i].type != "Policy":
+                continue
+            gap = text[(m[policies[-1]].end if policies else c1):m[i].start]
+            if len(gap) <= 2 or gap in ("了", "和", "、", "及"):
+                policies.append(i)
+            else:
+                break
+        if not policies:
+            return
+        issuers = []
+        agencies = [i for i in before if m[i].type == "Agency" and c0 - m[i].end <= 12]
+        if agencies:
+            issuers = _list_before(text, m, idx, agencies[-1], ("Agency",))
+        elif topic and all(m[i].type == "Agency" for i in topic):
+            issuers = topic
+        for p in policies:
+            for a in issuers:
+                self.add(p, a, "ISSUED_BY", si, f"A{cue.word}《P》", cue.confidence)
+
+    def p_run(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        text, m = self.text, self.m
+        programs = [i for i in clause_after if m[i].type == "Program"]
+        if not programs or m[programs[0]].start - c1 > 4:
+            return
+        programs = _list_after(text, m, idx, programs[0], ("Program",))
+        runners = []
+        src = self._src_before([i for i in before if m[i].type != "Policy"], c0)
+        if src is not None and c0 - m[src].end <= 12:
+            runners = _list_before(text, m, idx, src, (m[src].type,))
+        elif topic:
+            runners = topic
+        for p in programs:
+            for r in runners:
+                self.add(r, p, "RUNS", si, f"A{cue.word}P", cue.confidence)
+
+    def special(self, si, s, idx, subj, topic):
+        """Patterns that are not one cue word: A到B开设/坐诊, 来自A的专家…在B, A关于P, 将B作为支持重点."""
+        text, m = self.text, self.m
+        body = s.text
+        for k, i in enumerate(idx):
+            mi = m[i]
+            pre = text[max(0, mi.start - 1):mi.start]
+            if pre in ("到", "赴", "进驻") and mi.type in ("Region", "Hospital"):
+                after = text[mi.end:mi.end + 6]
+                if re.match(r"(开设|开展|坐诊|义诊|驻点|指导|帮扶|授课|巡诊|查房)", after):
+                    src = self._src_before([j for j in idx if m[j].end < mi.start - 1], mi.start)
+                    if src is not None and m[src].type in ("Hospital", "University", "Agency"):
+                        self.add(src, i, "SUPPORTS", si, "A到B开展", 0.7)
+            if pre == "自" and text[max(0, mi.start - 2):mi.start] == "来自":
+                loc = text.rfind("在", s.start, mi.start)
+                tgt = [j for j in idx if loc >= 0 and m[j].start > loc and m[j].end <= mi.start
+                       and m[j].type in ("Hospital", "Region")]
+                if tgt and re.search(r"(专家|医疗队|医生|医务人员)", body):
+                    hosp = [j for j in tgt if m[j].type == "Hospital"]
+                    self.add(i, (hosp or tgt)[-1], "SUPPORTS", si, "来自A的专家…在B", 0.6)
+        for mm in re.finditer(r"关于", body):
+            c0 = s.start + mm.start()
+            before = [i for i in idx if m[i].end <= c0 and c0 - m[i].end <= 1 and m[i].type in ("Agency",)]
+            after = [i for i in idx if m[i].start >= c0 + 2 and m[i].type == "Program"]
+            if before and after:
+                runners = _list_before(text, m, idx, before[-1], ("Agency",))
+                first = after[0]
+                if m[first].start - (c0 + 2) <= 1:
+                    for p in _list_after(text, m, idx, first, ("Program",)):
+                        for r in runners:
+                            self.add(r, p, "RUNS", si, "A关于P的部署", 0.6)
+        for mm in re.finditer(r"将(.{1,30}?)作为(支持|帮扶|援助|支援)重点", body):
+            a, b = s.start + mm.start(1), s.start + mm.end(1)
+            tgts = [i for i in idx if a <= m[i].start and m[i].end <= b and m[i].type == "Region"]
+            src = self._src_before([i for i in idx if m[i].end <= s.start + mm.start()], a)
+            if src is not None and tgts:
+                self.add(src, tgts[0], "SUPPORTS", si, "A将B作为支持重点", 0.7)
+
+    def _resolve_conflicts(self) -> list[RelationCandidate]:
+        """A support or management edge between a pair in a sentence outranks a plain partnership."""
+        strong = {(r.sentence, frozenset((r.source, r.target))) for r in self.out
+                  if r.type in ("SUPPORTS", "MANAGES")}
+        keep, seen = [], set()
+        for r in self.out:
+            if r.type == "PARTNERS_WITH" and (r.sentence, frozenset((r.source, r.target))) in strong:
+                continue
+            k = (r.source, r.type, r.target, r.sentence)
+            if k in seen:
+                continue
+            seen.add(k)
+            keep.append(r)
+        return keep
+
+
+def extract(doc: Document) -> Extraction:
+    """Sentences, mentions and relation candidates of one cleaned document."""
+    text = doc.text
+    sentences = split_sentences(text)
+    mentions, inner = find_mentions(text)
+    # Region prefixes inside institution names are mentions of the region too (广东省第二人民医院).
+    all_mentions = mentions + inner
+    for r in inner:
+        r.rule = "prefix-of-name"
+    relations = _Relations(text, mentions, sentences).run()
+    return Extraction(sentences, all_mentions, relations)

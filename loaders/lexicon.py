@@ -1,0 +1,121 @@
+"""The vocabularies in ``loaders/vocab/``, loaded once per process.
+
+Everything a rule matches against (suffixes, stems, cue words, aliases, generic
+names) is a data file there; this module only reads those files and builds the
+Aho-Corasick automata and regexes the extractor runs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+VOCAB = Path(__file__).parent / "vocab"
+
+
+def read_lines(name: str) -> list[str]:
+    """Non-empty, non-comment lines of a vocab file."""
+    out = []
+    for line in (VOCAB / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def read_tsv(name: str) -> list[list[str]]:
+    return [[c.strip() for c in line.split("\t")] for line in read_lines(name)]
+
+
+def alternation(words) -> re.Pattern:
+    """A regex matching any of ``words``, longest first."""
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
+
+@dataclass(frozen=True)
+class Alias:
+    alias: str
+    name: str
+    type: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Cue:
+    word: str
+    relation: str
+    pattern: str
+    confidence: float
+
+
+@dataclass
+class Lexicon:
+    hospital_suffix: re.Pattern
+    hospital_stems: ahocorasick.Automaton
+    generic_institutions: frozenset[str]
+    generic_programs: frozenset[str]
+    aliases: dict[str, Alias]
+    alias_automaton: ahocorasick.Automaton
+    agency_suffixes: list[tuple[str, str, str]]
+    agency_suffix: re.Pattern
+    cues: dict[str, Cue]
+    cue_automaton: ahocorasick.Automaton
+    boundary_words: tuple[str, ...]
+    boundary_chars: frozenset[str]
+    regions: ahocorasick.Automaton
+
+
+def _automaton(words) -> ahocorasick.Automaton:
+    a = ahocorasick.Automaton()
+    for w, v in words:
+        a.add_word(w, v)
+    a.make_automaton()
+    return a
+
+
+def _region_automaton() -> ahocorasick.Automaton:
+    """Every division name the scanner may see: full names, and short names of provinces/cities."""
+    from .divisions import divisions
+
+    d = divisions()
+    entries: dict[str, list[tuple[str, bool]]] = {}
+    for r in d.regions.values():
+        if len(r.name) >= 3 or (r.type == "Province" and len(r.name) >= 2):
+            entries.setdefault(r.name, []).append((r.key, False))
+        if r.type in ("Province", "City") and r.short and len(r.short) >= 2 and r.short != r.name:
+            entries.setdefault(r.short, []).append((r.key, True))
+        elif r.type == "County" and r.short and len(r.short) >= 2 and r.short != r.name:
+            # County short names (阳山, 饶平) only count when the article names the county in full.
+            entries.setdefault(r.short, []).append((r.key, True))
+    return _automaton((k, (k, tuple(v))) for k, v in entries.items())
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Load every vocab file and build the automata (once per process)."""
+    aliases = {}
+    for row in read_tsv("aliases.tsv"):
+        a = Alias(row[0], row[1], row[2], row[3] if len(row) > 3 and row[3] else None)
+        aliases[a.alias] = a
+    cues = {}
+    for row in read_tsv("relation_cues.tsv"):
+        cues[row[0]] = Cue(row[0], row[1], row[2], float(row[3]))
+    agency = [(r[0], r[1], r[2] if len(r) > 2 else "") for r in read_tsv("agency_suffixes.tsv")]
+    return Lexicon(
+        hospital_suffix=alternation(read_lines("hospital_suffixes.txt")),
+        hospital_stems=_automaton((w, w) for w in read_lines("hospital_stems.txt")),
+        generic_institutions=frozenset(read_lines("generic_institutions.txt")),
+        generic_programs=frozenset(read_lines("generic_programs.txt")),
+        aliases=aliases,
+        alias_automaton=_automaton((k, k) for k in aliases),
+        agency_suffixes=agency,
+        agency_suffix=alternation(a[0] for a in agency),
+        cues=cues,
+        cue_automaton=_automaton((k, k) for k in cues),
+        boundary_words=tuple(sorted(read_lines("boundary_words.txt"), key=len, reverse=True)),
+        boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
+        regions=_region_automaton(),
+    )

@@ -1,0 +1,387 @@
+"""Link: mentions → entities with stable ids, resolved against the division data and the article's context.
+
+* Regions resolve to division keys; an ambiguous name (鼓楼区, 太平镇) is settled by the
+  article's other regions or left unresolved with a reason, never guessed.
+* Short and partial names complete from context: 县人民医院 in an article about 阳山县 is
+  阳山县人民医院; 省第二人民医院 in a Guangdong article is 广东省第二人民医院.
+* Ids are readable and stable: type + division key + the rest of the name, so two
+  county hospitals with the same name in different counties never merge, and a
+  re-build gives the same ids.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.model import ArticleResult, Document, Entity, Evidence, Mention, Relation
+
+from .divisions import Region, divisions
+from .extract import Extraction, Sentence
+from .lexicon import lexicon
+
+LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County", "镇": "Town", "乡": "Town"}
+ALLOWED = {
+    "SUPPORTS": ({"Hospital", "Agency", "University", "Alliance", "Province", "City", "County", "Town"},
+                 {"Hospital", "Province", "City", "County", "Town"}),
+    "MANAGES": ({"Hospital", "University"}, {"Hospital"}),
+    "PARTNERS_WITH": ({"Hospital", "Agency", "University", "Province", "City", "County", "Alliance"},
+                      {"Hospital", "Agency", "University", "Province", "City", "County", "Alliance"}),
+    "LEADS": ({"Hospital", "Agency", "University"}, {"Alliance"}),
+    "MEMBER_OF": ({"Hospital"}, {"Alliance"}),
+    "ISSUED_BY": ({"Policy"}, {"Agency"}),
+    "RUNS": ({"Agency", "Province", "City", "County", "Town", "Hospital", "University"}, {"Program"}),
+}
+_NATIONAL = re.compile(r"^(国家|全国|中央|中共中央|国务院)")
+
+
+def region_entity(r: Region, doc_id: str | None = None) -> Entity:
+    """The node for a division, with its code, path and coordinates."""
+    d = divisions()
+    attrs = {"division": r.key, "code": r.code, "region": d.path(r.key),
+             "parent": r.parent, "lon": r.lon, "lat": r.lat}
+    attrs = {k: v for k, v in attrs.items() if v is not None}
+    e = Entity(id=f"{r.type}/{r.key}", type=r.type, name=r.name, attrs=attrs)
+    if doc_id:
+        e.mentions[doc_id] = 1
+    return e
+
+
+class _Linker:
+    def __init__(self, doc: Document, ex: Extraction):
+        self.doc, self.ex = doc, ex
+        self.div = divisions()
+        self.lex = lexicon()
+        self.entities: dict[str, Entity] = {}
+        self.mention_entity: dict[int, str] = {}
+        self.merges: list[dict] = []
+        self.unresolved: list[dict] = []
+        self.first_sentence: dict[str, int] = {}
+
+    # -- regions --------------------------------------------------------------------
+    def resolve_regions(self) -> None:
+        ms = self.ex.mentions
+        context: set[str] = set()
+        for m in ms:
+            if m.type == "Region" and not m.attrs.get("short") and len(m.attrs.get("candidates", [])) == 1:
+                context.add(m.attrs["candidates"][0])
+        ctx_anc = set()
+        for k in context:
+            ctx_anc.update(r.key for r in self.div.chain(k))
+        self.region_of: dict[int, str] = {}
+        for i, m in enumerate(ms):
+            if m.type != "Region" or "candidates" not in m.attrs:
+                continue
+            key = self._pick(m, context, ctx_anc)
+            if key:
+                self.region_of[i] = key
+        counts = Counter(self.region_of.values())
+        self.focus: dict[str, str] = {}
+        for typ in ("Province", "City", "County", "Town"):
+            best = [k for k, _ in counts.most_common() if self.div.regions[k].type == typ]
+            if best:
+                self.focus[typ] = best[0]
+        # Fill the levels above the focus from the division chain (阳山县 → 清远市 → 广东省).
+        for typ in ("Town", "County", "City"):
+            if typ in self.focus:
+                for r in self.div.chain(self.focus[typ])[1:]:
+                    self.focus.setdefault(r.type, r.key)
+
+    def _pick(self, m: Mention, context: set[str], ctx_anc: set[str]) -> str | None:
+        cands = [self.div.regions[k] for k in m.attrs["candidates"]]
+        if m.attrs.get("short"):
+            # Short names: provinces and cities stand alone; counties only once named in full.
+            cands = [r for r in cands if r.type in ("Province", "City") or r.key in context]
+        towns = [r for r in cands if r.type == "Town"]
+        if towns and len(cands) == len(towns):
+            inside = [r for r in towns if r.parent in ctx_anc]
+            if len(inside) == 1:
+                return inside[0].key
+            if len(towns) == 1 and len(m.text) >= 3:
+                return towns[0].key
+            self.unresolved.append({"surface": m.text, "reason":
+                                    f"town name shared by {len(towns)} counties; none named in the article"})
+            return None
+        cands = [r for r in cands if r.type != "Town"]
+        if len(cands) == 1:
+            return cands[0].key
+        if not cands:
+            return None
+        scored = []
+        for r in cands:
+            shared = [a for a in self.div.chain(r.key)[1:] if a.key in ctx_anc]
+            scored.append((max((a.level for a in shared), default=0), r))
+        scored.sort(key=lambda x: -x[0])
+        if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            return scored[0][1].key
+        self.unresolved.append({"surface": m.text, "reason":
+                                f"ambiguous: {len(cands)} divisions share this name and the article's "
+                                "other regions do not tell them apart"})
+        return None
+
+    def _paragraph_region(self, pos: int, typ: str, suffix: str | None = None) -> str | None:
+        """The first region of a type in the paragraph holding ``pos``, else the article's focus."""
+        para = next((s.paragraph for s in self.ex.sentences if s.start <= pos <= s.end), None)
+        sents = [s for s in self.ex.sentences if s.paragraph == para]
+        lo = sents[0].start if sents else 0
+        hi = sents[-1].end if sents else len(self.doc.text)
+        for i, key in sorted(self.region_of.items(), key=lambda kv: self.ex.mentions[kv[0]].start):
+            r = self.div.regions[key]
+            m = self.ex.mentions[i]
+            if lo <= m.start <= hi and r.type == typ and (suffix is None or r.name.endswith(suffix)):
+                return key
+        key = self.focus.get(typ)
+        if key and (suffix is None or self.div.regions[key].name.endswith(suffix)):
+            return key
+        if typ == "County" and suffix:
+            # 区/县 that does not match the focus county's own suffix: any county of that kind.
+            keys = [k for k in self.region_of.values() if self.div.regions[k].type == "County"
+                    and self.div.regions[k].name.endswith(suffix)]
+            if keys:
+                return Counter(keys).most_common(1)[0][0]
+        return None
+
+    def _level_region(self, level: str, pos: int) -> str | None:
+        typ = LEVEL_TYPE.get(level)
+        if typ is None:
+            return None
+        suffix = level if level in ("县", "区") else None
+        key = self._paragraph_region(pos, typ, suffix)
+        if key is None and typ == "City":
+            county = self._paragraph_region(pos, "County")
+            if county:
+                key = next((r.key for r in self.div.chain(county) if r.type == "City"), None)
+        return key
+
+    # -- entities -------------------------------------------------------------------
+    def add(self, e: Entity, mi: int | None, surface: str, reason: str) -> Entity:
+        have = self.entities.get(e.id)
+        if have is None:
+            self.entities[e.id] = e
+            have = e
+        else:
+            have.merge(e)
+        if surface and surface != have.name:
+            have.aliases.add(surface)
+        if mi is not None:
+            self.mention_entity[mi] = have.id
+            have.mentions[self.doc.id] = have.mentions.get(self.doc.id, 0) + (1 if e is not have else 0)
+            self.merges.append({"surface": surface, "id": have.id, "reason": reason, "doc": self.doc.id})
+            m = self.ex.mentions[mi]
+            self.first_sentence.setdefault(have.id, self._sentence_at(m.start))
+        return have
+
+    def _sentence_at(self, pos: int) -> int:
+        for i, s in enumerate(self.ex.sentences):
+            if s.start <= pos < max(s.end, s.start + 1):
+                return i
+        return 0
+
+    def _mention_through_level(self, key: str, m: Mention) -> None:
+        """A region named only by its level word (省第二人民医院 → 广东省) still counts as mentioned."""
+        node = self._region_node(key, None, "", "")
+        node.mentions[self.doc.id] = node.mentions.get(self.doc.id, 0) + 1
+        self.first_sentence.setdefault(node.id, self._sentence_at(m.start))
+
+    def _region_node(self, key: str, mi: int | None, surface: str, reason: str) -> Entity:
+        r = self.div.regions[key]
+        e = region_entity(r, self.doc.id if mi is not None else None)
+        return self.add(e, mi, surface, reason)
+
+    def _hospital_name(self, m: Mention, key: str | None, rest: str) -> str:
+        if key is None:
+            return m.name
+        r = self.div.regions[key]
+        if r.type == "Town":
+            county = self.div.regions.get(r.parent)
+            named = county is not None and any(v == county.key for v in self.region_of.values())
+            return (county.name if named else "") + r.name + rest
+        return r.name + rest
+
+    def link_mentions(self) -> None:
+        ms = self.ex.mentions
+        for i, m in enumerate(ms):
+            if m.type == "Region":
+                if i in self.region_of:
+                    self._region_node(self.region_of[i], i, m.text, m.rule)
+                elif m.rule == "self-reference":
+                    key = self._level_region(m.attrs["level"], m.start)
+                    if key:
+                        self._region_node(key, i, m.text, "self-reference: " + m.text)
+            elif m.type == "Hospital":
+                self.link_hospital(i, m)
+            elif m.type == "Agency":
+                self.link_agency(i, m)
+            elif m.type in ("University", "Alliance", "Policy", "Program"):
+                self.link_named(i, m)
+
+    def _anchor_key(self, m: Mention) -> tuple[str | None, str]:
+        """The region a name starts with, and the rest of the name after it."""
+        anchor = m.attrs.get("anchor")
+        if anchor:
+            # The innermost region prefix: 广东省清远市阳山县人民医院 → 阳山县.
+            keys = [(j, k) for j, k in self.region_of.items()
+                    if m.start <= self.ex.mentions[j].start < m.end]
+            if keys:
+                j, key = max(keys, key=lambda jk: self.ex.mentions[jk[0]].end)
+                rest = self.doc.text[self.ex.mentions[j].end:m.end]
+                return key, rest
+        return None, m.name
+
+    def link_hospital(self, i: int, m: Mention) -> None:
+        if m.rule == "alias-table":
+            return self.link_alias(i, m)
+        key, rest = self._anchor_key(m)
+        reason = "name starts with its region"
+        if key is None and m.attrs.get("level"):
+            key = self._level_region(m.attrs["level"], m.start)
+            rest = m.name[1:]
+            reason = f"context completion: {m.attrs['level']} → the article's region"
+            if key is None:
+                self.unresolved.append({"surface": m.text, "reason": "bare level prefix and no region of that level in the article"})
+                return
+        name = self._hospital_name(m, key, rest)
+        eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"
+        e = Entity(eid, "Hospital", name, mentions={self.doc.id: 1})
+        if key:
+            r = self.div.regions[key]
+            e.attrs.update({"division": key, "region": self.div.path(key)})
+            county = self.div.county_of(key)
+            if county or r.code:
+                e.attrs["code"] = (county.code if county else r.code)
+            self._region_node(key, None, "", "")
+            if m.attrs.get("level"):
+                self._mention_through_level(key, m)
+        self.add(e, i, m.text, reason)
+
+    def link_agency(self, i: int, m: Mention) -> None:
+        if m.rule == "alias-table":
+            return self.link_alias(i, m)
+        suffix = m.attrs["suffix"]
+        key = None
+        if m.attrs.get("same_region_as") is not None:
+            prev = self.mention_entity.get(m.attrs["same_region_as"])
+            key = self.entities[prev].attrs.get("division") if prev else None
+        if key is None:
+            key, _ = self._anchor_key(m)
+        if key is None and m.attrs.get("level"):
+            key = self._level_region(m.attrs["level"], m.start)
+        if key is None:
+            self.unresolved.append({"surface": m.text, "reason": "agency with no region"})
+            return
+        r = self.div.regions[key]
+        canon = next((c for w, c, lv in self.lex.agency_suffixes if w == suffix), suffix)
+        if canon.startswith("中共"):
+            name = f"中共{r.name}委员会"
+        elif canon in ("县委", "市委", "区委"):
+            name = r.name + "委"
+        else:
+            name = r.name + canon
+        e = Entity(f"Agency/{key}/{name[len(r.name):] if name.startswith(r.name) else name}",
+                   "Agency", name, attrs={"division": key, "region": self.div.path(key)},
+                   mentions={self.doc.id: 1})
+        if r.code:
+            e.attrs["code"] = r.code
+        self.add(e, i, m.text, "region + agency suffix" if not m.attrs.get("level") else
+                 f"context completion: {m.attrs['level']} → the article's region")
+
+    def link_alias(self, i: int, m: Mention) -> None:
+        a = self.lex.aliases[m.text]
+        region = divisions().resolve_path(a.region) if a.region else None
+        name = a.name
+        text_after = self.doc.text[m.end:m.end + 8]
+        sub = re.match(r"(医政司|基层卫生健康司|基层司|规划司|财务司|医政医管局|体制改革司)", text_after)
+        if a.type == "Agency" and sub:
+            name += sub.group(1)
+            self.ex.mentions[i].end += len(sub.group(1))
+        eid = f"{a.type}/{region.key}/{name}" if (region and a.type == "Hospital") else f"{a.type}/{name}"
+        e = Entity(eid, a.type, name, mentions={self.doc.id: 1})
+        if region:
+            e.attrs.update({"division": region.key, "region": self.div.path(region.key)})
+            if region.code:
+                e.attrs["code"] = region.code
+        self.add(e, i, m.text, "alias table")
+
+    def link_named(self, i: int, m: Mention) -> None:
+        if m.rule == "alias-table":
+            return self.link_alias(i, m)
+        name = m.name
+        if m.type == "Program" and name in self.lex.aliases:
+            return self.link_alias(i, m)
+        e = Entity(f"{m.type}/{name}", m.type, name, mentions={self.doc.id: 1})
+        if m.type in ("Program", "Alliance", "Policy") and not _NATIONAL.match(name):
+            key, _ = self._anchor_key(m) if m.attrs.get("anchor") else (None, "")
+            key = key or self.focus.get("County") or self.focus.get("City") or self.focus.get("Province")
+            if key:
+                e.attrs["region"] = self.div.path(key)
+        self.add(e, i, m.text, m.rule)
+
+    # -- relations ------------------------------------------------------------------
+    def evidence(self, si: int, rule: str, conf: float) -> Evidence:
+        s: Sentence = self.ex.sentences[si]
+        a, b = self.doc.raw_span(s.start, s.end)
+        return Evidence(doc=self.doc.id, sentence=s.text, start=a, end=b, rule=rule,
+                        confidence=round(conf, 3), path=self.doc.path, published=self.doc.published)
+
+    def relations(self) -> list[Relation]:
+        out: dict[tuple, Relation] = {}
+
+        def put(r: Relation):
+            if r.key in out:
+                out[r.key].merge(r)
+            else:
+                out[r.key] = r
+
+        for c in self.ex.relations:
+            s = self.mention_entity.get(c.source)
+            t = self.mention_entity.get(c.target)
+            if not s or not t or s == t:
+                continue
+            ts, tt = self.entities[s].type, self.entities[t].type
+            allowed = ALLOWED.get(c.type)
+            if allowed and (ts not in allowed[0] or tt not in allowed[1]):
+                continue
+            attrs = dict(c.attrs)
+            if self.doc.published:
+                attrs["as_of"] = self.doc.published
+            put(Relation(s, c.type, t, attrs, [self.evidence(c.sentence, c.rule, c.confidence)]))
+        # LOCATED_IN: each institution in its region; each region in its parent (the division data).
+        for e in list(self.entities.values()):
+            key = e.attrs.get("division")
+            si = self.first_sentence.get(e.id, 0)
+            if e.type == "Hospital" and key:
+                put(Relation(e.id, "LOCATED_IN", f"{self.div.regions[key].type}/{key}",
+                             {}, [self.evidence(si, "name-prefix", 0.9)]))
+            if e.type in ("Province", "City", "County", "Town") and e.attrs.get("parent"):
+                parent = self.div.regions.get(e.attrs["parent"])
+                if parent is None:
+                    continue
+                self._region_node(parent.key, None, "", "")
+                put(Relation(e.id, "LOCATED_IN", f"{parent.type}/{parent.key}", {},
+                             [self.evidence(si, "division-data", 0.95)]))
+        # Parents added above may have parents of their own.
+        changed = True
+        while changed:
+            changed = False
+            for e in list(self.entities.values()):
+                p = e.attrs.get("parent")
+                if e.type in ("Province", "City", "County", "Town") and p and p in self.div.regions:
+                    pr = self.div.regions[p]
+                    key = (e.id, "LOCATED_IN", f"{pr.type}/{p}")
+                    if key not in out:
+                        self._region_node(p, None, "", "")
+                        put(Relation(*key, {}, [self.evidence(self.first_sentence.get(e.id, 0),
+                                                               "division-data", 0.95)]))
+                        changed = True
+        return list(out.values())
+
+
+def link(doc: Document, ex: Extraction) -> ArticleResult:
+    """Resolve one document's mentions to entities and its relation candidates to edges."""
+    lk = _Linker(doc, ex)
+    lk.resolve_regions()
+    lk.link_mentions()
+    rels = lk.relations()
+    for e in lk.entities.values():
+        e.aliases.discard(e.name)
+    return ArticleResult(doc=doc, entities=list(lk.entities.values()), relations=rels,
+                         merges=lk.merges, unresolved=lk.unresolved)
