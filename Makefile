@@ -1,0 +1,40 @@
+# Everything a developer or CI runs goes through here; nothing is installed by hand.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= kg-out
+
+.PHONY: demo install install-test browser test bench fuzz clean
+
+demo: install  ## build the graph from seeds/ and print who supports which county
+	$(BIN)/kg build seeds/ -o $(OUT)
+	$(BIN)/kg ask supports -g $(OUT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,bench]'
+
+browser:  ## headless Chromium and CJK fonts for the HTML export tests (Debian)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "warning: chromium missing and not root; browser tests will be skipped"; fi; }
+
+test: install-test browser  ## the default test run (well under 10 minutes)
+	$(BIN)/python -m pytest -q
+
+bench: install-test  ## benchmarks: writes bench/out/report.json and report.md
+	$(BIN)/python bench/run.py
+
+fuzz: install-test  ## long fuzz run of reader, cleaner and extractor (outside CI)
+	$(BIN)/python bench/fuzz.py --count 100000
+
+clean:
+	rm -rf $(OUT) .pytest_cache build dist *.egg-info
