@@ -1,0 +1,409 @@
+"""Cleaning: each step on its own, each seed end to end, and the offset map (with hypothesis)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.model import Document
+from loaders import clean as C
+from loaders.clean import clean, run_step
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+
+
+def seed(n: int) -> Document:
+    path = next(SEEDS.glob(f"{n:03d}_*.txt"))
+    return clean(Document(id=path.name, path=str(path), raw=path.read_text(encoding="utf-8-sig")))
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[int, Document]:
+    return {n: seed(n) for n in range(5)}
+
+
+def check_map(doc: Document) -> None:
+    """The offset map covers every clean char, is monotone and stays inside the raw text."""
+    s, e = doc.offsets.starts, doc.offsets.ends
+    assert len(s) == len(e) == len(doc.text)
+    for i in range(len(s)):
+        assert 0 <= s[i] < e[i] <= len(doc.raw)
+        if i:
+            assert s[i] >= s[i - 1] and e[i] >= e[i - 1]
+
+
+# --------------------------------------------------------------------------- steps
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("本報(bào)訊", "本報訊"),
+    ("衛(wèi)生", "衛生"),
+    ("延續（xù）", "延續"),
+    ("超出全國平均水平(8.16%)", "超出全國平均水平(8.16%)"),
+    ("實施方案(試行)", "實施方案(試行)"),
+    ("(以下簡稱《實施方案》)", "(以下簡稱《實施方案》)"),
+    ("63個縣(市)", "63個縣(市)"),
+    ("基層病種(病組)數量", "基層病種(病組)數量"),
+    ("AI輔助(CT)影像", "AI輔助(CT)影像"),
+    ("當?shù)", "當"),
+])
+def test_strip_pinyin(raw, want):
+    buf, step = run_step(C.strip_pinyin, raw)
+    assert buf.text == want
+    assert step.name == "pinyin"
+
+
+def test_strip_pinyin_maps_to_glossed_raw():
+    buf, _ = run_step(C.strip_pinyin, "本報(bào)訊")
+    i = buf.text.index("訊")
+    assert (int(buf.s[i]), int(buf.e[i])) == (7, 8)
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("滿足當?shù)厝罕娽t療健康需求", "滿足當地群眾醫療健康需求"),
+    ("保障當?shù)厝罕娙粘T\\療需求", "保障當地群眾日常診療需求"),
+    ("提升基層診療水平和??平ㄔO能力", "提升基層診療水平和專科建設能力"),
+    ("實行醫?;\ue2ae鹂傤~付費", "實行醫保基金總額付費"),
+    ("你好?我很好。", "你好?我很好。"),
+    ("??? 日前,湖北省", "??? 日前,湖北省"),
+])
+def test_repair_mojibake(raw, want):
+    buf, _ = run_step(C.repair_mojibake, raw)
+    assert buf.text == want
+
+
+def test_to_simplified_keeps_length_and_map():
+    buf, step = run_step(C.to_simplified, "陽山縣人民醫院與縣中醫院")
+    assert buf.text == "阳山县人民医院与县中医院"
+    assert step.changes == 6
+    assert buf.s.tolist() == list(range(len(buf.text)))
+
+
+def test_boilerplate_lines_and_spam():
+    raw = ("亚洲人av免费在线观看_作爱黄片在线免费观看_美曰韩一本到髙清无码_亚洲欧洲一二三区区视频\n"
+           "搜索\n微信扫一扫\n正文第一段，说的是阳山县人民医院的帮扶工作。\n"
+           "??? 日前，湖北省政府办公厅印发了方案。\n"
+           "???????\n-\n"
+           "粤ICP备2021102844号-3\n地址:北京市海淀区学清路9号\n")
+    buf, step = run_step(C.drop_boilerplate, raw)
+    assert buf.text.split("\n")[:2] == ["正文第一段，说的是阳山县人民医院的帮扶工作。", "日前，湖北省政府办公厅印发了方案。"]
+    assert "ICP" not in buf.text and "搜索" not in buf.text and "_" not in buf.text
+    assert step.changes >= 6
+
+
+def test_boilerplate_footer_cuts_the_rest():
+    body = "湘桥区9家医疗机构与福田区4家医疗机构签订医疗结对帮扶合作协议，聘请中山大学附属第八医院专家坐诊。\n" * 4
+    raw = body + "随机为您推荐\n某某新闻标题一\n某某新闻标题二\n"
+    buf, _ = run_step(C.drop_boilerplate, raw)
+    assert buf.text.rstrip("\n") == body.rstrip("\n")
+
+
+def test_boilerplate_keeps_words_inside_prose():
+    raw = "群众可通过微信公众号预约挂号，医院的版权意识和地址信息都写在这段很长的正文里，" * 3 + "这是正文。"
+    buf, _ = run_step(C.drop_boilerplate, raw)
+    assert buf.text == raw
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("出诊,,巡诊", "出诊，，巡诊"),
+    ("党委,、政府", "党委，、政府"),
+    ("发布时间:2024-05-31", "发布时间：2024-05-31"),
+    ("发表于 2024-10-17 00:17:47", "发表于 2024-10-17 00:17:47"),
+    ("超出全国平均水平(8.16%)。", "超出全国平均水平（8.16%）。"),
+    ("共计12,000人", "共计12,000人"),
+    ("见 https://example.org:8080/a", "见 https://example.org:8080/a"),
+    ("ＡＩ医生２０２３年", "AI医生2023年"),
+    ("Hello, world (ok)", "Hello, world (ok)"),
+])
+def test_normalize_width(raw, want):
+    buf, _ = run_step(C.normalize_width, raw)
+    assert buf.text == want
+    assert len(buf.s) == len(buf.text)
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("出诊，，巡诊", "出诊，巡诊"),
+    ("党委，、政府", "党委、政府"),
+    ("资源，。计划", "资源。计划"),
+    ("2638个，；2016年", "2638个；2016年"),
+    ("到国家医疗队巡回医疗……通过", "到国家医疗队巡回医疗……通过"),
+])
+def test_collapse_punctuation(raw, want):
+    buf, _ = run_step(C.collapse_punctuation, raw)
+    assert buf.text == want
+
+
+def test_dedupe_paragraphs_sentences_and_cut_lead():
+    para = "据悉，广西实施基层医学人才培养本土化战略。至2016年已安排两批共444名毕业生到乡镇卫生院工作。"
+    raw = f"{para}\n{para}\n第三段。据悉，广西实施基层医学人才培养本土化战略。新的句子在这里出现。"
+    buf, step = run_step(C.dedupe, raw)
+    assert buf.text.count("据悉，广西实施基层医学人才培养本土化战略。") == 1
+    assert "新的句子在这里出现。" in buf.text
+    lead = "从三级医院对口帮扶县级医院，到医疗人才“组团式”援疆援藏援青；从“万名医师支援农村卫生工程”，到国家医疗队"
+    full = lead + "巡回医疗，已成为推动我国优质医疗资源下沉与扩面的重要力量之一。"
+    buf, _ = run_step(C.dedupe, f"导读\n{lead}\n{full}")
+    assert buf.text.split("\n")[1:] == [full]
+
+
+def test_tidy_whitespace():
+    buf, _ = run_step(C.tidy_whitespace, "  标题 \n\n\n   第一段  两个空格。 \n \n第二段。\n\n")
+    assert buf.text == "标题\n第一段 两个空格。\n第二段。"
+
+
+def test_spin_always_context_and_spun_rules():
+    plain = Document(id="t", path="-", raw="")
+    buf, step = run_step(C.repair_spin, "建设广东省第二国夷易近医院饶平医院，签定协议。", plain)
+    assert buf.text == "建设广东省第二人民医院饶平医院，签订协议。"
+    assert not plain.spun
+    # context rule: 下层 → 基层 only before a health word; spun-only rules stay off in plain text
+    buf, _ = run_step(C.repair_spin, "下层医疗机构在大楼下层办公，强人所难。", Document(id="t", path="-", raw=""))
+    assert buf.text == "基层医疗机构在大楼下层办公，强人所难。"
+    # the repaired word maps to the raw span of the spun word
+    buf, _ = run_step(C.repair_spin, "第二国夷易近医院")
+    i = buf.text.index("人民")
+    assert (int(buf.s[i]), int(buf.e[i + 1])) == (2, 6)
+
+
+def test_spin_detector():
+    assert C.is_spun(seed_raw(1))
+    for n in (0, 2, 3, 4):
+        assert not C.is_spun(seed_raw(n)), n
+
+
+def seed_raw(n: int) -> str:
+    return next(SEEDS.glob(f"{n:03d}_*.txt")).read_text(encoding="utf-8-sig")
+
+
+def test_seo_fragments_need_a_chopped_title():
+    doc = Document(id="t", path="-", raw="", title="潮州市着力增长低劣医疗资源扩容下沉")
+    text = ("往年来，源扩我市医疗卫生畛域周全启动，容下被动增长低劣医疗资源扩容，潮州长低沉机关医师下县，力增劣医疗资实现下沉。"
+            "为破解难题，源扩抉择到汕头、容下深圳、潮州长低沉广州等地，力增劣医疗资当地医院的源扩难题。"
+            "是潮州长低沉呵护，力增劣医疗资否坚贞，容下削减差距。")
+    buf, step = run_step(C.drop_seo_fragments, text, doc)
+    for frag in ("潮州长低沉", "力增劣医疗资", "源扩我市", "容下深圳"):
+        assert frag not in buf.text
+    assert "增长低劣医疗资源扩容" in buf.text  # real text quoting the headline stays
+    # a title whose characters merely recur in common phrases is left alone
+    doc2 = Document(id="t", path="-", raw="", title="阳山县持续推进基层医疗卫生服务体系建设")
+    text2 = "推动优质医疗服务下沉。提升医疗服务水平。加强医疗服务能力建设。"
+    buf, step = run_step(C.drop_seo_fragments, text2, doc2)
+    assert buf.text == text2 and step.changes == 0
+
+
+@pytest.mark.parametrize("s, want", [
+    ("发表于 2024-10-17 00:17:47", "2024-10-17"),
+    ("發布時間:2024-05-31", "2024-05-31"),
+    ("2023-12-28 澎湃新聞·澎湃號", "2023-12-28"),
+    ("发布时间:2024/06/13", "2024-06-13"),
+    ("2024年5月31日", "2024-05-31"),
+    ("2015年~2022年", None),
+    ("2024-13-45", None),
+])
+def test_iso_date(s, want):
+    assert C.iso_date(s) == want
+
+
+def test_metadata_from_header():
+    raw = ("首页\n阳山县持续推进基层医疗卫生服务体系建设\n来源:阳山县卫生健康局 作者:张三 发布时间:2024-05-31\n"
+           "为满足当地群众医疗健康需求，阳山县以机制为纲、技术为经，全方位织密织牢基层医疗卫生服务网，持续推进建设。")
+    doc = clean(Document(id="t", path="-", raw=raw))
+    assert doc.title == "阳山县持续推进基层医疗卫生服务体系建设"
+    assert (doc.published, doc.source, doc.author) == ("2024-05-31", "阳山县卫生健康局", "张三")
+    assert doc.text.split("\n")[0] == doc.title and "首页" not in doc.text and "来源" not in doc.text
+
+
+def test_no_title_when_text_opens_with_prose():
+    doc = clean(Document(id="t", path="-", raw="本报讯 特约记者唐湘利近日从广西壮族自治区卫生计生委获悉，广西推动医疗卫生工作重心下移。"))
+    assert doc.title is None and doc.published is None
+    assert doc.author == "唐湘利"
+
+
+def test_reader_metadata_is_kept():
+    doc = clean(Document(id="t", path="-", raw="正文第一句话在这里，讲的是县人民医院。", title="陽山縣(xiàn)新聞",
+                         published="2024-01-02"))
+    assert doc.title == "阳山县新闻" and doc.published == "2024-01-02"
+
+
+def test_vocab_files_parse_and_report_bad_lines(tmp_path):
+    kinds = C.load_boilerplate()
+    assert kinds["short"] and kinds["footer"] and kinds["title"] and kinds["inline"]
+    rules = C.load_spin()
+    assert any(r.spun == "国夷易近" and r.real == "人民" and r.when == "always" for r in rules)
+    bad = tmp_path / "bp.txt"
+    bad.write_text("# c\nnonsense\tfoo\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=":2:"):
+        C.load_boilerplate(str(bad))
+    bad2 = tmp_path / "spin.tsv"
+    bad2.write_text("spun\treal\twhen\tsignal\tbefore\tafter\n甲\t乙\tsometimes\t0\t\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=":2:"):
+        C.load_spin(str(bad2))
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def test_seed_000_no_title_no_date_repeated_paragraph_once(seeds):
+    d = seeds[0]
+    assert d.title is None and d.published is None
+    assert d.text.startswith("本报讯 特约记者唐湘利近日从广西壮族自治区卫生计生委获悉，广西针对基层医疗卫生基础薄弱等难点问题")
+    assert d.text.count("据悉，广西实施基层医学人才培养本土化战略。") == 1
+    assert "三年制临床医学专业专科医学生3000名，2015年~2016年已招收1200名。" in d.text
+    assert "广西壮族自治区党委、政府将实施基层医疗卫生机构能力建设五年行动计划" in d.text
+    assert not re.search(r"\([a-zà-ü]+\)", d.text) and "，，" not in d.text and "，、" not in d.text
+
+
+def test_seed_001_spun_repaired(seeds):
+    d = seeds[1]
+    assert d.spun
+    assert d.title == "潮州市着力增长低劣医疗资源扩容下沉"
+    assert d.published == "2024-10-17" and d.source == "饕餮之徒网"
+    for name in ("广东省第二人民医院", "广州市妇女儿童医疗中心", "百千万工程", "韩江人才计划", "新丰中心卫生院",
+                 "粤东妇科微创中心", "《战略合作框架协议》", "生殖健康与不孕不育症科专家联盟", "病理诊断专科联盟",
+                 "2023年中医院健康管理培训班", "广东省博士工作站", "国家标准化代谢性疾病管理中心", "对口帮扶"):
+        assert name in d.text, name
+    for junk in ("国夷易近", "潮州长低沉", "力增劣医疗资", "源扩我市", "饕餮之徒网", "随机为您推荐", "Copyright", "搜索"):
+        assert junk not in d.text, junk
+    assert "饶平县主动上门对接省内高水平医院，成功与广东省第二人民医院达成合作意向，建设广东省第二人民医院饶平医院。" in d.text
+
+
+def test_seed_002_title_date_and_mojibake(seeds):
+    d = seeds[2]
+    assert d.title.startswith("阳山县持续推进基层医疗卫生服务体系建设")
+    assert d.title == "阳山县持续推进基层医疗卫生服务体系建设 满足当地群众医疗健康需求"
+    assert d.published == "2024-05-31"
+    assert "依托省第二人民医院与县人民医院开启“组团式”托管帮扶的契机" in d.text
+    assert "《2024年度阳山县基本公共卫生服务项目绩效评价奖惩资金实施方案（试行）》" in d.text
+    assert "保障当地群众日常诊疗需求" in d.text and "提升基层诊疗水平和专科建设能力" in d.text
+    assert "?" not in d.text and "扫一扫" not in d.text and "来源" not in d.text
+
+
+def test_seed_003_title_date_no_spam(seeds):
+    d = seeds[3]
+    assert d.published == "2024-06-13"
+    assert d.title == "省卫健委解读：《关于深化改革促进乡村医疗卫生体系健康发展的实施方案》"
+    assert "免费在线观看" not in d.text and "_" not in d.text and "泰茂" not in d.text and "ICP" not in d.text
+    assert d.text.split("\n")[1].startswith("日前，湖北省政府办公厅印发了《关于深化改革促进乡村医疗卫生体系健康发展的实施方案》"
+                                            "（以下简称《实施方案》）")
+    assert "全省63个县（市）和神农架林区实现三级医院全覆盖" in d.text
+    assert "对紧密型县域医共体实行医保基金总额付费" in d.text
+    assert "??" not in d.text
+
+
+def test_seed_004_title_date_lead_once(seeds):
+    d = seeds[4]
+    assert d.title == "年终专稿·医疗帮扶|对口帮扶汇聚起更大力量"
+    assert d.published == "2023-12-28"
+    assert d.text.count("从三级医院对口帮扶县级医院") == 1
+    assert "在西藏自治区昌都市同卡镇卫生院内，来自北京的医疗专家为当地村民义诊。" in d.text
+    for junk in ("微信", "扫一扫", "龙心", "免责声明", "ICP", "反对 0", "导读", "性爱"):
+        assert junk not in d.text, junk
+
+
+def test_seed_maps_are_valid_and_point_at_the_raw(seeds):
+    for d in seeds.values():
+        check_map(d)
+    d = seeds[0]
+    a = d.text.index("报讯")
+    ra, rb = d.raw_span(a, a + 2)
+    assert d.raw[ra:rb] == "報(bào)訊"
+    d = seeds[1]
+    a = d.text.index("广东省第二人民医院")
+    ra, rb = d.raw_span(a, a + len("广东省第二人民医院"))
+    assert d.raw[ra:rb] == "广东省第二国夷易近医院"
+    d = seeds[2]
+    a = d.text.index("当地群众医疗")
+    ra, rb = d.raw_span(a, a + 6)
+    assert d.raw[ra:rb].startswith("當?shù)厝罕娽t")
+
+
+def test_steps_are_recorded(seeds):
+    names = [s.name for s in seeds[0].steps]
+    assert names[:4] == ["controls", "mojibake", "pinyin", "t2s"]
+    by = {s.name: s for s in seeds[0].steps}
+    assert by["pinyin"].changes > 100 and by["dedupe"].changes >= 1 and by["punctuation"].changes > 10
+    assert {s.name: s for s in seeds[1].steps}["spin"].changes > 50
+
+
+def test_clean_is_repeatable(seeds):
+    again = seed(1)
+    assert again.text == seeds[1].text and again.offsets.starts == seeds[1].offsets.starts
+
+
+# --------------------------------------------------------------------------- properties
+
+_alphabet = st.sampled_from(list("陽山縣人民醫院卫生報訊(bào)（xù）?？,，。；、 \n\t\r_-:：0123456789abcAB《》“”")
+                            + ["國夷易近", "下层医疗", "???", "ICP备", "发布时间:2024-05-31", "\ufeff", "\x00", "\u200b",
+                               "當?shù)厝罕娽t療", "亚洲_欧美_日韩", "\ud7ff", "𠀀"])
+texts = st.one_of(st.text(max_size=300), st.lists(_alphabet, max_size=120).map("".join))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_clean_never_crashes_and_map_is_valid(raw):
+    doc = clean(Document(id="h", path="-", raw=raw))
+    check_map(doc)
+    assert "\n\n" not in doc.text and doc.text == doc.text.strip(" \n")
+    assert doc.published is None or re.fullmatch(r"\d{4}-\d\d-\d\d", doc.published)
+
+
+def _fold(s: str) -> str:
+    return s.translate(C._WIDTH_TABLE)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.randoms(use_true_random=False))
+def test_sampled_span_maps_back_to_raw_that_cleans_to_it(raw, rnd):
+    doc = clean(Document(id="h", path="-", raw=raw))
+    n = len(doc.text)
+    if not n:
+        return
+    a = rnd.randrange(n)
+    b = min(n, a + rnd.randint(1, 8))
+    s, e = doc.offsets.starts, doc.offsets.ends
+    # where no merging step intervened, each char came 1:1 from consecutive raw chars
+    one_to_one = all(e[i] - s[i] == 1 for i in range(a, b)) and all(s[i + 1] == e[i] for i in range(a, b - 1))
+    if not one_to_one:
+        return
+    ra, rb = doc.raw_span(a, b)
+    piece = raw[ra:rb]
+    simplified = "".join(C._t2s_char(c) for c in piece)
+    want = doc.text[a:b]
+    assert len(piece) == len(want)
+    for got_c, want_c, raw_c in zip(_fold(simplified), want, piece):
+        # a char is itself, its Simplified form, or its full/half-width twin (，for ,)
+        assert want_c in (got_c, raw_c, C._T2S.convert(raw_c)) or C._FULL.get(raw_c) == want_c \
+            or (raw_c, want_c) in (("(", "（"), (")", "）")) or C._t2s_char(want_c) == got_c \
+            or (want_c in " \n" and (raw_c.isspace() or unicodedata.category(raw_c) == "Cc")), (raw_c, want_c)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(["本報(bào)訊", "衛(wèi)生", "國夷易近醫院", "，，", "據悉，廣西實施戰略。", "\n"]),
+                max_size=30).map("".join))
+def test_clean_span_of_whole_words_recleans_to_itself(raw):
+    doc = clean(Document(id="h", path="-", raw=raw))
+    for word in ("报讯", "卫生"):
+        for m in re.finditer(word, doc.text):
+            ra, rb = doc.raw_span(m.start(), m.end())
+            assert clean(Document(id="p", path="-", raw=raw[ra:rb])).text == word
+
+
+def test_cli_clean_prints_text_metadata_and_steps():
+    from click.testing import CliRunner
+
+    cli = pytest.importorskip("kg.cli")
+    main = cli.main
+    if "clean" not in main.commands:
+        pytest.skip("kg clean not wired into kg/cli.py yet")
+
+    path = next(SEEDS.glob("002_*.txt"))
+    res = CliRunner().invoke(main, ["clean", str(path), "--steps"])
+    assert res.exit_code == 0, res.output
+    assert "title: 阳山县持续推进基层医疗卫生服务体系建设" in res.output and "published: 2024-05-31" in res.output
+    assert "  pinyin: " in res.output and "依托省第二人民医院与县人民医院" in res.output
+    res = CliRunner().invoke(main, ["clean", str(ROOT / "no-such-file.txt")])
+    assert res.exit_code == 2
