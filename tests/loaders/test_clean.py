@@ -407,3 +407,31 @@ def test_cli_clean_prints_text_metadata_and_steps():
     assert "  pinyin: " in res.output and "依托省第二人民医院与县人民医院" in res.output
     res = CliRunner().invoke(main, ["clean", str(ROOT / "no-such-file.txt")])
     assert res.exit_code == 2
+
+
+def test_t2s_falls_back_to_per_character_when_a_phrase_changes_length(monkeypatch):
+    class Stretchy:
+        """A converter whose phrase table turns one character into two (as OpenCC could)."""
+
+        def convert(self, s):
+            return s.replace("醫", "医医")
+
+    monkeypatch.setattr(C, "_T2S", Stretchy())
+    C._t2s_char.cache_clear()
+    try:
+        buf, step = run_step(C.to_simplified, "縣人民醫院\n衛生院")
+        assert len(buf.text) == len(buf.s) == len("縣人民醫院\n衛生院")
+        assert buf.text.split("\n")[1] == "衛生院"  # unchanged line converted as is
+    finally:
+        C._t2s_char.cache_clear()
+
+
+def test_crlf_and_bom_map_to_raw():
+    raw = "\ufeff标题行在这里\r\n\r\n正文第一段，县人民医院开展帮扶工作。\r\n"
+    doc = clean(Document(id="t", path="-", raw=raw))
+    check_map(doc)
+    a = doc.text.index("县人民医院")
+    ra, rb = doc.raw_span(a, a + 5)
+    assert raw[ra:rb] == "县人民医院"
+    nl = doc.text.index("\n")
+    assert raw[doc.offsets.starts[nl]] in "\r\n"
