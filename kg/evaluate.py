@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ _STRIP = re.compile(r"[《》〈〉“”\"'‘’「」\s]")
 
 def norm(name: str) -> str:
     """Name as compared: no book-title marks, quotes or spaces."""
-    return _STRIP.sub("", name)
+    return _STRIP.sub("", unicodedata.normalize("NFKC", name))
 
 
 @dataclass

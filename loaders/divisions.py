@@ -6,7 +6,9 @@ code in the data, so a town's key is its county code plus its name.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -139,9 +141,11 @@ def _coords() -> dict[str, tuple[float, float]]:
 @lru_cache(maxsize=1)
 def divisions() -> Divisions:
     """Build the division index from the packaged datasets (once per process)."""
-    import jionlp
+    # jionlp prints a banner on import; keep stdout clean for `kg ... --format json`.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        import jionlp
 
-    data = jionlp.china_location_loader(detail=True)
+        data = jionlp.china_location_loader(detail=True)
     coords = _coords()
     d = Divisions()
 

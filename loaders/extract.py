@@ -166,16 +166,28 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             level = text[pos - 1]
             pos -= 1
             rule = "level+suffix"
+        if not rule and pos > 1 and text[pos - 1] == "、":
+            # 县第二、第三人民医院: both items share the level prefix and the suffix.
+            o = re.search(r"第[一二三四五六七八九十]+$", text[max(0, pos - 6):pos - 1])
+            own = re.match(r"第[一二三四五六七八九十]+", text[pos:e])
+            if o and own:
+                first_start = pos - 1 - len(o.group())
+                lvl = text[first_start - 1] if first_start > 0 else ""
+                if lvl in LEVEL_CHARS:
+                    rest = text[pos + len(own.group()):e]
+                    for nm, a, b in ((lvl + o.group() + rest, first_start - 1, pos - 1),
+                                     (lvl + text[pos:e], pos, e)):
+                        found.append(Mention(text[a:b], "Hospital", a, b, name=nm, rule="level+suffix",
+                                             attrs={"level": lvl}))
+            continue
         if not rule:
             continue
         name = text[pos:e]
         core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
         if rule == "level+suffix":
             core = name[1:]
-        if core in lex.generic_institutions and rule != "region+suffix":
-            continue
-        if rule == "region+suffix" and core in ("医院", "总医院"):
-            # 区医院 / 县医院: the text names no institution, only the place.
+        if core in ("医院", "总医院") or name in lex.generic_institutions:
+            # 区医院 / 县医院 / 二级以上医院: the text names no institution, only a kind of one.
             continue
         if _COUNT_BEFORE.search(text, max(0, pos - 4), pos) or text[max(0, pos - 1):pos] in ("各", "等"):
             continue
@@ -183,14 +195,59 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
         if anchor is not None:
             attrs["anchor"] = anchor.text
         found.append(Mention(name, "Hospital", pos, e, name=name, rule=rule, attrs=attrs))
-    return found
+    return _branches(text, _distributed(text, regions, found, lex), regions, lex)
+
+
+_BRANCH = re.compile(r"(分院|院区|医院)")
+_SHARED_SUFFIX = re.compile(
+    r"(?:共|等)?(?:\d+|[一二三四五六七八九十]+)?(?:间|个|家|所)?(?:乡镇|镇|乡|市|县|区)?的?"
+    r"(中心卫生院|卫生院|人民医院|中医医院|中医院|妇幼保健院)")
+
+
+def _branches(text: str, found: list[Mention], regions: list[Mention], lex) -> list[Mention]:
+    """A hospital name followed by a place and 医院/分院 is one branch: 广东省第二人民医院饶平医院."""
+    by_start = {r.start: r for r in regions}
+    out = []
+    for h in found:
+        r = by_start.get(h.end)
+        if r is not None:
+            m = _BRANCH.match(text, r.end) or _BRANCH.match(text, _stems_before(text, r.end, lex, r.end) or r.end)
+            tail = lex.hospital_suffix.match(text, r.end)
+            end = m.end() if m else (tail.end() if tail else None)
+            if end:
+                h = Mention(text[h.start:end], "Hospital", h.start, end, name=text[h.start:end],
+                            rule=h.rule + "+branch", attrs=dict(h.attrs, branch_of=h.text))
+        out.append(h)
+    return out
+
+
+def _distributed(text: str, regions: list[Mention], found: list[Mention], lex) -> list[Mention]:
+    """One suffix shared by a list: 黎埠镇、七拱镇共5间卫生院; 小江镇、青莲镇卫生院; 县第二、第三人民医院."""
+    taken = {(h.start, h.end) for h in found}
+    towns = [r for r in regions if not r.attrs.get("short")]
+    extra = []
+    for i, r in enumerate(towns):
+        # Walk right along the list to the shared suffix.
+        j, end = i, r.end
+        while j + 1 < len(towns) and text[towns[j].end:towns[j + 1].start] in ("、", "和", "及"):
+            j += 1
+            end = towns[j].end
+        m = _SHARED_SUFFIX.match(text, end)
+        if not m or (i > 0 and text[towns[i - 1].end:r.start] in ("、", "和", "及")):
+            continue
+        for t in towns[i:j + 1]:
+            if t is towns[j] and m.start() == end and not m.group(0)[:1] in "共等" and len(m.group(0)) == len(m.group(1)):
+                continue  # the last item carries the suffix itself: found already
+            extra.append(Mention(t.text + m.group(1), "Hospital", t.start, t.end, name=t.text + m.group(1),
+                                 rule="shared-suffix", attrs={"anchor": t.text, "rest": m.group(1)}))
+    return found + [x for x in extra if (x.start, x.end) not in taken]
 
 
 def _universities(text: str, lex, taken) -> list[Mention]:
     out = []
     for m in _UNIVERSITY.finditer(text):
         e = m.end()
-        if text.startswith("附属", e) or any(a <= m.start() < b for a, b in taken):
+        if text.startswith("附属", e) or text[e:e + 1] in ("生", "科", "城") or any(a <= m.start() < b for a, b in taken):
             continue
         s = _left_edge(text, m.start(), 8, lex)
         if m.start() - s < 2:
@@ -274,7 +331,11 @@ def _policies(text: str) -> list[Mention]:
     return out
 
 
-def _programs(text: str, lex, taken) -> list[Mention]:
+_NATIONAL_NAME = re.compile(r"^(国家|全国|中央)")
+
+
+def _programs(text: str, lex, taken, regions: list[Mention]) -> list[Mention]:
+    region_starts = {r.start for r in regions if not r.attrs.get("short")}
     out = []
     for m in _PROGRAM_SUFFIX.finditer(text):
         s, e = m.start(), m.end()
@@ -298,6 +359,10 @@ def _programs(text: str, lex, taken) -> list[Mention]:
             break
         name = text[left:e].strip("“”")
         if len(name) < 4 or name in lex.generic_programs or name[: -len(m.group())] in ("", "该", "本"):
+            continue
+        quoted = left > 0 and text[left - 1] == "“" or "”" in text[left:e]
+        triggered = any(text.endswith(w, 0, left) for w in lex.program_triggers)
+        if not (quoted or triggered or left in region_starts or _NATIONAL_NAME.match(name)):
             continue
         if re.search(r"\d", name) and not name.startswith("20"):
             continue
@@ -372,11 +437,12 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals])
     agencies = _agencies(text, regions, lex)
     alliances = _alliances(text, regions, lex)
-    programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies])
+    programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies],
+                         regions)
     # Region names that are only part of a university's name (中山 in 中山大学) are not places.
     uni_spans = [(u.start, u.end) for u in universities]
     regions = [r for r in regions if not any(a <= r.start < b for a, b in uni_spans)]
-    inner = [r for r in regions if any(i.start <= r.start and r.end <= i.end and (i.start, i.end) != (r.start, r.end)
+    inner = [r for r in regions if any(i.start <= r.start and r.end <= i.end
                                        for i in hospitals + agencies + alliances)]
     mentions = _dedupe(aliases + policies + hospitals + universities + agencies + alliances
                        + programs + regions + _self_refs(text))
@@ -401,7 +467,11 @@ def _list_after(text: str, mentions: list[Mention], idx: list[int], first: int, 
     pos = idx.index(first)
     for j in idx[pos + 1:]:
         gap = text[mentions[out[-1]].end:mentions[j].start]
-        if mentions[j].type in types and gap in ("、", "和", "及", "与", "以及", ",", "，", "、以及"):
+        if mentions[j].type in types and gap in ("、", "和", "及", "与", "以及", "、以及"):
+            # An item followed by its own cue word opens a new clause: 、B帮扶C.
+            nxt = text[mentions[j].end:mentions[j].end + 4]
+            if any(nxt.startswith(c) for c in lexicon().cues):
+                break
             out.append(j)
         else:
             break

@@ -66,6 +66,7 @@ class Lexicon:
     boundary_words: tuple[str, ...]
     boundary_chars: frozenset[str]
     regions: ahocorasick.Automaton
+    program_triggers: tuple[str, ...]
 
 
 def _automaton(words) -> ahocorasick.Automaton:
@@ -118,4 +119,5 @@ def lexicon() -> Lexicon:
         boundary_words=tuple(sorted(read_lines("boundary_words.txt"), key=len, reverse=True)),
         boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
         regions=_region_automaton(),
+        program_triggers=tuple(read_lines("program_triggers.txt")),
     )

@@ -223,7 +223,7 @@ class _Linker:
                     if m.start <= self.ex.mentions[j].start < m.end]
             if keys:
                 j, key = max(keys, key=lambda jk: self.ex.mentions[jk[0]].end)
-                rest = self.doc.text[self.ex.mentions[j].end:m.end]
+                rest = m.attrs.get("rest") or self.doc.text[self.ex.mentions[j].end:m.end]
                 return key, rest
         return None, m.name
 
