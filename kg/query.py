@@ -92,16 +92,18 @@ class SupportRow:
 
 
 def support_unit(graph: KnowledgeGraph, eid: str) -> Entity | None:
-    """The county (or, lacking one, the city or province) an entity belongs to."""
+    """The county (or, lacking one, the city or province) an entity belongs to.
+
+    Only places some article names count: a town whose county no article mentions
+    (同卡镇 in 八宿县) rolls up to the nearest named level above it (昌都市).
+    """
     e = graph.entities.get(eid)
     if e is None:
         return None
-    if e.type in ("County", "City", "Province"):
-        chain = [e]
-    else:
-        chain = graph.ancestors(eid)
+    chain = [e] if e.type in ("County", "City", "Province") else graph.ancestors(eid)
+    named = [a for a in chain if a.mentions] or chain
     for t in ("County", "City", "Province"):
-        for a in chain:
+        for a in named:
             if a.type == t:
                 return a
     return None
@@ -610,7 +612,7 @@ def policies(graph: KnowledgeGraph, issuer: str | None = None) -> Rows[PolicyRow
             continue
         edges = issued.get(p.id, [])
         issuers = [graph.entities[r.target] for r in edges if r.target in graph.entities]
-        if issuer and not any(issuer in x.name or issuer in x.aliases or issuer == x.id
+        if issuer and not any(issuer == x.id or any(issuer in n for n in (x.name, *x.aliases))
                               or places.within(x.id, issuer) for x in issuers):
             continue
         docs = set(p.mentions) | {e.doc for r in edges for e in r.evidence}

@@ -52,12 +52,16 @@ class Divisions:
     by_name: dict[str, list[str]] = field(default_factory=dict)  # full names
     by_short: dict[str, list[str]] = field(default_factory=dict)  # short names (阳山, 广东)
     children: dict[str, list[str]] = field(default_factory=dict)
+    by_short_town: dict[str, list[str]] = field(default_factory=dict)  # 新丰 → towns named 新丰镇
 
     def add(self, r: Region) -> None:
         self.regions[r.key] = r
         self.by_name.setdefault(r.name, []).append(r.key)
         if r.short and r.short != r.name:
-            self.by_short.setdefault(r.short, []).append(r.key)
+            if r.type == "Town":
+                self.by_short_town.setdefault(r.short, []).append(r.key)
+            else:
+                self.by_short.setdefault(r.short, []).append(r.key)
         if r.parent:
             self.children.setdefault(r.parent, []).append(r.key)
 

@@ -9,6 +9,7 @@ knows which real entity a mention is: that is the link stage's job.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from kg.model import Document, Mention, Quantity
@@ -18,6 +19,7 @@ from .lexicon import Cue, lexicon
 PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—…·\n\t ")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 LEVEL_CHARS = "省市县区镇乡"
+_TOWN_WORD_NEXT = set("村镇化级里亲土民")
 ORG_TYPES = ("Hospital", "Agency", "University", "Alliance", "Region")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
 _COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个名座]$")
@@ -95,8 +97,7 @@ def _left_edge(text: str, end: int, max_len: int, lex) -> int:
         ch = text[i - 1]
         if ch in PUNCT or ch in lex.boundary_chars or ch.isdigit() or ch.isspace():
             break
-        hit = next((w for w in lex.boundary_words if text.endswith(w, 0, i)), None)
-        if hit and i != end:
+        if any(text.endswith(w, 0, i) for w in lex.boundary_words):
             break
         i -= 1
     return i
@@ -106,6 +107,8 @@ def _region_matches(text: str, lex) -> list[Mention]:
     out = []
     for end, (word, cands) in lex.regions.iter_long(text):
         start = end - len(word) + 1
+        if word[-1] in "乡镇" and text[end + 1:end + 2] in _TOWN_WORD_NEXT:
+            continue  # 促进乡村, 就地城镇化: a word, not a town
         out.append(Mention(word, "Region", start, end + 1, name=word, rule="gazetteer",
                            attrs={"candidates": [c[0] for c in cands],
                                   "short": all(c[1] for c in cands)}))
@@ -129,6 +132,13 @@ def _stems_before(text: str, pos: int, lex, floor: int) -> int:
                 moved = True
                 break
     return pos
+
+
+@lru_cache(maxsize=1)
+def _town_shorts() -> frozenset[str]:
+    from .divisions import divisions
+
+    return frozenset(divisions().by_short_town)
 
 
 def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
@@ -166,6 +176,18 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             level = text[pos - 1]
             pos -= 1
             rule = "level+suffix"
+        if not rule and anchor is None and pos >= 2 and m.group() in ("卫生院", "中心卫生院"):
+            # 新丰中心卫生院: a town written without 镇; the link stage checks the article's county.
+            for k in (2, 3):
+                short = text[pos - k:pos]
+                if short in _town_shorts() and (pos - k == 0 or text[pos - k - 1] in PUNCT
+                                                or text[pos - k - 1] in lex.boundary_chars
+                                                or any(text.endswith(w, 0, pos - k) for w in lex.boundary_words)):
+                    found.append(Mention(text[pos - k:e], "Hospital", pos - k, e, name=text[pos - k:e],
+                                         rule="town-short+suffix",
+                                         attrs={"town_short": short, "rest": text[pos:e]}))
+                    break
+            continue
         if not rule and pos > 1 and text[pos - 1] == "、":
             # 县第二、第三人民医院: both items share the level prefix and the suffix.
             o = re.search(r"第[一二三四五六七八九十]+$", text[max(0, pos - 6):pos - 1])
@@ -430,6 +452,12 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     """All entity mentions (non-overlapping) plus the region prefixes inside institution names."""
     lex = lexicon()
     regions = _region_matches(text, lex)
+    # A county's short name (阳山, 饶平) only counts once the article names the county in full:
+    # most are also ordinary words (合作, 新丰, 太平).
+    named = {k for r in regions if not r.attrs["short"] for k in r.attrs["candidates"]}
+    regions = [r for r in regions if not r.attrs["short"] or
+               any(k in named or len(k) == 6 and (k.endswith("0000") or k.endswith("00"))
+                   for k in r.attrs["candidates"])]
     aliases = _aliases(text, lex)
     policies = _policies(text)
     taken = [(p.start, p.end) for p in policies]
@@ -442,7 +470,7 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     # Region names that are only part of a university's name (中山 in 中山大学) are not places.
     uni_spans = [(u.start, u.end) for u in universities]
     regions = [r for r in regions if not any(a <= r.start < b for a, b in uni_spans)]
-    inner = [r for r in regions if any(i.start <= r.start and r.end <= i.end
+    inner = [r for r in regions if any(i.start <= r.start and r.end <= i.end and not i.rule.startswith("university")
                                        for i in hospitals + agencies + alliances)]
     mentions = _dedupe(aliases + policies + hospitals + universities + agencies + alliances
                        + programs + regions + _self_refs(text))
@@ -461,16 +489,17 @@ def _is_org(m: Mention) -> bool:
     return m.type in ORG_TYPES
 
 
-def _list_after(text: str, mentions: list[Mention], idx: list[int], first: int, types) -> list[int]:
+def _list_after(text: str, mentions: list[Mention], idx: list[int], first: int, types,
+                stop_at_cue: bool = True) -> list[int]:
     """``first`` and the mentions joined to it by 、/和/及/与 (a list: X、Y、Z)."""
     out = [first]
     pos = idx.index(first)
     for j in idx[pos + 1:]:
-        gap = text[mentions[out[-1]].end:mentions[j].start]
+        gap = text[mentions[out[-1]].end:mentions[j].start].strip("“”《》")
         if mentions[j].type in types and gap in ("、", "和", "及", "与", "以及", "、以及"):
             # An item followed by its own cue word opens a new clause: 、B帮扶C.
             nxt = text[mentions[j].end:mentions[j].end + 4]
-            if any(nxt.startswith(c) for c in lexicon().cues):
+            if stop_at_cue and any(nxt.startswith(c) for c in lexicon().cues):
                 break
             out.append(j)
         else:
@@ -491,6 +520,7 @@ def _list_before(text: str, mentions: list[Mention], idx: list[int], last: int, 
 
 
 _LOCATIVE = ("到", "在", "赴", "至", "往", "向", "为")
+_OPEN_SUPPORT_CUES = ("派驻", "选派", "对口帮扶", "对口支援")
 
 
 def _subject(text: str, mentions: list[Mention], idx: list[int], s: Sentence) -> int | None:
@@ -555,6 +585,8 @@ class _Relations:
 
     def run(self) -> list[RelationCandidate]:
         topic: list[int] = []
+        self.agency_topic: list[int] = []
+        self.region_topic: int | None = None
         last_para = -1
         for si, s in enumerate(self.sents):
             if s.paragraph != last_para:
@@ -564,12 +596,16 @@ class _Relations:
             if subj is not None:
                 types = ("Agency",) if self.m[subj].type == "Agency" else ORG_TYPES
                 topic = _list_after(self.text, self.m, idx, subj, types)
+                if types == ("Agency",):
+                    self.agency_topic = topic
+                if self.m[subj].type == "Region":
+                    self.region_topic = subj
             self.sentence(si, s, idx, subj, topic)
         return self._resolve_conflicts()
 
     def _clause_bounds(self, s: Sentence, pos: int) -> tuple[int, int]:
-        a = max(self.text.rfind(c, s.start, pos) for c in "，,：:")
-        b_candidates = [self.text.find(c, pos, s.end) for c in "，,：:"]
+        a = max(self.text.rfind(c, s.start, pos) for c in "，,：:…")
+        b_candidates = [self.text.find(c, pos, s.end) for c in "，,：:…"]
         b = min([x for x in b_candidates if x >= 0] or [s.end])
         return (a + 1 if a >= 0 else s.start, b)
 
@@ -602,6 +638,8 @@ class _Relations:
 
     def p_S_cue_T(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
         text, m = self.text, self.m
+        if text.startswith("的", c1) or text.startswith("工作", c1):
+            return  # 支援的X: X is described, not named as supported by anyone here
         targets = [i for i in clause_after if m[i].type in ("Hospital", "Region", "Alliance")]
         src = self._src_before(before, c0)
         # 向X、Y选派: the places after 向 are the targets, the subject is the source.
@@ -609,7 +647,7 @@ class _Relations:
         if vec >= 0 and cue.relation == "SUPPORTS" and not targets:
             tgt = [i for i in before if m[i].start == vec + 1]
             if tgt:
-                group = _list_after(text, m, idx, tgt[0], ("Region", "Hospital"))
+                group = _list_after(text, m, idx, tgt[0], ("Region", "Hospital"), stop_at_cue=False)
                 src = next((i for i in reversed(before) if m[i].end <= vec and _is_org(m[i])), None)
                 if src is None and topic:
                     src = topic[0]
@@ -625,12 +663,23 @@ class _Relations:
             return
         # 乙抢抓甲对口帮扶机缘 / 乙与甲结对帮扶: the source sits right before the cue, the
         # target is whoever the clause is about.
-        if src is not None and c0 - m[src].end <= 2:
-            tgt = subj if subj is not None and subj != src else None
+        near = src is not None and (c0 - m[src].end <= 2 or (
+            c0 - m[src].end <= 14 and text[max(0, m[src].start - 1):m[src].start] in ("与", "和", "同")))
+        if near:
+            cs, _ = self._clause_bounds(s, m[src].start)
+            clause_subj = next((i for i in idx if cs <= m[i].start < m[src].start and _is_org(m[i])
+                                and m[i].type != "Program"), None)
+            tgt = clause_subj if clause_subj is not None else (subj if subj is not None and subj != src else None)
             if tgt is None and topic and topic[0] != src:
                 tgt = topic[0]
             if tgt is not None and m[tgt].start < m[src].start:
                 self.add(src, tgt, cue.relation, si, f"T … S {cue.word}", cue.confidence - 0.1, clause)
+            return
+        # A派驻专家…坐诊 with no place named: the place the paragraph is about.
+        if (src is not None and cue.word in _OPEN_SUPPORT_CUES and self.region_topic is not None
+                and m[src].type in ("Hospital", "Agency", "University")
+                and m[self.region_topic].end <= m[src].start):
+            self.add(src, self.region_topic, cue.relation, si, f"S {cue.word} (topic)", cue.confidence - 0.2, clause)
 
     def p_pair(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
         text, m = self.text, self.m
@@ -702,6 +751,8 @@ class _Relations:
             issuers = _list_before(text, m, idx, agencies[-1], ("Agency",))
         elif topic and all(m[i].type == "Agency" for i in topic):
             issuers = topic
+        elif self.agency_topic:
+            issuers = self.agency_topic
         for p in policies:
             for a in issuers:
                 self.add(p, a, "ISSUED_BY", si, f"A{cue.word}《P》", cue.confidence)
@@ -709,15 +760,19 @@ class _Relations:
     def p_run(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
         text, m = self.text, self.m
         programs = [i for i in clause_after if m[i].type == "Program"]
-        if not programs or m[programs[0]].start - c1 > 4:
+        if not programs or m[programs[0]].start - c1 > 20:
             return
         programs = _list_after(text, m, idx, programs[0], ("Program",))
+        if "关于" in text[c1:m[programs[0]].start]:
+            return  # 落实A关于P的部署: the special 关于 rule names who runs P
         runners = []
         src = self._src_before([i for i in before if m[i].type != "Policy"], c0)
         if src is not None and c0 - m[src].end <= 12:
             runners = _list_before(text, m, idx, src, (m[src].type,))
-        elif topic:
-            runners = topic
+        elif subj is not None and m[subj].end <= c0 and m[subj].type != "Policy":
+            runners = [subj]
+        elif self.region_topic is not None:
+            runners = [self.region_topic]  # 实施P with no subject: the place the article is about
         for p in programs:
             for r in runners:
                 self.add(r, p, "RUNS", si, f"A{cue.word}P", cue.confidence)
@@ -732,7 +787,7 @@ class _Relations:
             if pre in ("到", "赴", "进驻") and mi.type in ("Region", "Hospital"):
                 after = text[mi.end:mi.end + 6]
                 if re.match(r"(开设|开展|坐诊|义诊|驻点|指导|帮扶|授课|巡诊|查房)", after):
-                    src = self._src_before([j for j in idx if m[j].end < mi.start - 1], mi.start)
+                    src = self._src_before([j for j in idx if m[j].end <= mi.start - 1], mi.start)
                     if src is not None and m[src].type in ("Hospital", "University", "Agency"):
                         self.add(src, i, "SUPPORTS", si, "A到B开展", 0.7)
             if pre == "自" and text[max(0, mi.start - 2):mi.start] == "来自":
@@ -762,11 +817,11 @@ class _Relations:
 
     def _resolve_conflicts(self) -> list[RelationCandidate]:
         """A support or management edge between a pair in a sentence outranks a plain partnership."""
-        strong = {(r.sentence, frozenset((r.source, r.target))) for r in self.out
-                  if r.type in ("SUPPORTS", "MANAGES")}
+        pair = lambda r: frozenset((self.m[r.source].name, self.m[r.target].name))
+        strong = {(r.sentence, pair(r)) for r in self.out if r.type in ("SUPPORTS", "MANAGES")}
         keep, seen = [], set()
         for r in self.out:
-            if r.type == "PARTNERS_WITH" and (r.sentence, frozenset((r.source, r.target))) in strong:
+            if r.type == "PARTNERS_WITH" and (r.sentence, pair(r)) in strong:
                 continue
             k = (r.source, r.type, r.target, r.sentence)
             if k in seen:

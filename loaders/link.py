@@ -31,6 +31,7 @@ ALLOWED = {
     "ISSUED_BY": ({"Policy"}, {"Agency"}),
     "RUNS": ({"Agency", "Province", "City", "County", "Town", "Hospital", "University"}, {"Program"}),
 }
+PART_ACTS = ("SUPPORTS", "MANAGES", "RUNS", "PARTNERS_WITH")
 _NATIONAL = re.compile(r"^(国家|全国|中央|中共中央|国务院)")
 
 
@@ -62,8 +63,9 @@ class _Linker:
         ms = self.ex.mentions
         context: set[str] = set()
         for m in ms:
-            if m.type == "Region" and not m.attrs.get("short") and len(m.attrs.get("candidates", [])) == 1:
-                context.add(m.attrs["candidates"][0])
+            cands = m.attrs.get("candidates", [])
+            if m.type == "Region" and not m.attrs.get("short") and len(cands) == 1 and "/" not in cands[0]:
+                context.add(cands[0])  # towns never set the context: too many are also words
         ctx_anc = set()
         for k in context:
             ctx_anc.update(r.key for r in self.div.chain(k))
@@ -93,11 +95,11 @@ class _Linker:
             cands = [r for r in cands if r.type in ("Province", "City") or r.key in context]
         towns = [r for r in cands if r.type == "Town"]
         if towns and len(cands) == len(towns):
-            inside = [r for r in towns if r.parent in ctx_anc]
+            inside = [r for r in towns if any(a.key in ctx_anc for a in self.div.chain(r.key)[1:])]
+            if len(inside) > 1:
+                inside = [r for r in inside if r.parent in ctx_anc] or inside
             if len(inside) == 1:
                 return inside[0].key
-            if len(towns) == 1 and len(m.text) >= 3:
-                return towns[0].key
             self.unresolved.append({"surface": m.text, "reason":
                                     f"town name shared by {len(towns)} counties; none named in the article"})
             return None
@@ -232,6 +234,15 @@ class _Linker:
             return self.link_alias(i, m)
         key, rest = self._anchor_key(m)
         reason = "name starts with its region"
+        if m.attrs.get("town_short"):
+            counties = {k for k in self.region_of.values() if self.div.regions[k].type == "County"}
+            towns = [k for k in self.div.by_short_town.get(m.attrs["town_short"], [])
+                     if self.div.regions[k].parent in counties]
+            if len(towns) != 1:
+                return  # no town of that name in a county the article names: not a name
+            key, rest = towns[0], m.attrs["rest"]
+            reason = "town written without 镇, in a county the article names"
+            self._mention_through_level(key, m)
         if key is None and m.attrs.get("level"):
             key = self._level_region(m.attrs["level"], m.start)
             rest = m.name[1:]
@@ -290,11 +301,17 @@ class _Linker:
         name = a.name
         text_after = self.doc.text[m.end:m.end + 8]
         sub = re.match(r"(医政司|基层卫生健康司|基层司|规划司|财务司|医政医管局|体制改革司)", text_after)
+        part_of = None
         if a.type == "Agency" and sub:
+            parent = self.add(Entity(f"Agency/{name}", "Agency", name, mentions={self.doc.id: 1}),
+                              None, m.text, "alias table")
+            part_of = parent.id
             name += sub.group(1)
             self.ex.mentions[i].end += len(sub.group(1))
         eid = f"{a.type}/{region.key}/{name}" if (region and a.type == "Hospital") else f"{a.type}/{name}"
         e = Entity(eid, a.type, name, mentions={self.doc.id: 1})
+        if part_of:
+            e.attrs["part_of"] = part_of
         if region:
             e.attrs.update({"division": region.key, "region": self.div.path(region.key)})
             if region.code:
@@ -314,6 +331,25 @@ class _Linker:
             if key:
                 e.attrs["region"] = self.div.path(key)
         self.add(e, i, m.text, m.rule)
+
+    def merge_health_centres(self) -> None:
+        """A town has one health centre: X镇卫生院 and X镇中心卫生院 in one article are the same."""
+        for eid in list(self.entities):
+            if not eid.endswith("/卫生院"):
+                continue
+            target = eid[: -len("卫生院")] + "中心卫生院"
+            if target not in self.entities:
+                continue
+            old = self.entities.pop(eid)
+            new = self.entities[target]
+            new.aliases |= {old.name, *old.aliases}
+            for d, n in old.mentions.items():
+                new.mentions[d] = new.mentions.get(d, 0) + n
+            for mi, e in list(self.mention_entity.items()):
+                if e == eid:
+                    self.mention_entity[mi] = target
+            self.merges.append({"surface": old.name, "id": target, "doc": self.doc.id,
+                                "reason": "a town's 卫生院 is its 中心卫生院 when the article names both"})
 
     # -- relations ------------------------------------------------------------------
     def evidence(self, si: int, rule: str, conf: float) -> Evidence:
@@ -336,6 +372,9 @@ class _Linker:
             t = self.mention_entity.get(c.target)
             if not s or not t or s == t:
                 continue
+            if c.type in PART_ACTS and self.entities[s].attrs.get("part_of"):
+                # A ministry's department speaks and acts for the ministry (医政司 → 国家卫生健康委员会).
+                s = self.entities[s].attrs["part_of"]
             ts, tt = self.entities[s].type, self.entities[t].type
             allowed = ALLOWED.get(c.type)
             if allowed and (ts not in allowed[0] or tt not in allowed[1]):
@@ -380,6 +419,7 @@ def link(doc: Document, ex: Extraction) -> ArticleResult:
     lk = _Linker(doc, ex)
     lk.resolve_regions()
     lk.link_mentions()
+    lk.merge_health_centres()
     rels = lk.relations()
     for e in lk.entities.values():
         e.aliases.discard(e.name)
