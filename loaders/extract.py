@@ -111,8 +111,31 @@ def _region_matches(text: str, lex) -> list[Mention]:
             continue  # 促进乡村, 就地城镇化: a word, not a town
         out.append(Mention(word, "Region", start, end + 1, name=word, rule="gazetteer",
                            attrs={"candidates": [c[0] for c in cands],
-                                  "short": all(c[1] for c in cands)}))
-    return out
+                                  "short": all(c[1] is True for c in cands),
+                                  "two_char": any(c[1] == "two-char" for c in cands)}))
+    return _two_char_ok(text, out, lex)
+
+
+_AFTER_COUNTY = re.compile(r"(人民医院|中医|妇幼|卫生|卫健|人民政府|政府|县委|医共体|医疗|疾控|第[一二三四五六七八九十])")
+
+
+def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
+    """Two-character county names (曹县, 和县) are also words: keep them where the text backs
+    them up — right after their own city or province, or before an institution word — and
+    then every other mention of the same name in the article."""
+    from .divisions import divisions
+
+    d = divisions()
+    backed = set()
+    prev = None
+    for r in regions:
+        if r.attrs.get("two_char"):
+            parent_before = prev is not None and prev.end == r.start and any(
+                d.is_within(k, pk) for k in r.attrs["candidates"] for pk in prev.attrs["candidates"])
+            if parent_before or _AFTER_COUNTY.match(text, r.end):
+                backed.add(r.text)
+        prev = r
+    return [r for r in regions if not r.attrs.get("two_char") or r.text in backed]
 
 
 def _stems_before(text: str, pos: int, lex, floor: int) -> int:
@@ -327,8 +350,14 @@ def _aliases(text: str, lex) -> list[Mention]:
     for end, key in lex.alias_automaton.iter_long(text):
         a = lex.aliases[key]
         start = end - len(key) + 1
-        attrs = {"alias_of": a.name, "region": a.region}
-        out.append(Mention(key, a.type, start, end + 1, name=a.name, rule="alias-table", attrs=attrs))
+        # 四川大学华西医院: the text wrote the full name around the alias; take all of it.
+        if a.name.endswith(key) and a.name != key:
+            prefix = a.name[: -len(key)]
+            if text.endswith(prefix, 0, start):
+                start -= len(prefix)
+        attrs = {"alias_of": a.name, "region": a.region, "alias": key}
+        out.append(Mention(text[start:end + 1], a.type, start, end + 1, name=a.name, rule="alias-table",
+                           attrs=attrs))
     return out
 
 
@@ -578,10 +607,25 @@ class _Relations:
             return
         sent = self.sents[si].text
         attrs = _time_attrs(sent)
-        q = _quantities(clause or sent, attrs.get("year"))
+        q = _quantities(self._scope(si, clause) if clause else sent, attrs.get("year"))
         if q:
             attrs["quantities"] = q
         self.out.append(RelationCandidate(s, typ, t, si, rule, conf, attrs))
+
+    def _scope(self, si: int, clause: str) -> str:
+        """A clause and the clauses after it that name no other organisation (…，派驻12名专家)."""
+        s = self.sents[si]
+        at = self.text.find(clause, s.start, s.end + 1) if clause else -1
+        if at < 0:
+            return clause
+        end = at + len(clause)
+        orgs = [m for m in self.m if s.start <= m.start < s.end and _is_org(m)]
+        while end < s.end:
+            nxt = min([x for x in (self.text.find(c, end + 1, s.end) for c in "，,；") if x >= 0] or [s.end])
+            if any(end < m.start < nxt for m in orgs):
+                break
+            end = nxt
+        return self.text[at:end]
 
     def run(self) -> list[RelationCandidate]:
         topic: list[int] = []
@@ -663,6 +707,9 @@ class _Relations:
             return
         # 乙抢抓甲对口帮扶机缘 / 乙与甲结对帮扶: the source sits right before the cue, the
         # target is whoever the clause is about.
+        gap = text[m[src].end:c0] if src is not None else ""
+        if any(ch in PUNCT for ch in gap):
+            return  # 甲帮扶乙，派驻专家: the earlier clause already said who helps whom
         near = src is not None and (c0 - m[src].end <= 2 or (
             c0 - m[src].end <= 14 and text[max(0, m[src].start - 1):m[src].start] in ("与", "和", "同")))
         if near:

@@ -86,6 +86,9 @@ def _region_automaton() -> ahocorasick.Automaton:
     for r in d.regions.values():
         if len(r.name) >= 3 or (r.type == "Province" and len(r.name) >= 2):
             entries.setdefault(r.name, []).append((r.key, False))
+        elif r.type == "County" and len(r.name) == 2:
+            # 曹县, 沛县, 和县: kept only where the text backs them up (see extract._two_char_ok).
+            entries.setdefault(r.name, []).append((r.key, "two-char"))
         if r.type in ("Province", "City") and r.short and len(r.short) >= 2 and r.short != r.name:
             entries.setdefault(r.short, []).append((r.key, True))
         elif r.type == "County" and r.short and len(r.short) >= 2 and r.short != r.name:

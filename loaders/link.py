@@ -296,7 +296,8 @@ class _Linker:
                  f"context completion: {m.attrs['level']} → the article's region")
 
     def link_alias(self, i: int, m: Mention) -> None:
-        a = self.lex.aliases[m.text]
+        key = m.attrs.get("alias") or (m.name if m.name in self.lex.aliases else m.text)
+        a = self.lex.aliases[key]
         region = divisions().resolve_path(a.region) if a.region else None
         name = a.name
         text_after = self.doc.text[m.end:m.end + 8]
@@ -316,6 +317,7 @@ class _Linker:
             e.attrs.update({"division": region.key, "region": self.div.path(region.key)})
             if region.code:
                 e.attrs["code"] = region.code
+            self._region_node(region.key, None, "", "")
         self.add(e, i, m.text, "alias table")
 
     def link_named(self, i: int, m: Mention) -> None:

@@ -1,0 +1,192 @@
+"""Extraction and linking on small snippets: each rule family, both directions, lists, context."""
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Document
+from kg.pipeline import analyse
+
+
+def run(text: str, doc_id: str = "t.txt"):
+    """Analyse a snippet; return (entities by name, relation triples by name)."""
+    res = analyse(Document(id=doc_id, path=doc_id, raw=text))
+    names = {e.id: e.name for e in res.entities}
+    ents = {e.name: e for e in res.entities}
+    rels = {(names[r.source], r.type, names[r.target]) for r in res.relations}
+    return ents, rels, res
+
+
+# -- regions -------------------------------------------------------------------------
+
+def test_region_with_code_parent_and_coordinates():
+    ents, rels, _ = run("四川省甘孜藏族自治州泸定县持续推进县域医共体建设。")
+    county = ents["泸定县"]
+    assert county.type == "County"
+    assert county.attrs["code"] == "513322"
+    assert county.attrs["region"] == "四川省甘孜藏族自治州泸定县"
+    assert county.attrs["lon"] and county.attrs["lat"]
+    assert ("泸定县", "LOCATED_IN", "甘孜藏族自治州") in rels
+
+
+def test_ambiguous_district_resolved_by_the_articles_other_regions():
+    ents, _, _ = run("福州市鼓楼区卫健委召开会议。鼓楼区将推进医联体建设。")
+    assert ents["鼓楼区"].attrs["code"] == "350102"  # 福建省福州市鼓楼区, not 南京 or 开封
+
+
+def test_ambiguous_district_without_context_stays_unresolved_with_a_reason():
+    ents, _, res = run("鼓楼区将推进医联体建设。")
+    assert "鼓楼区" not in ents
+    assert any(u["surface"] == "鼓楼区" and "ambiguous" in u["reason"] for u in res.unresolved)
+
+
+def test_town_resolves_inside_the_named_county_only():
+    ents, rels, _ = run("清远市阳山县太平镇卫生院开展义诊。")
+    assert ents["太平镇"].attrs["division"] == "441823/太平镇"
+    _, _, res = run("太平镇开展义诊活动。")
+    assert not any(e.type == "Town" for e in res.entities)  # 太平镇 exists in dozens of counties
+
+
+def test_words_that_look_like_towns_are_not_towns():
+    ents, _, _ = run("湖北省深化改革促进乡村医疗卫生体系健康发展，推进就地城镇化。")
+    assert not any(e.type == "Town" for e in ents.values())
+
+
+def test_short_county_name_needs_the_full_name_in_the_article():
+    ents, _, _ = run("两地签订合作协议。")
+    assert not any(e.type == "County" for e in ents.values())  # 合作 is also 合作市's short name
+
+
+# -- hospitals -----------------------------------------------------------------------
+
+def test_context_completion_of_county_hospital():
+    ents, rels, _ = run("兰考县持续推进医共体建设。县人民医院与县中医院共同开展巡诊。")
+    assert "兰考县人民医院" in ents and "兰考县中医院" in ents
+    assert ("兰考县人民医院", "LOCATED_IN", "兰考县") in rels
+
+
+def test_province_level_hospital_completed_from_the_article_province():
+    ents, _, _ = run("贵州省毕节市威宁县人民医院依托省人民医院的帮扶，新开展技术20项。")
+    assert "贵州省人民医院" in ents
+    assert ents["贵州省人民医院"].attrs["code"] == "520000"
+
+
+def test_university_affiliated_hospital_and_no_university_node():
+    ents, _, _ = run("浙江省衢州市开化县人民医院与浙江大学医学院附属第一医院签订合作协议。")
+    assert "浙江大学医学院附属第一医院" in ents
+    assert "浙江大学" not in ents
+
+
+def test_generic_plurals_are_not_entities():
+    ents, _, _ = run("全县13间乡镇卫生院和二级以上医院、县级公立医院均已接入平台。")
+    assert not any(e.type == "Hospital" for e in ents.values())
+
+
+def test_a_list_sharing_one_suffix_gives_one_hospital_each():
+    ents, _, _ = run("赣州市于都县：罗坳镇、岭背镇、禾丰镇共3间卫生院完成改造。")
+    for town in ("罗坳镇", "岭背镇", "禾丰镇"):
+        assert f"于都县{town}卫生院" in ents
+
+
+def test_same_named_county_hospitals_in_two_counties_stay_apart():
+    _, _, r1 = run("兰考县人民医院开展义诊。", "a.txt")
+    _, _, r2 = run("曹县人民医院开展义诊。", "b.txt")
+    ids1 = {e.id for e in r1.entities if e.type == "Hospital"}
+    ids2 = {e.id for e in r2.entities if e.type == "Hospital"}
+    assert ids1 and ids2 and not ids1 & ids2
+
+
+def test_ids_are_stable_and_readable():
+    _, _, a = run("兰考县人民医院开展义诊。")
+    _, _, b = run("兰考县人民医院开展义诊。")
+    assert sorted(e.id for e in a.entities) == sorted(e.id for e in b.entities)
+    assert "Hospital/410225/人民医院" in {e.id for e in a.entities}
+
+
+def test_alias_table_resolves_abbreviations():
+    ents, _, res = run("暨大附一总医院先后派驻26名管理人员。")
+    assert "暨南大学附属第一医院" in ents
+    assert any(m["reason"] == "alias table" for m in res.merges)
+
+
+# -- agencies, policies, programmes, alliances ----------------------------------------
+
+def test_agency_names_are_written_out_and_completed():
+    ents, _, _ = run("湖北省卫健委印发通知。省委、省政府高度重视。")
+    assert "湖北省卫生健康委员会" in ents
+    assert "中共湖北省委员会" in ents and "湖北省人民政府" in ents
+
+
+def test_policy_issued_by_both_agencies_of_a_list():
+    ents, rels, _ = run("中共中央办公厅、国务院办公厅印发《关于进一步完善医疗卫生服务体系的意见》。")
+    assert ("关于进一步完善医疗卫生服务体系的意见", "ISSUED_BY", "中共中央办公厅") in rels
+    assert ("关于进一步完善医疗卫生服务体系的意见", "ISSUED_BY", "国务院办公厅") in rels
+
+
+def test_programme_run_by_the_subject_region():
+    ents, rels, _ = run("甘肃省临夏回族自治州东乡族自治县实施县域医疗服务能力提升工程。")
+    assert "县域医疗服务能力提升工程" in ents
+    assert ("东乡族自治县", "RUNS", "县域医疗服务能力提升工程") in rels
+
+
+def test_generic_programme_words_are_not_programmes():
+    ents, _, _ = run("开展新技术、新项目23项，安排项目2638个。")
+    assert not any(e.type == "Program" for e in ents.values())
+
+
+def test_alliance_led_by_and_members_of():
+    _, rels, _ = run("菏泽市曹县组建由曹县人民医院牵头，整合县中医院、县妇幼保健院的曹县医共体总医院。")
+    assert ("曹县人民医院", "LEADS", "曹县医共体总医院") in rels
+    assert ("曹县中医院", "MEMBER_OF", "曹县医共体总医院") in rels
+    assert ("曹县妇幼保健院", "MEMBER_OF", "曹县医共体总医院") in rels
+
+
+# -- partnerships: direction, fan-out, evidence, quantities --------------------------------
+
+def test_manages_direction_follows_the_text():
+    _, rels, _ = run("河南省开封市兰考县引进郑州大学第一附属医院全面托管县人民医院。")
+    assert ("郑州大学第一附属医院", "MANAGES", "兰考县人民医院") in rels or \
+        any(t == ("MANAGES", "兰考县人民医院") for _, *t in [(s, r, o) for s, r, o in rels])
+    assert not any(r == "MANAGES" and s == "兰考县人民医院" for s, r, _ in rels)
+
+
+def test_support_from_an_opportunity_phrase_points_at_the_subject():
+    _, rels, _ = run("福建省三明市尤溪县医院抢抓厦门市对口帮扶机遇。尤溪县中医院抢抓福州市对口帮扶机缘，引进5名专家。")
+    assert ("福州市", "SUPPORTS", "尤溪县中医院") in rels
+
+
+def test_list_fans_out_to_one_edge_each():
+    _, rels, _ = run("云南省怒江州福贡县人民医院携手云南省第一人民医院、昆明医科大学第一附属医院、"
+                     "云南省中医医院打造专科联盟。")
+    partners = {o for s, r, o in rels if s == "福贡县人民医院" and r == "PARTNERS_WITH"}
+    assert {"云南省第一人民医院", "云南省中医医院"} <= partners
+
+
+def test_support_to_a_county_hospital_with_quantities_and_evidence():
+    text = "四川省甘孜州泸定县人民医院：四川大学华西医院自2019年以来对口帮扶泸定县人民医院，派驻12名专家。"
+    _, _, res = run(text)
+    names = {e.id: e.name for e in res.entities}
+    rel = next(r for r in res.relations if r.type == "SUPPORTS" and names[r.source] == "四川大学华西医院")
+    assert names[rel.target] == "泸定县人民医院"
+    assert rel.attrs.get("since") == "2019"
+    assert any(q["kind"] == "experts" and q["value"] == 12 for q in rel.attrs["quantities"])
+    ev = rel.evidence[0]
+    assert "四川大学华西医院自2019年以来对口帮扶泸定县人民医院" in text[ev.start:ev.end]
+    assert text[ev.start:ev.end] == ev.sentence  # raw == clean here: the span is the sentence
+    assert ev.rule and 0 < ev.confidence <= 1
+
+
+def test_money_quantity_is_normalised_to_yuan():
+    _, _, res = run("泸定县人民医院：四川大学华西医院每年投入约2.8亿元对口帮扶泸定县人民医院。")
+    rel = next(r for r in res.relations if r.type == "SUPPORTS")
+    money = [q for q in rel.attrs.get("quantities", []) if q["kind"] == "money"]
+    assert money and money[0]["value"] == 280_000_000 and money[0]["unit"] == "CNY"
+
+
+def test_traditional_and_pinyin_text_reads_the_same():
+    _, rels, _ = run("四川大學華西醫(yī)院對(duì)口幫扶瀘定縣人民醫院。")
+    assert ("四川大学华西医院", "SUPPORTS", "泸定县人民医院") in rels
+
+
+@pytest.mark.parametrize("text", ["", "？？？？", "医院医院医院", "省县市区镇乡", "《》“”"])
+def test_degenerate_text_gives_no_crash(text):
+    run(text)
