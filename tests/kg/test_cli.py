@@ -1,0 +1,144 @@
+"""The whole CLI path on the seeds (build → ask supports → eval), and bad input."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "gold" / "seeds.jsonl"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli-out")
+    res = CliRunner().invoke(main, ["build", str(SEEDS), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_build_writes_the_three_outputs(built):
+    for name in ("graph.json", "graph.ttl", "report.json"):
+        assert (built / name).is_file()
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    assert report["documents_read"] == 5 and report["documents_failed"] == 0
+    assert report["entities_by_type"]["Hospital"] > 10
+    graph = json.loads((built / "graph.json").read_text(encoding="utf-8"))
+    node = graph["nodes"][0]
+    assert {"id", "type", "name", "aliases"} <= set(node)
+    link = graph["links"][0]
+    assert {"source", "target", "type", "evidence"} <= set(link)
+
+
+def test_ask_supports_names_the_yangshan_support_with_its_evidence(built):
+    res = invoke("ask", "supports", "--county", "阳山县", "-g", built, "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    row = next(r for r in rows if r["supporter"] == "广东省第二人民医院")
+    assert row["county"] == "阳山县" and row["county_code"] == "441823"
+    assert row["supporter_type"] == "Hospital"
+    assert "MANAGES" in row["relations"] and row["evidence"] >= 1
+    assert "002_91cb4612bce1284b.txt" in row["documents"]
+    assert {"supporter", "supporter_type", "county", "county_code", "relations", "evidence"} <= set(row)
+
+
+def test_ask_supports_table_and_csv(built):
+    table = invoke("ask", "supports", "-g", built)
+    assert table.exit_code == 0 and "饶平县" in table.output and "supporter" in table.output
+    csv_out = invoke("ask", "supports", "--province", "广东省", "-g", built, "--format", "csv")
+    lines = csv_out.output.strip().splitlines()
+    assert lines[0].startswith("supporter,") and len(lines) > 3
+    assert all("西藏" not in line for line in lines[1:])  # province filter
+
+
+def test_explain_prints_the_raw_sentence_file_and_offsets(built):
+    res = invoke("explain", "暨南大学附属第一医院", "饶平县人民医院", "-g", built)
+    assert res.exit_code == 0, res.output
+    assert "MANAGES" in res.output and "全面托管" in res.output
+    m = re.search(r"(\S+\.txt):(\d+)-(\d+)", res.output)
+    raw = (SEEDS / Path(m.group(1)).name).read_text(encoding="utf-8")
+    assert "托管" in raw[int(m.group(2)):int(m.group(3))]
+
+
+def test_eval_reports_scores_against_the_gold(built):
+    res = invoke("eval", GOLD, "-g", built, "--format", "json")
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.output)
+    for part in ("entities", "relations", "supports_county"):
+        assert 0 < scores[part]["f1"] <= 1
+    verbose = invoke("eval", GOLD, "-g", built, "-v")
+    assert "MISS" in verbose.output or "FP" in verbose.output or verbose.exit_code == 0
+
+
+def test_stats_and_entities(built):
+    st = invoke("stats", "-g", built, "--format", "json")
+    counts = json.loads(st.output)
+    assert counts["edges"]["LOCATED_IN"] > 10
+    ents = invoke("entities", "-g", built, "--type", "County", "--format", "json")
+    rows = json.loads(ents.output)
+    assert any(r["name"] == "阳山县" and r["code"] == "441823" for r in rows)
+    merges = invoke("entities", "-g", built, "--merges")
+    assert "context completion" in merges.output
+
+
+def test_bad_inputs_fail_one_by_one_and_the_rest_is_built(tmp_path):
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    (bad / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (bad / "none").mkdir()
+    good = bad / "good.txt"
+    good.write_text((SEEDS / "002_91cb4612bce1284b.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["build", str(bad / "empty.txt"), str(bad / "binary.txt"),
+                                    str(bad / "none"), str(tmp_path / "missing.txt"), str(good),
+                                    "-o", str(out), "-q"])
+    assert res.exit_code == 1  # partial
+    errors = [line for line in res.output.splitlines() if line.startswith("kg: error:")]
+    for name in ("empty.txt", "binary.txt", "none", "missing.txt"):
+        assert any(name in line for line in errors), (name, errors)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["documents_read"] == 1 and report["documents_failed"] == 4
+    nodes = json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"]
+    assert any("good.txt" in n["mentions"] for n in nodes)
+
+
+def test_nothing_readable_is_exit_2(tmp_path):
+    (tmp_path / "e.txt").write_text("")
+    res = invoke("build", tmp_path / "e.txt", "-o", tmp_path / "o")
+    assert res.exit_code == 2
+
+
+def test_missing_graph_is_one_clear_line(tmp_path):
+    res = invoke("ask", "supports", "-g", tmp_path / "nowhere")
+    assert res.exit_code == 2
+    assert "kg build" in res.output and "nowhere" in res.output
+
+
+def test_every_command_is_documented():
+    """Like sqlite-utils: each CLI command must appear in the README or docs/."""
+    docs = (ROOT / "README.md").read_text(encoding="utf-8")
+    for p in sorted((ROOT / "docs").glob("*.md")):
+        docs += p.read_text(encoding="utf-8")
+
+    def walk(cmd, prefix):
+        import click
+
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, prefix + [name])
+        else:
+            yield " ".join(prefix)
+
+    missing = [c for c in walk(main, ["kg"]) if f"{c} " not in docs and f"`{c}`" not in docs]
+    assert not missing, f"undocumented commands: {missing}"
