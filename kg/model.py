@@ -158,7 +158,10 @@ class Relation:
 
     def merge(self, other: "Relation") -> None:
         """Fold another record of the same edge into this one (evidence deduplicated)."""
-        seen = {e.key() for e in self.evidence}
+        seen = self.__dict__.get("_seen")
+        if seen is None or len(seen) != len(self.evidence):
+            seen = {e.key() for e in self.evidence}
+            self.__dict__["_seen"] = seen
         for e in other.evidence:
             if e.key() not in seen:
                 self.evidence.append(e)

@@ -54,8 +54,14 @@ class Divisions:
     children: dict[str, list[str]] = field(default_factory=dict)
     by_short_town: dict[str, list[str]] = field(default_factory=dict)  # 新丰 → towns named 新丰镇
 
+    @property
+    def provinces(self) -> list[str]:
+        return [k for k in self.children.get(None, [])]
+
     def add(self, r: Region) -> None:
         self.regions[r.key] = r
+        if r.parent is None:
+            self.children.setdefault(None, []).append(r.key)
         self.by_name.setdefault(r.name, []).append(r.key)
         if r.short and r.short != r.name:
             if r.type == "Town":
@@ -95,8 +101,7 @@ class Divisions:
         """The region named by a full path such as 广东省清远市阳山县 (levels may be skipped)."""
         rest, cur = path, None
         while rest:
-            cands = self.children.get(cur.key, []) if cur else [
-                k for k, r in self.regions.items() if r.type == "Province"]
+            cands = self.children.get(cur.key, []) if cur else self.provinces
             step = None
             for k in cands:
                 if rest.startswith(self.regions[k].name):

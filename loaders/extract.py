@@ -92,12 +92,13 @@ def split_sentences(text: str) -> list[Sentence]:
 def _left_edge(text: str, end: int, max_len: int, lex) -> int:
     """Where a name ending at ``end`` starts: after the nearest boundary char or word."""
     start = max(0, end - max_len)
+    words, lengths = lex.boundary_word_set, lex.boundary_word_lengths
     i = end
     while i > start:
         ch = text[i - 1]
         if ch in PUNCT or ch in lex.boundary_chars or ch.isdigit() or ch.isspace():
             break
-        if any(text.endswith(w, 0, i) for w in lex.boundary_words):
+        if any(text[i - k:i] in words for k in lengths if i >= k):
             break
         i -= 1
     return i
@@ -205,7 +206,7 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
                 short = text[pos - k:pos]
                 if short in _town_shorts() and (pos - k == 0 or text[pos - k - 1] in PUNCT
                                                 or text[pos - k - 1] in lex.boundary_chars
-                                                or any(text.endswith(w, 0, pos - k) for w in lex.boundary_words)):
+                                                or any(text[pos - k - n:pos - k] in lex.boundary_word_set for n in lex.boundary_word_lengths)):
                     found.append(Mention(text[pos - k:e], "Hospital", pos - k, e, name=text[pos - k:e],
                                          rule="town-short+suffix",
                                          attrs={"town_short": short, "rest": text[pos:e]}))

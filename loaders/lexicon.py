@@ -64,6 +64,8 @@ class Lexicon:
     cues: dict[str, Cue]
     cue_automaton: ahocorasick.Automaton
     boundary_words: tuple[str, ...]
+    boundary_word_set: frozenset[str]
+    boundary_word_lengths: tuple[int, ...]
     boundary_chars: frozenset[str]
     regions: ahocorasick.Automaton
     program_triggers: tuple[str, ...]
@@ -120,6 +122,8 @@ def lexicon() -> Lexicon:
         cues=cues,
         cue_automaton=_automaton((k, k) for k in cues),
         boundary_words=tuple(sorted(read_lines("boundary_words.txt"), key=len, reverse=True)),
+        boundary_word_set=frozenset(read_lines("boundary_words.txt")),
+        boundary_word_lengths=tuple(sorted({len(w) for w in read_lines("boundary_words.txt")})),
         boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
         regions=_region_automaton(),
         program_triggers=tuple(read_lines("program_triggers.txt")),

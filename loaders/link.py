@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -57,6 +58,7 @@ class _Linker:
         self.merges: list[dict] = []
         self.unresolved: list[dict] = []
         self.first_sentence: dict[str, int] = {}
+        self._starts = [s.start for s in ex.sentences]
 
     # -- regions --------------------------------------------------------------------
     def resolve_regions(self) -> None:
@@ -173,10 +175,8 @@ class _Linker:
         return have
 
     def _sentence_at(self, pos: int) -> int:
-        for i, s in enumerate(self.ex.sentences):
-            if s.start <= pos < max(s.end, s.start + 1):
-                return i
-        return 0
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return max(i, 0)
 
     def _mention_through_level(self, key: str, m: Mention) -> None:
         """A region named only by its level word (省第二人民医院 → 广东省) still counts as mentioned."""
