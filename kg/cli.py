@@ -87,6 +87,116 @@ def ask_supports(county, province, supporter, graph_dir, fmt):
     click.echo(rows.render(fmt))
 
 
+def _echo_rows(rows, fmt, empty: str | None = None):
+    """Print rows; with none, say why on stderr and exit 1 (a query that found nothing)."""
+    if not rows and empty:
+        click.echo(f"kg: {empty}", err=True)
+        sys.exit(1)
+    click.echo(rows.render(fmt))
+
+
+def _known(g, name: str) -> None:
+    """Exit 1 with suggestions when NAME matches no entity at all."""
+    from .query import entity as lookup
+
+    if lookup(g, name, limit=1):
+        return
+    click.echo(f"kg: no entity called {name!r} (try `kg ask entity`)", err=True)
+    sys.exit(1)
+
+
+@ask.command("partners")
+@click.argument("name")
+@graph_dir_option
+@format_option
+def ask_partners(name, graph_dir, fmt):
+    """One entity's partnerships in both directions, with evidence counts."""
+    g = _load(graph_dir)
+    _known(g, name)
+    _echo_rows(g.partners(name), fmt)
+
+
+@ask.command("partnerships")
+@click.option("--kind", type=click.Choice(["SUPPORTS", "MANAGES", "PARTNERS_WITH", "LEADS",
+                                           "MEMBER_OF"], case_sensitive=False),
+              help="Only edges of this kind.")
+@click.option("--region", help="Only edges with an end in this region (any level: 广东省 includes its counties).")
+@graph_dir_option
+@format_option
+def ask_partnerships(kind, region, graph_dir, fmt):
+    """Partnership edges of a kind within a region."""
+    _echo_rows(_load(graph_dir).partnerships(kind=kind, region=region), fmt)
+
+
+@ask.command("flows")
+@click.option("--level", type=click.Choice(["province", "city", "county"]), default="province",
+              show_default=True)
+@click.option("--no-internal", is_flag=True, help="Leave out support inside one region.")
+@graph_dir_option
+@format_option
+def ask_flows(level, no_internal, graph_dir, fmt):
+    """Support edges counted between regions (北京市 → 西藏自治区: n), with coordinates."""
+    _echo_rows(_load(graph_dir).flows(level=level, internal=not no_internal), fmt)
+
+
+@ask.command("programs")
+@click.option("--region", help="Only programmes run in this region.")
+@graph_dir_option
+@format_option
+def ask_programs(region, graph_dir, fmt):
+    """Named programmes, who runs them and where."""
+    _echo_rows(_load(graph_dir).programs(region=region), fmt)
+
+
+@ask.command("policies")
+@click.option("--issuer", help="Issuer name, part of it (卫健委) or the issuer's region.")
+@graph_dir_option
+@format_option
+def ask_policies(issuer, graph_dir, fmt):
+    """Named policy documents and who issued them."""
+    _echo_rows(_load(graph_dir).policies(issuer=issuer), fmt)
+
+
+@ask.command("entity")
+@click.argument("name")
+@click.option("-n", "--limit", default=10, show_default=True, help="At most this many candidates.")
+@graph_dir_option
+@format_option
+def ask_entity(name, limit, graph_dir, fmt):
+    """Find an entity by name or alias, forgivingly; lists candidates with a score."""
+    rows = _load(graph_dir).entity(name, limit=limit)
+    _echo_rows(rows, fmt, empty=f"no entity like {name!r}")
+    if len(rows) > 1 and fmt == "table":
+        click.echo(f"kg: {len(rows)} candidates for {name!r}; use the id to be exact", err=True)
+
+
+@ask.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option("--kinds", help="Comma-separated relation kinds to walk (default: all).")
+@graph_dir_option
+@format_option
+def ask_path(source, target, kinds, graph_dir, fmt):
+    """How two entities connect: the shortest chain of relations, hop by hop."""
+    g = _load(graph_dir)
+    _known(g, source)
+    _known(g, target)
+    ks = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
+    _echo_rows(g.path(source, target, kinds=ks), fmt,
+               empty=f"no path between {source!r} and {target!r}")
+
+
+@ask.command("evidence")
+@click.argument("source")
+@click.argument("target")
+@graph_dir_option
+@format_option
+def ask_evidence(source, target, graph_dir, fmt):
+    """The sentences behind the edges between two entities (as `kg explain`, in rows)."""
+    _echo_rows(_load(graph_dir).evidence(source, target), fmt,
+               empty=f"no edge between {source!r} and {target!r}")
+
+
 @main.command()
 @graph_dir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -165,6 +275,152 @@ def explain(source, target, graph_dir, fmt):
         click.echo(f"{r.source} -{r.relation}-> {r.target}   [{r.rule}, confidence {r.confidence}]")
         click.echo(f"  {r.path}:{r.start}-{r.end}  ({r.doc}{', ' + r.published if r.published else ''})")
         click.echo(f"  {r.sentence}")
+
+
+def _export_formats() -> list[str]:
+    from .export import formats
+
+    return formats()
+
+
+def _export_epilog() -> str:
+    from .export import EXPORTERS
+
+    return "\b\nFormats:\n" + "\n".join(f"  {e.name:<10} {e.help} (default file: {e.default})"
+                                        for e in EXPORTERS.values())
+
+
+@main.command("export", epilog=_export_epilog())
+@click.option("--format", "fmt", type=click.Choice(_export_formats()), required=True,
+              help="What to write (see the list below).")
+@click.option("-o", "--out", type=click.Path(),
+              help="Output file (a folder for csv). Default: the format's file name in the graph folder.")
+@graph_dir_option
+@click.option("--level", type=click.Choice(["province", "city", "county"]),
+              help="map only: the region level flows are counted between (default province).")
+@click.option("--max-nodes", type=click.IntRange(1), help="png/svg only: draw at most this many "
+              "best-connected nodes (default 200).")
+def export_cmd(fmt, out, graph_dir, level, max_nodes):
+    """Write the graph for other tools (Gephi, Cytoscape, spreadsheets) or as pictures and pages."""
+    from pathlib import Path
+
+    from .export import EXPORTERS, export
+
+    g = _load(graph_dir)
+    path = Path(out) if out else Path(graph_dir) / EXPORTERS[fmt].default
+    click.echo(f"wrote {export(g, fmt, path, level=level, max_nodes=max_nodes)}")
+
+
+# -- RDF and SPARQL (issue 6): kg sparql, kg validate, kg push sparql -----------------------
+
+def _bindings(binds) -> dict[str, str]:
+    out = {}
+    for b in binds:
+        name, sep, value = b.partition("=")
+        if not sep or not name.strip():
+            raise click.UsageError(f"--bind wants NAME=VALUE, got {b!r}")
+        out[name.strip()] = value
+    return out
+
+
+@main.command("sparql")
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the query from FILE (a .rq file; - for stdin).")
+@graph_dir_option
+@click.option("--endpoint", metavar="URL",
+              help="Ask this SPARQL endpoint instead of the local store (http://host:7878 for "
+                   "an Oxigraph server).")
+@format_option
+@click.option("-b", "--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Give ?NAME a value (a string; <…> for an IRI). Repeatable.")
+@click.option("--update", "allow_update", is_flag=True,
+              help="Allow INSERT/DELETE/LOAD/CLEAR/DROP/CREATE (read-only otherwise).")
+def sparql_cmd(query, query_file, graph_dir, endpoint, fmt, binds, allow_update):
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
+
+    The default target is the embedded Oxigraph store that `kg build` writes into
+    DIR/oxigraph (no server needed). Prefixes kg:, rdf:, rdfs:, xsd:, owl:, skos:,
+    prov:, schema: and org: are predeclared. Examples:
+
+    \b
+      kg sparql 'SELECT ?h ?name WHERE { ?h a kg:Hospital ; schema:name ?name }'
+      kg sparql -f examples/queries/partners_of.rq --bind name=饶平县人民医院
+      kg sparql -f examples/queries/supports_county.rq --endpoint http://127.0.0.1:7878
+    """
+    from .sparql import load_query, sparql
+
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give a QUERY or -f FILE (one of them)")
+    if query_file is not None:
+        text = sys.stdin.read() if query_file == "-" else load_query(query_file)
+    else:
+        text = query
+    rows = sparql(endpoint or graph_dir, text, bindings=_bindings(binds), update=allow_update)
+    click.echo(rows.render(fmt))
+
+
+@main.command("validate")
+@graph_dir_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def validate_cmd(graph_dir, fmt):
+    """Check the graph against the SHACL shapes (schema/shapes.ttl) with pySHACL.
+
+    Exit 1 when there are violations; warnings (e.g. a hospital the article never
+    locates) are reported and exit 0.
+    """
+    from .rdf import validate
+
+    report = validate(_load(graph_dir))
+    if fmt == "json":
+        click.echo(json.dumps({"conforms": report.ok, "violations": report.violations,
+                               "warnings": report.warnings, "results": report.results},
+                              ensure_ascii=False, indent=1))
+    else:
+        click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+if "push" not in main.commands:
+    @main.group()
+    def push():
+        """Push the graph to a database server."""
+else:  # pragma: no cover - another command module made the group first
+    push = main.commands["push"]
+
+
+@push.command("sparql")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="SPARQL 1.1 Update endpoint (http://host:7878 for an Oxigraph server).")
+@click.option("-g", "--dir", "graph_dir", default="kg-out", show_default=True,
+              type=click.Path(file_okay=False), help="Folder written by `kg build`.")
+@click.option("--graph", "graph_iri", metavar="IRI",
+              help="Replace this named graph (atomically, at the end) instead of adding to "
+                   "the default graph.")
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1),
+              help="Triples per INSERT DATA request.")
+@click.option("--retries", default=4, show_default=True, type=click.IntRange(0, 20),
+              help="Retries per request on connection errors and 5xx (with backoff).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def push_sparql(endpoint, graph_dir, graph_iri, batch, retries, quiet):
+    """Load the graph into a SPARQL store, in batches; a re-run resumes and never duplicates.
+
+    Landed batches are recorded in DIR/push-sparql.json.
+    """
+    from .sparql import push as run
+
+    def progress(i, n):
+        if not quiet:
+            click.echo(f"batch {i + 1}/{n} landed", err=True)
+
+    res = run(graph_dir, endpoint, graph_iri=graph_iri, batch=batch, retries=retries,
+              on_batch=progress)
+    if not quiet:
+        where = f" graph <{graph_iri}>" if graph_iri else " (default graph)"
+        click.echo(f"pushed {res.triples} triples to {endpoint}{where}: {len(res.sent)} batches "
+                   f"sent, {len(res.skipped)} already landed")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -131,6 +131,46 @@ class KnowledgeGraph:
         from .query import supports
         return supports(self, county=county, province=province, supporter=supporter)
 
+    def partners(self, name: str):
+        """One entity's partnerships in both directions (see :func:`kg.query.partners`)."""
+        from .query import partners
+        return partners(self, name)
+
+    def partnerships(self, kind: str | None = None, region: str | None = None):
+        """Partnership edges of a kind touching a region at any level."""
+        from .query import partnerships
+        return partnerships(self, kind=kind, region=region)
+
+    def flows(self, level: str = "province", internal: bool = True):
+        """Support edges counted between regions at one level (a flow map's data)."""
+        from .query import flows
+        return flows(self, level=level, internal=internal)
+
+    def programs(self, region: str | None = None):
+        """Named programmes, who runs them and where."""
+        from .query import programs
+        return programs(self, region=region)
+
+    def policies(self, issuer: str | None = None):
+        """Named policy documents and their issuers."""
+        from .query import policies
+        return policies(self, issuer=issuer)
+
+    def entity(self, name: str, limit: int = 10):
+        """Fuzzy lookup by name or alias; several rows mean the name is ambiguous."""
+        from .query import entity
+        return entity(self, name, limit=limit)
+
+    def path(self, a: str, b: str, kinds=None):
+        """Shortest chain of relations linking two entities (graph taken as undirected)."""
+        from .query import path
+        return path(self, a, b, kinds=kinds)
+
+    def evidence(self, a: str, b: str):
+        """The sentences behind every edge between two entities."""
+        from .query import evidence
+        return evidence(self, a, b)
+
     def stats(self) -> dict:
         """Counts of nodes by type and edges by type."""
         return {

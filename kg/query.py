@@ -258,6 +258,11 @@ _LEVELS = {"province": "Province", "city": "City", "county": "County"}
 _DEPTH = {"Province": 1, "City": 2, "County": 3, "Town": 4, "Village": 5}
 
 
+def _columns(cls) -> list[str]:
+    """Column names of a row class, so even an empty result has its columns (to_frame, csv)."""
+    return [f.name for f in fields(cls)]
+
+
 def _division_regions(key: str) -> list[Entity]:
     """Regions above a division key from the packaged division data, most specific first.
 
@@ -436,7 +441,7 @@ def partners(graph: KnowledgeGraph, name: str) -> Rows[PartnerRow]:
                 rows.append(PartnerRow(m.name, direction, r.type, o.name, o.type, len(r.evidence),
                                        _docs(r), r.confidence, m.id, o.id))
     rows.sort(key=lambda x: (x.entity_id, PARTNERSHIP_TYPES.index(x.relation), x.direction, x.other))
-    return Rows(rows)
+    return Rows(rows, columns=_columns(PartnerRow))
 
 
 @dataclass
@@ -480,7 +485,7 @@ def partnerships(graph: KnowledgeGraph, kind: str | None = None,
                                    places.label(s.id), places.label(t.id),
                                    len(r.evidence), r.confidence, s.id, t.id))
     rows.sort(key=lambda x: (PARTNERSHIP_TYPES.index(x.relation), x.source_id, x.target_id))
-    return Rows(rows)
+    return Rows(rows, columns=_columns(PartnershipRow))
 
 
 @dataclass
@@ -536,7 +541,7 @@ def flows(graph: KnowledgeGraph, level: str = "province", internal: bool = True)
                             _num(b.attrs.get("lon")), _num(b.attrs.get("lat")),
                             a.id == b.id, sorted(v["kinds"]), sorted(v["pairs"]), a.id, b.id))
     rows.sort(key=lambda x: (-x.count, x.source_code or "", x.target_code or ""))
-    return Rows(rows)
+    return Rows(rows, columns=_columns(FlowRow))
 
 
 def _code(e: Entity) -> str | None:
@@ -582,7 +587,7 @@ def programs(graph: KnowledgeGraph, region: str | None = None) -> Rows[ProgramRo
                                sorted({places.label(x.id) for x in runners} - {""}),
                                sum(len(r.evidence) for r in runs), len(docs), p.id))
     rows.sort(key=lambda x: (-x.documents, x.program))
-    return Rows(rows)
+    return Rows(rows, columns=_columns(ProgramRow))
 
 
 @dataclass
@@ -622,7 +627,7 @@ def policies(graph: KnowledgeGraph, issuer: str | None = None) -> Rows[PolicyRow
                               sorted({places.label(x.id) for x in issuers} - {""}),
                               min(filter(None, dates), default=None), len(docs), p.id))
     rows.sort(key=lambda x: (x.published or "9999", x.policy))
-    return Rows(rows)
+    return Rows(rows, columns=_columns(PolicyRow))
 
 
 @dataclass
@@ -679,7 +684,7 @@ def entity(graph: KnowledgeGraph, name: str, limit: int = 10,
                         places.label(i), degree.get(i, 0), i)
             for i, (s, m, how) in best.items()]
     rows.sort(key=lambda x: (-x.score, -x.degree, x.id))
-    return Rows(rows[:limit])
+    return Rows(rows[:limit], columns=_columns(EntityMatch))
 
 
 @dataclass
@@ -730,4 +735,4 @@ def path(graph: KnowledgeGraph, a: str, b: str,
         arrow = "→" if len(fwd) == len(rels) else "←" if not fwd else "↔"
         rows.append(HopRow(i, graph.entities[u].name, [r.type for r in rels], arrow,
                            graph.entities[v].name, sum(len(r.evidence) for r in rels), u, v))
-    return Rows(rows)
+    return Rows(rows, columns=_columns(HopRow))
