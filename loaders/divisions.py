@@ -36,6 +36,17 @@ class Region:
     lat: float | None = None
 
     @property
+    def forms(self) -> tuple[str, ...]:
+        """Other full written forms: 文山州 for 文山壮族苗族自治州, 威宁县 for 威宁彝族回族苗族自治县."""
+        out = []
+        for long, level in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+            if self.name.endswith(long) and self.short and len(self.short) >= 2:
+                out.append(self.short if self.short.endswith(level) else self.short + level)
+        if self.short and self.short != self.name and self.short[-1] in "州县旗" and len(self.short) >= 3:
+            out.append(self.short)  # 科右前旗, 东乡县
+        return tuple(f for f in dict.fromkeys(out) if f != self.name)
+
+    @property
     def code(self) -> str | None:
         return self.key if "/" not in self.key else None
 
@@ -63,6 +74,8 @@ class Divisions:
         if r.parent is None:
             self.children.setdefault(None, []).append(r.key)
         self.by_name.setdefault(r.name, []).append(r.key)
+        for f in r.forms:
+            self.by_name.setdefault(f, []).append(r.key)
         if r.short and r.short != r.name:
             if r.type == "Town":
                 self.by_short_town.setdefault(r.short, []).append(r.key)

@@ -30,6 +30,8 @@ _UNIVERSITY = re.compile(r"(医科大学|药科大学|中医药大学|医学院|
 _PROGRAM_SUFFIX = re.compile(r"(行动计划|专项行动|工程|计划|行动|项目|战略|培训班|基层行)")
 _ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|医疗集团|医院集团)")
 _SUBUNIT = re.compile(r"^(医政司|基层卫生健康司|基层司|规划司|财务司|疾控局|医政医管局|办公厅)")
+_AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在]{0,4})$")
+_HELPED_BY = re.compile(r"(在|得到|获得|接受)(.{2,40}?)的(?:对口|结对|组团式)?(帮扶|支援|托管|支持|指导)")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 _MONEY = re.compile(r"(?:投入|投资|安排|下达|筹集)(?:资金)?约?(\d+(?:\.\d+)?)(亿|万)元")
@@ -189,8 +191,8 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             chain_start = pos2
         if anchor is not None:
             pos = chain_start
-        elif text.endswith("附属", 0, pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
-            uni = _UNIVERSITY.search(text, max(0, pos - 14), pos)
+        elif _AFFILIATE.search(text, max(0, pos - 8), pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
+            uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
             if uni:
                 left = _left_edge(text, uni.start(), 8, lex)
                 if uni.start() - left >= 2:
@@ -602,6 +604,18 @@ class _Relations:
         self.text, self.m, self.sents = text, mentions, sentences
         self.out: list[RelationCandidate] = []
         self.lex = lexicon()
+        # 毕节市威宁县: the city only locates the county; relations attach to the county.
+        from .divisions import divisions
+
+        d = divisions()
+        order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+        self.chain_prefix = set()
+        for a, b in zip(order, order[1:]):
+            ma, mb = mentions[a], mentions[b]
+            if ma.type == mb.type == "Region" and ma.end == mb.start and any(
+                    d.is_within(kb, ka) for kb in mb.attrs.get("candidates", [])
+                    for ka in ma.attrs.get("candidates", [])):
+                self.chain_prefix.add(a)
 
     def add(self, s: int, t: int, typ: str, si: int, rule: str, conf: float, clause: str = ""):
         if s == t or s is None or t is None:
@@ -636,7 +650,7 @@ class _Relations:
         for si, s in enumerate(self.sents):
             if s.paragraph != last_para:
                 last_para = s.paragraph
-            idx = _in_sentence(self.m, s)
+            idx = [i for i in _in_sentence(self.m, s) if i not in self.chain_prefix]
             subj = _subject(self.text, self.m, idx, s)
             if subj is not None:
                 types = ("Agency",) if self.m[subj].type == "Agency" else ORG_TYPES
@@ -656,6 +670,7 @@ class _Relations:
 
     def sentence(self, si: int, s: Sentence, idx: list[int], subj, topic: list[int]):
         text, m = self.text, self.m
+        idx = [i for i in idx if i not in self.chain_prefix]
         body = text[s.start:s.end]
         for end, word in self.lex.cue_automaton.iter_long(body):
             cue = self.lex.cues[word]
@@ -856,6 +871,17 @@ class _Relations:
                     for p in _list_after(text, m, idx, first, ("Program",)):
                         for r in runners:
                             self.add(r, p, "RUNS", si, "A关于P的部署", 0.6)
+        # 乙在甲的帮扶下… / 乙得到甲的对口支援: 甲 helps 乙, the one the clause is about.
+        for mm in _HELPED_BY.finditer(body):
+            a, b = s.start + mm.start(2), s.start + mm.end(2)
+            helpers = [i for i in idx if a <= m[i].start and m[i].end <= b and _is_org(m[i])
+                       and m[i].type != "Program"]
+            helped = [i for i in idx if m[i].end <= s.start + mm.start() and _is_org(m[i])
+                      and m[i].type in ("Hospital", "Region")]
+            if helpers and helped:
+                kind = "MANAGES" if mm.group(3) == "托管" else "SUPPORTS"
+                for h in _list_before(text, m, idx, helpers[-1], ("Hospital", "University", "Region", "Agency")):
+                    self.add(h, helped[-1], kind, si, f"乙{mm.group(1)}甲的{mm.group(3)}", 0.75)
         for mm in re.finditer(r"将(.{1,30}?)作为(支持|帮扶|援助|支援)重点", body):
             a, b = s.start + mm.start(1), s.start + mm.end(1)
             tgts = [i for i in idx if a <= m[i].start and m[i].end <= b and m[i].type == "Region"]

@@ -86,6 +86,8 @@ def _region_automaton() -> ahocorasick.Automaton:
     d = divisions()
     entries: dict[str, list[tuple[str, bool]]] = {}
     for r in d.regions.values():
+        for f in r.forms:
+            entries.setdefault(f, []).append((r.key, False))
         if len(r.name) >= 3 or (r.type == "Province" and len(r.name) >= 2):
             entries.setdefault(r.name, []).append((r.key, False))
         elif r.type == "County" and len(r.name) == 2:

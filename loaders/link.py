@@ -189,7 +189,9 @@ class _Linker:
         e = region_entity(r, self.doc.id if mi is not None else None)
         return self.add(e, mi, surface, reason)
 
-    def _hospital_name(self, m: Mention, key: str | None, rest: str) -> str:
+    def _hospital_name(self, m: Mention, key: str | None, rest: str, written: str = "") -> str:
+        """County-level and above: the region as the text writes it (文山州人民医院); towns get
+        their county in front when the article names it (阳山县黎埠镇卫生院)."""
         if key is None:
             return m.name
         r = self.div.regions[key]
@@ -197,6 +199,8 @@ class _Linker:
             county = self.div.regions.get(r.parent)
             named = county is not None and any(v == county.key for v in self.region_of.values())
             return (county.name if named else "") + r.name + rest
+        if written and written in r.forms:
+            return written + rest
         return r.name + rest
 
     def link_mentions(self) -> None:
@@ -226,6 +230,7 @@ class _Linker:
             if keys:
                 j, key = max(keys, key=lambda jk: self.ex.mentions[jk[0]].end)
                 rest = m.attrs.get("rest") or self.doc.text[self.ex.mentions[j].end:m.end]
+                self._written = self.ex.mentions[j].text
                 return key, rest
         return None, m.name
 
@@ -250,9 +255,12 @@ class _Linker:
             if key is None:
                 self.unresolved.append({"surface": m.text, "reason": "bare level prefix and no region of that level in the article"})
                 return
-        name = self._hospital_name(m, key, rest)
+        name = self._hospital_name(m, key, rest, getattr(self, "_written", ""))
+        self._written = ""
         eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"
         e = Entity(eid, "Hospital", name, mentions={self.doc.id: 1})
+        if key and self.div.regions[key].type != "Town" and name != self.div.regions[key].name + rest:
+            e.aliases.add(self.div.regions[key].name + rest)
         if key:
             r = self.div.regions[key]
             e.attrs.update({"division": key, "region": self.div.path(key)})
