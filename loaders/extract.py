@@ -32,6 +32,8 @@ _ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗共同体|医共体|�
 _SUBUNIT = re.compile(r"^(医政司|基层卫生健康司|基层司|规划司|财务司|疾控局|医政医管局|办公厅)")
 _AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在]{0,4})$")
 _HELPED_BY = re.compile(r"(在|得到|获得|接受)(.{2,40}?)的(?:对口|结对|组团式)?(帮扶|支援|托管|支持|指导)")
+_BRANCH_IN = re.compile(r"在(.{2,20}?)(?:设立|建设|建立|开设|成立|挂牌)(?:了)?[^，。；]{0,12}?(?:分院|院区)")
+_JOINS_NETWORK = re.compile(r"成为(.{2,30}?)的[^，。；]{0,10}?(?:医联体|医共体|专科联盟|协作医院|合作医院|成员单位)")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 _MONEY = re.compile(r"(?:投入|投资|安排|下达|筹集)(?:资金)?约?(\d+(?:\.\d+)?)(亿|万)元")
@@ -181,6 +183,15 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
         pos = _stems_before(text, s, lex, max(0, s - 14))
         anchor, rule, level = None, "", None
         chain_start = pos
+        uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
+        if uni and (_AFFILIATE.search(text, max(0, pos - 8), pos) or (
+                0 < pos - uni.end() <= 6 and not any(ch in PUNCT or ch in lex.boundary_chars
+                                                     for ch in text[uni.end():pos]))):
+            # 复旦大学附属中山医院, 南方医科大学南方医院, 中山大学孙逸仙纪念医院
+            left = _left_edge(text, uni.start(), 8, lex)
+            if uni.start() - left >= 2:
+                chain_start = -1
+                pos, rule = left, "university+affiliate"
         while chain_start in by_end:
             anchor = by_end[chain_start]
             chain_start = anchor.start
@@ -189,7 +200,9 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             if pos2 == chain_start and pos2 not in by_end:
                 break
             chain_start = pos2
-        if anchor is not None:
+        if rule == "university+affiliate":
+            pass
+        elif anchor is not None:
             pos = chain_start
         elif _AFFILIATE.search(text, max(0, pos - 8), pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
             uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
@@ -540,11 +553,17 @@ def _list_after(text: str, mentions: list[Mention], idx: list[int], first: int, 
 
 
 def _list_before(text: str, mentions: list[Mention], idx: list[int], last: int, types) -> list[int]:
+    """``last`` and the items listed before it (X、Y和Z; agencies also run together: 县委县政府)."""
     out = [last]
     pos = idx.index(last)
+    cues = [c for c, cue in lexicon().cues.items() if cue.relation in ("SUPPORTS", "MANAGES")]
     for j in reversed(idx[:pos]):
         gap = text[mentions[j].end:mentions[out[-1]].start]
-        if mentions[j].type in types and gap in ("、", "和", "及", "与", ",、"):
+        joined = gap in ("、", "和", "及", "与", ",、") or (gap == "" and mentions[j].type == "Agency")
+        if mentions[j].type in types and joined:
+            before = text[max(0, mentions[j].start - 4):mentions[j].start]
+            if any(before.endswith(c) for c in cues):
+                break  # 甲帮扶乙、丙帮扶丁: 乙 is a target, not in 丙's list
             out.append(j)
         else:
             break
@@ -718,8 +737,10 @@ class _Relations:
             first = targets[0]
             if m[first].start - c1 > 12:
                 return
-            for t in _list_after(text, m, idx, first, ("Hospital", "Region", "Alliance")):
-                self.add(src, t, cue.relation, si, f"S {cue.word} T", cue.confidence, clause)
+            sources = _list_before(text, m, idx, src, ("Hospital", "University", "Region", "Agency"))
+            for a in sources:
+                for t in _list_after(text, m, idx, first, ("Hospital", "Region", "Alliance")):
+                    self.add(a, t, cue.relation, si, f"S {cue.word} T", cue.confidence, clause)
             return
         # 乙抢抓甲对口帮扶机缘 / 乙与甲结对帮扶: the source sits right before the cue, the
         # target is whoever the clause is about.
@@ -882,6 +903,15 @@ class _Relations:
                 kind = "MANAGES" if mm.group(3) == "托管" else "SUPPORTS"
                 for h in _list_before(text, m, idx, helpers[-1], ("Hospital", "University", "Region", "Agency")):
                     self.add(h, helped[-1], kind, si, f"乙{mm.group(1)}甲的{mm.group(3)}", 0.75)
+        for pattern, rule in ((_BRANCH_IN, "A在B设立分院"), (_JOINS_NETWORK, "B成为A的医联体成员")):
+            for mm in pattern.finditer(body):
+                a, b = s.start + mm.start(1), s.start + mm.end(1)
+                inside = [i for i in idx if a <= m[i].start and m[i].end <= b and _is_org(m[i])
+                          and m[i].type != "Program"]
+                before = [i for i in idx if m[i].end <= s.start + mm.start() and _is_org(m[i])
+                          and m[i].type in ("Hospital", "Region", "University")]
+                if inside and before:
+                    self.add(before[-1], inside[-1], "PARTNERS_WITH", si, rule, 0.7)
         for mm in re.finditer(r"将(.{1,30}?)作为(支持|帮扶|援助|支援)重点", body):
             a, b = s.start + mm.start(1), s.start + mm.end(1)
             tgts = [i for i in idx if a <= m[i].start and m[i].end <= b and m[i].type == "Region"]
