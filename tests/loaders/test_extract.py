@@ -190,3 +190,39 @@ def test_traditional_and_pinyin_text_reads_the_same():
 @pytest.mark.parametrize("text", ["", "？？？？", "医院医院医院", "省县市区镇乡", "《》“”"])
 def test_degenerate_text_gives_no_crash(text):
     run(text)
+
+
+def test_helped_under_someones_support_points_back_at_the_subject():
+    _, rels, _ = run("甘肃省临夏州东乡族自治县人民医院在天津市第一中心医院的帮扶下，成功开展首例腹腔镜手术。")
+    assert ("天津市第一中心医院", "SUPPORTS", "东乡族自治县人民医院") in rels
+    _, rels, _ = run("贵州省毕节市威宁县人民医院得到贵州医科大学附属医院的对口帮扶。")
+    assert ("贵州医科大学附属医院", "SUPPORTS", "威宁县人民医院") in rels
+
+
+def test_several_supporters_listed_before_the_cue_each_get_an_edge():
+    _, rels, _ = run("广东省人民医院、中山大学附属第一医院、南方医科大学南方医院等3家医院组团式帮扶河源市和平县人民医院。")
+    sources = {s for s, r, o in rels if r == "SUPPORTS" and o == "和平县人民医院"}
+    assert sources == {"广东省人民医院", "中山大学附属第一医院", "南方医科大学南方医院"}
+
+
+def test_written_forms_of_autonomous_divisions():
+    ents, rels, _ = run("上海市第六人民医院托管云南省文山州人民医院。")
+    assert ("上海市第六人民医院", "MANAGES", "文山州人民医院") in rels
+    assert ents["文山州人民医院"].attrs["code"] == "532600"
+
+
+def test_region_chain_attaches_support_to_the_inner_place():
+    _, rels, _ = run("上海市对口支援新疆维吾尔自治区喀什地区。")
+    assert ("上海市", "SUPPORTS", "喀什地区") in rels
+    assert ("上海市", "SUPPORTS", "新疆维吾尔自治区") not in rels
+
+
+def test_agencies_written_together_both_issue():
+    _, rels, _ = run("开化县委县政府出台了《开化县医共体建设实施方案》。")
+    assert ("开化县医共体建设实施方案", "ISSUED_BY", "开化县委") in rels
+    assert ("开化县医共体建设实施方案", "ISSUED_BY", "开化县人民政府") in rels
+
+
+def test_branch_hospital_is_a_partnership_with_the_place():
+    _, rels, _ = run("四川省人民医院在甘孜州泸定县设立分院。")
+    assert ("四川省人民医院", "PARTNERS_WITH", "泸定县") in rels
