@@ -407,7 +407,8 @@ window.addEventListener("error", function (ev) {
   var big = data.nodes.length > 300;
   var network = new vis.Network(document.getElementById("net"), {nodes: nodes, edges: visibleEdges}, {
     layout: {improvedLayout: !big, randomSeed: 7},
-    physics: {solver: "forceAtlas2Based", stabilization: {iterations: big ? 100 : 300}},
+    physics: {solver: "forceAtlas2Based",
+              stabilization: {iterations: data.nodes.length > 5000 ? 20 : big ? 100 : 300}},
     interaction: {hover: true, tooltipDelay: 150},
     nodes: {font: {size: 14, face: "sans-serif"}},
     edges: {smooth: {type: "continuous"}, arrows: {to: {scaleFactor: 0.5}}}

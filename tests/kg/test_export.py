@@ -201,6 +201,8 @@ def test_html_in_chromium(seed_graph, tmp_path):
     assert st["ready"] == "1" and st["errors"] == "0"
     assert int(st["nodes"]) == len(seed_graph.entities)
     assert int(st["edges"]) == int(st["visible-edges"]) == len(seed_graph.relations)
+    # One relation-kind checkbox per kind present.
+    assert dom.count('name="kind"') == len({r.type for r in seed_graph.relations.values()})
     # The search ran on load: the node is selected and its panel shows evidence.
     ys_ids = {e.id for e in seed_graph.by_name(YS)}
     assert st["selected"] in ys_ids and st["selected-name"] == YS
