@@ -109,12 +109,42 @@ def _left_edge(text: str, end: int, max_len: int, lex) -> int:
 
 
 def _region_matches(text: str, lex) -> list[Mention]:
-    out = []
-    for end, (word, cands) in lex.regions.iter_long(text):
-        start = end - len(word) + 1
-        if word[-1] in "乡镇" and text[end + 1:end + 2] in _TOWN_WORD_NEXT:
+    """Division names in the text, leftmost-longest and non-overlapping.
+
+    Full names end in a level character, so only those positions are looked at; short
+    names of provinces and cities come from a small automaton; a county's short name
+    (阳山) is looked for only when the article names the county in full.
+    """
+    rn = lex.regions
+    found: list[tuple[int, int, str, tuple]] = []
+    for m in rn.ends.finditer(text):
+        e = m.end()
+        for k in range(min(rn.longest, e), 1, -1):
+            w = text[e - k:e]
+            cands = rn.full.get(w)
+            if cands:
+                found.append((e - k, e, w, cands))
+                break
+    for end, (w, cands) in rn.shorts.iter_long(text):
+        found.append((end - len(w) + 1, end + 1, w, cands))
+    counties = {c[0] for *_, cands in found for c in cands if c[1] is not True}
+    for key in counties:
+        short = rn.county_short.get(key)
+        if short:
+            i = text.find(short)
+            while i >= 0:
+                found.append((i, i + len(short), short, ((key, True),)))
+                i = text.find(short, i + 1)
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list[Mention] = []
+    last_end = -1
+    for start, end, w, cands in found:
+        if start < last_end:
+            continue
+        if w[-1] in "乡镇" and text[end:end + 1] in _TOWN_WORD_NEXT:
             continue  # 促进乡村, 就地城镇化: a word, not a town
-        out.append(Mention(word, "Region", start, end + 1, name=word, rule="gazetteer",
+        last_end = end
+        out.append(Mention(w, "Region", start, end, name=w, rule="gazetteer",
                            attrs={"candidates": [c[0] for c in cands],
                                   "short": all(c[1] is True for c in cands),
                                   "two_char": any(c[1] == "two-char" for c in cands)}))
@@ -497,12 +527,6 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     """All entity mentions (non-overlapping) plus the region prefixes inside institution names."""
     lex = lexicon()
     regions = _region_matches(text, lex)
-    # A county's short name (阳山, 饶平) only counts once the article names the county in full:
-    # most are also ordinary words (合作, 新丰, 太平).
-    named = {k for r in regions if not r.attrs["short"] for k in r.attrs["candidates"]}
-    regions = [r for r in regions if not r.attrs["short"] or
-               any(k in named or len(k) == 6 and (k.endswith("0000") or k.endswith("00"))
-                   for k in r.attrs["candidates"])]
     aliases = _aliases(text, lex)
     policies = _policies(text)
     taken = [(p.start, p.end) for p in policies]

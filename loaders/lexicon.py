@@ -67,7 +67,7 @@ class Lexicon:
     boundary_word_set: frozenset[str]
     boundary_word_lengths: tuple[int, ...]
     boundary_chars: frozenset[str]
-    regions: ahocorasick.Automaton
+    regions: RegionNames
     program_triggers: tuple[str, ...]
 
 
@@ -79,26 +79,46 @@ def _automaton(words) -> ahocorasick.Automaton:
     return a
 
 
-def _region_automaton() -> ahocorasick.Automaton:
-    """Every division name the scanner may see: full names, and short names of provinces/cities."""
+@dataclass
+class RegionNames:
+    """How the scanner finds division names: full names by their last character (省市县区镇乡…),
+    province and city short names (广东, 潮州) with a small automaton, county short names per article."""
+
+    full: dict[str, tuple]  # name -> ((key, flag), ...); flag False or "two-char"
+    longest: int
+    ends: re.Pattern  # the last characters of full names
+    shorts: ahocorasick.Automaton  # province and city short names
+    county_short: dict[str, str]  # county key -> short name (阳山)
+
+
+def _region_names() -> RegionNames:
     from .divisions import divisions
 
     d = divisions()
-    entries: dict[str, list[tuple[str, bool]]] = {}
+    full: dict[str, list] = {}
+    shorts: dict[str, list] = {}
+    county_short = {}
     for r in d.regions.values():
         for f in r.forms:
-            entries.setdefault(f, []).append((r.key, False))
+            full.setdefault(f, []).append((r.key, False))
         if len(r.name) >= 3 or (r.type == "Province" and len(r.name) >= 2):
-            entries.setdefault(r.name, []).append((r.key, False))
+            full.setdefault(r.name, []).append((r.key, False))
         elif r.type == "County" and len(r.name) == 2:
             # 曹县, 沛县, 和县: kept only where the text backs them up (see extract._two_char_ok).
-            entries.setdefault(r.name, []).append((r.key, "two-char"))
-        if r.type in ("Province", "City") and r.short and len(r.short) >= 2 and r.short != r.name:
-            entries.setdefault(r.short, []).append((r.key, True))
-        elif r.type == "County" and r.short and len(r.short) >= 2 and r.short != r.name:
-            # County short names (阳山, 饶平) only count when the article names the county in full.
-            entries.setdefault(r.short, []).append((r.key, True))
-    return _automaton((k, (k, tuple(v))) for k, v in entries.items())
+            full.setdefault(r.name, []).append((r.key, "two-char"))
+        if r.short and len(r.short) >= 2 and r.short != r.name:
+            if r.type in ("Province", "City"):
+                shorts.setdefault(r.short, []).append((r.key, True))
+            elif r.type == "County":
+                county_short[r.key] = r.short
+    ends = re.compile("[" + re.escape("".join(sorted({n[-1] for n in full}))) + "]")
+    return RegionNames(
+        full={k: tuple(v) for k, v in full.items()},
+        longest=max(len(k) for k in full),
+        ends=ends,
+        shorts=_automaton((k, (k, tuple(v))) for k, v in shorts.items()),
+        county_short=county_short,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +147,6 @@ def lexicon() -> Lexicon:
         boundary_word_set=frozenset(read_lines("boundary_words.txt")),
         boundary_word_lengths=tuple(sorted({len(w) for w in read_lines("boundary_words.txt")})),
         boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
-        regions=_region_automaton(),
+        regions=_region_names(),
         program_triggers=tuple(read_lines("program_triggers.txt")),
     )
