@@ -34,6 +34,7 @@ class KnowledgeGraph:
         self.documents: dict[str, dict] = {}
         self.merges: list[dict[str, str]] = []
         self._name_index: dict[str, list[str]] | None = None
+        self._out: dict[str, list[Relation]] | None = None
 
     # -- building -----------------------------------------------------------------
     def add_entity(self, entity: Entity) -> Entity:
@@ -49,6 +50,7 @@ class KnowledgeGraph:
         have = self.relations.get(relation.key)
         if have is None:
             self.relations[relation.key] = relation
+            self._out = None
             return relation
         have.merge(relation)
         return have
@@ -76,6 +78,7 @@ class KnowledgeGraph:
             r.evidence = [e for e in r.evidence if e.doc not in gone]
             if not r.evidence:
                 del self.relations[key]
+                self._out = None
         for eid in list(self.entities):
             e = self.entities[eid]
             for d in gone:
@@ -97,9 +100,15 @@ class KnowledgeGraph:
         return [self.entities[i] for i in self._name_index.get(name, [])]
 
     def out_edges(self, eid: str, types: Iterable[str] | None = None) -> Iterator[Relation]:
+        """Edges leaving ``eid`` (an index built on first use, so walks stay linear)."""
+        if self._out is None:
+            out: dict[str, list[Relation]] = {}
+            for r in self.relations.values():
+                out.setdefault(r.source, []).append(r)
+            self._out = out
         ts = set(types) if types else None
-        for r in self.relations.values():
-            if r.source == eid and (ts is None or r.type in ts):
+        for r in self._out.get(eid, ()):
+            if ts is None or r.type in ts:
                 yield r
 
     def parent(self, eid: str) -> Entity | None:
@@ -114,7 +123,7 @@ class KnowledgeGraph:
         return best
 
     def ancestors(self, eid: str) -> list[Entity]:
-        """Every region above an entity, nearest first (via LOCATED_IN, then the division code)."""
+        """Every region above an entity, nearest first, following LOCATED_IN edges."""
         out: list[Entity] = []
         seen = {eid}
         cur = self.parent(eid)
@@ -258,6 +267,9 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs are meant to be shared
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             fh.flush()
