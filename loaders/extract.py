@@ -215,7 +215,7 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
         chain_start = pos
         uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
         if uni and (_AFFILIATE.search(text, max(0, pos - 8), pos) or (
-                0 < pos - uni.end() <= 6 and not any(ch in PUNCT or ch in lex.boundary_chars
+                0 <= pos - uni.end() <= 6 and not any(ch in PUNCT or ch in lex.boundary_chars
                                                      for ch in text[uni.end():pos]))):
             # 复旦大学附属中山医院, 南方医科大学南方医院, 中山大学孙逸仙纪念医院
             left = _left_edge(text, uni.start(), 8, lex)
@@ -660,14 +660,19 @@ class _Relations:
                     for ka in ma.attrs.get("candidates", [])):
                 self.chain_prefix.add(a)
 
-    def add(self, s: int, t: int, typ: str, si: int, rule: str, conf: float, clause: str = ""):
+    def add(self, s: int, t: int, typ: str, si: int, rule: str, conf: float, clause: str = "",
+            undirected: bool = False):
         if s == t or s is None or t is None:
             return
+        if t != self.region_topic and self.m[t].rule == "self-reference" and self.m[t].text.startswith("全"):
+            return  # 纳入全省重点项目: "everywhere in the province" is not a party to a partnership
         sent = self.sents[si].text
         attrs = _time_attrs(sent)
         q = _quantities(self._scope(si, clause) if clause else sent, attrs.get("year"))
         if q:
             attrs["quantities"] = q
+        if undirected:
+            attrs["undirected"] = True
         self.out.append(RelationCandidate(s, typ, t, si, rule, conf, attrs))
 
     def _scope(self, si: int, clause: str) -> str:
@@ -718,6 +723,8 @@ class _Relations:
         for end, word in self.lex.cue_automaton.iter_long(body):
             cue = self.lex.cues[word]
             c0, c1 = s.start + end - len(word) + 1, s.start + end + 1
+            if any(m[i].start <= c0 and c1 <= m[i].end for i in idx):
+                continue  # a cue inside a name (《…对口帮扶…实施方案》) says nothing
             before = [i for i in idx if m[i].end <= c0]
             after = [i for i in idx if m[i].start >= c1]
             cs, ce = self._clause_bounds(s, c0)
@@ -781,7 +788,13 @@ class _Relations:
             if tgt is None and topic and topic[0] != src:
                 tgt = topic[0]
             if tgt is not None and m[tgt].start < m[src].start:
-                self.add(src, tgt, cue.relation, si, f"T … S {cue.word}", cue.confidence - 0.1, clause)
+                paired = text[max(0, m[src].start - 1):m[src].start] in ("与", "和", "同")
+                if paired:
+                    # 甲与乙结对帮扶: the text does not say who helps whom; link decides by level.
+                    self.add(tgt, src, cue.relation, si, f"A与B{cue.word}", cue.confidence - 0.1, clause,
+                             undirected=True)
+                else:
+                    self.add(src, tgt, cue.relation, si, f"T … S {cue.word}", cue.confidence - 0.1, clause)
             return
         # A派驻专家…坐诊 with no place named: the place the paragraph is about.
         if (src is not None and cue.word in _OPEN_SUPPORT_CUES and self.region_topic is not None

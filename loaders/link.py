@@ -32,6 +32,7 @@ ALLOWED = {
     "ISSUED_BY": ({"Policy"}, {"Agency"}),
     "RUNS": ({"Agency", "Province", "City", "County", "Town", "Hospital", "University"}, {"Program"}),
 }
+LEVEL_OF = {"Province": 1, "City": 2, "County": 3, "Town": 4, "Village": 5}
 PART_ACTS = ("SUPPORTS", "MANAGES", "RUNS", "PARTNERS_WITH")
 _NATIONAL = re.compile(r"^(国家|全国|中央|中共中央|国务院)")
 
@@ -368,6 +369,32 @@ class _Linker:
         return Evidence(doc=self.doc.id, sentence=s.text, start=a, end=b, rule=rule,
                         confidence=round(conf, 3), path=self.doc.path, published=self.doc.published)
 
+    def level(self, eid: str) -> int:
+        """How high an organisation sits: nation 0, province 1, city 2, county 3, town 4.
+
+        A hospital with no region in its name (a university hospital) counts as provincial.
+        """
+        e = self.entities[eid]
+        if e.type in LEVEL_OF:
+            return LEVEL_OF[e.type]
+        key = e.attrs.get("division")
+        if key and key in self.div.regions:
+            return LEVEL_OF[self.div.regions[key].type]
+        return 0 if e.type == "Agency" else 1
+
+    def _by_level(self, a: str, b: str, typ: str) -> tuple[str, str]:
+        """Who helps whom in 甲与乙结对帮扶: the higher level helps; a tie keeps what another
+        sentence of the article said, else the text's order."""
+        la, lb = self.level(a), self.level(b)
+        if la != lb:
+            return (a, b) if la < lb else (b, a)
+        for c in self.ex.relations:
+            if c.type == typ and not c.attrs.get("undirected"):
+                s, t = self.mention_entity.get(c.source), self.mention_entity.get(c.target)
+                if (s, t) == (b, a):
+                    return (b, a)
+        return (a, b)
+
     def relations(self) -> list[Relation]:
         out: dict[tuple, Relation] = {}
 
@@ -382,6 +409,8 @@ class _Linker:
             t = self.mention_entity.get(c.target)
             if not s or not t or s == t:
                 continue
+            if c.attrs.get("undirected"):
+                s, t = self._by_level(s, t, c.type)
             if c.type in PART_ACTS and self.entities[s].attrs.get("part_of"):
                 # A ministry's department speaks and acts for the ministry (医政司 → 国家卫生健康委员会).
                 s = self.entities[s].attrs["part_of"]
@@ -389,7 +418,7 @@ class _Linker:
             allowed = ALLOWED.get(c.type)
             if allowed and (ts not in allowed[0] or tt not in allowed[1]):
                 continue
-            attrs = dict(c.attrs)
+            attrs = {k: v for k, v in c.attrs.items() if k != "undirected"}
             if self.doc.published:
                 attrs["as_of"] = self.doc.published
             put(Relation(s, c.type, t, attrs, [self.evidence(c.sentence, c.rule, c.confidence)]))
