@@ -226,3 +226,15 @@ def test_agencies_written_together_both_issue():
 def test_branch_hospital_is_a_partnership_with_the_place():
     _, rels, _ = run("四川省人民医院在甘孜州泸定县设立分院。")
     assert ("四川省人民医院", "PARTNERS_WITH", "泸定县") in rels
+
+
+def test_paired_support_goes_from_the_higher_level_whatever_the_order():
+    _, rels, _ = run("河南省开封市兰考县：开封市中医院与兰考县中医院结对帮扶。")
+    assert ("开封市中医院", "SUPPORTS", "兰考县中医院") in rels
+    _, rels, _ = run("河南省开封市兰考县：兰考县中医院与开封市中医院结对帮扶。")
+    assert ("开封市中医院", "SUPPORTS", "兰考县中医院") in rels
+
+
+def test_cue_words_inside_a_policy_title_make_no_edge():
+    _, rels, _ = run("四川省卫生健康委印发《四川省城市三级医院对口帮扶县级医院实施方案》。")
+    assert not any(r == "SUPPORTS" for _, r, _ in rels)
