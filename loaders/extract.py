@@ -18,7 +18,7 @@ from .lexicon import Cue, lexicon
 
 PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—…·\n\t ")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
-LEVEL_CHARS = "省市县区镇乡"
+LEVEL_CHARS = "省市县区镇乡州盟"
 _TOWN_WORD_NEXT = set("村镇化级里亲土民")
 ORG_TYPES = ("Hospital", "Agency", "University", "Alliance", "Region")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
@@ -34,6 +34,10 @@ _AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在]{0,4
 _HELPED_BY = re.compile(r"(在|得到|获得|接受)(.{2,40}?)的(?:对口|结对|组团式)?(帮扶|支援|托管|支持|指导)")
 _BRANCH_IN = re.compile(r"在(.{2,20}?)(?:设立|建设|建立|开设|成立|挂牌)(?:了)?[^，。；]{0,12}?(?:分院|院区)")
 _JOINS_NETWORK = re.compile(r"成为(.{2,30}?)的[^，。；]{0,10}?(?:医联体|医共体|专科联盟|协作医院|合作医院|成员单位)")
+_TAKEN_IN = re.compile(r"将(.{2,40}?)纳入(?:为)?(?:其)?成员")
+_ADVERBS = re.compile(r"(先后|陆续|分别|同时|并且|并|还|又|也|已经|已|均|共|累计|每年|每月|持续|积极|主动|"
+                      r"自\d+年以来|\d+年以来|\d+年起|\d+年\d*月?|今年|去年|近年来|目前|此外|其中|通过|"
+                      r"组团式|对口|定期|长期)")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 _MONEY = re.compile(r"(?:投入|投资|安排|下达|筹集)(?:资金)?约?(\d+(?:\.\d+)?)(亿|万)元")
@@ -694,6 +698,7 @@ class _Relations:
         topic: list[int] = []
         self.agency_topic: list[int] = []
         self.region_topic: int | None = None
+        self.last_alliance: int | None = None
         last_para = -1
         for si, s in enumerate(self.sents):
             if s.paragraph != last_para:
@@ -708,6 +713,9 @@ class _Relations:
                 if self.m[subj].type == "Region":
                     self.region_topic = subj
             self.sentence(si, s, idx, subj, topic)
+            alliances = [i for i in idx if self.m[i].type == "Alliance"]
+            if alliances:
+                self.last_alliance = alliances[-1]
         return self._resolve_conflicts()
 
     def _clause_bounds(self, s: Sentence, pos: int) -> tuple[int, int]:
@@ -746,8 +754,18 @@ class _Relations:
             return i
         return None
 
+    def _unknown_subject(self, s: Sentence, c0: int, before: list[int]) -> bool:
+        """浙大一院派驻…: the clause names its own subject, which we did not recognise."""
+        cs, _ = self._clause_bounds(s, c0)
+        if any(self.m[i].start >= cs for i in before):
+            return False
+        lead = _ADVERBS.sub("", self.text[cs:c0])
+        return len(re.findall(r"[\u4e00-\u9fff]", lead)) >= 2
+
     def p_S_cue_T(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
         text, m = self.text, self.m
+        if self._unknown_subject(s, c0, before):
+            return
         if text.startswith("的", c1) or text.startswith("工作", c1):
             return  # 支援的X: X is described, not named as supported by anyone here
         targets = [i for i in clause_after if m[i].type in ("Hospital", "Region", "Alliance")]
@@ -791,8 +809,10 @@ class _Relations:
                 paired = text[max(0, m[src].start - 1):m[src].start] in ("与", "和", "同")
                 if paired:
                     # 甲与乙结对帮扶: the text does not say who helps whom; link decides by level.
-                    self.add(tgt, src, cue.relation, si, f"A与B{cue.word}", cue.confidence - 0.1, clause,
-                             undirected=True)
+                    for a in _list_before(text, m, idx, tgt, ORG_TYPES) if m[tgt].end < m[src].start else [tgt]:
+                        if m[a].end <= m[src].start:
+                            self.add(a, src, cue.relation, si, f"A与B{cue.word}", cue.confidence - 0.1,
+                                     clause, undirected=True)
                 else:
                     self.add(src, tgt, cue.relation, si, f"T … S {cue.word}", cue.confidence - 0.1, clause)
             return
@@ -853,6 +873,38 @@ class _Relations:
             if self.m[i].type == "Hospital":
                 self.add(i, al, "MEMBER_OF", si, "整合A、B…的X", cue.confidence)
 
+    def p_member_list(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        """成员单位包括A、B…: the members follow; the alliance is the one just named."""
+        m = self.m
+        members = [i for i in after if m[i].type == "Hospital"]
+        if not members or m[members[0]].start - c1 > 6:
+            return
+        al = next((i for i in reversed(before) if m[i].type == "Alliance"), None)
+        if al is None:
+            al = self.last_alliance
+        if al is None:
+            return
+        for i in _list_after(self.text, m, idx, members[0], ("Hospital",)):
+            self.add(i, al, "MEMBER_OF", si, f"X{cue.word}A、B", cue.confidence)
+
+    def p_member_before(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
+        """A、B等15家医院为成员单位 / A作为成员单位加入X / A加入X: the members come first."""
+        m = self.m
+        hosp = [i for i in before if m[i].type == "Hospital"]
+        if not hosp:
+            return
+        last = hosp[-1]
+        gap = self.text[m[last].end:c0]
+        if len(gap) > 12 or any(ch in "，。；" for ch in gap):
+            return
+        al = next((i for i in after if m[i].type == "Alliance"), None)
+        if al is None and cue.word.startswith(("为", "作为")):
+            al = self.last_alliance
+        if al is None:
+            return
+        for i in _list_before(self.text, m, idx, last, ("Hospital",)):
+            self.add(i, al, "MEMBER_OF", si, f"A{cue.word}X", cue.confidence)
+
     def p_issue(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
         text, m = self.text, self.m
         policies = []
@@ -908,7 +960,9 @@ class _Relations:
             if pre in ("到", "赴", "进驻") and mi.type in ("Region", "Hospital"):
                 after = text[mi.end:mi.end + 6]
                 if re.match(r"(开设|开展|坐诊|义诊|驻点|指导|帮扶|授课|巡诊|查房)", after):
-                    src = self._src_before([j for j in idx if m[j].end <= mi.start - 1], mi.start)
+                    cands = [j for j in idx if m[j].end <= mi.start - 1
+                             and text[max(0, m[j].start - 1):m[j].start] not in ("与", "和", "同")]
+                    src = self._src_before(cands, mi.start)
                     if src is not None and m[src].type in ("Hospital", "University", "Agency"):
                         self.add(src, i, "SUPPORTS", si, "A到B开展", 0.7)
             if pre == "自" and text[max(0, mi.start - 2):mi.start] == "来自":
@@ -940,6 +994,12 @@ class _Relations:
                 kind = "MANAGES" if mm.group(3) == "托管" else "SUPPORTS"
                 for h in _list_before(text, m, idx, helpers[-1], ("Hospital", "University", "Region", "Agency")):
                     self.add(h, helped[-1], kind, si, f"乙{mm.group(1)}甲的{mm.group(3)}", 0.75)
+        for mm in _TAKEN_IN.finditer(body):
+            a, b = s.start + mm.start(1), s.start + mm.end(1)
+            members = [i for i in idx if a <= m[i].start and m[i].end <= b and m[i].type == "Hospital"]
+            al = next((i for i in reversed(idx) if m[i].end <= a and m[i].type == "Alliance"), None)
+            for i in members if al is not None else []:
+                self.add(i, al, "MEMBER_OF", si, "X将A纳入成员单位", 0.8)
         for pattern, rule in ((_BRANCH_IN, "A在B设立分院"), (_JOINS_NETWORK, "B成为A的医联体成员")):
             for mm in pattern.finditer(body):
                 a, b = s.start + mm.start(1), s.start + mm.end(1)

@@ -20,7 +20,8 @@ from .divisions import Region, divisions
 from .extract import Extraction, Sentence
 from .lexicon import lexicon
 
-LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County", "镇": "Town", "乡": "Town"}
+LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County", "镇": "Town", "乡": "Town",
+              "州": "City", "盟": "City"}
 ALLOWED = {
     "SUPPORTS": ({"Hospital", "Agency", "University", "Alliance", "Province", "City", "County", "Town"},
                  {"Hospital", "Province", "City", "County", "Town"}),
