@@ -26,9 +26,10 @@ _COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百
 _QUOTED = re.compile(r"“([^“”]{2,30})”")
 _POLICY = re.compile(r"《([^《》]{2,80})》")
 _ABBREV = re.compile(r"[（(]以下简称《([^《》]{2,20})》[)）]")
-_UNIVERSITY = re.compile(r"(医科大学|药科大学|中医药大学|医学院|大学)")
+_UNIVERSITY = re.compile(r"(医科大学|药科大学|中医药大学|医学院|大学|研究院|科学院)")
 _PROGRAM_SUFFIX = re.compile(r"(行动计划|专项行动|工程|计划|行动|项目|战略|培训班|基层行)")
-_ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|医疗集团|医院集团)")
+_ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗卫生共同体|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|"
+                             r"医疗健康集团|健康集团|医疗集团|医院集团|中心联盟|联盟)")
 _SUBUNIT = re.compile(r"^(医政司|基层卫生健康司|基层司|规划司|财务司|疾控局|医政医管局|办公厅)")
 _AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在]{0,4})$")
 _HELPED_BY = re.compile(r"(在|得到|获得|接受)(.{2,40}?)的(?:对口|结对|组团式)?(帮扶|支援|托管|支持|指导)")
@@ -38,6 +39,8 @@ _TAKEN_IN = re.compile(r"将(.{2,40}?)纳入(?:为)?(?:其)?成员")
 _ADVERBS = re.compile(r"(先后|陆续|分别|同时|并且|并|还|又|也|已经|已|均|共|累计|每年|每月|持续|积极|主动|"
                       r"自\d+年以来|\d+年以来|\d+年起|\d+年\d*月?|今年|去年|近年来|目前|此外|其中|通过|"
                       r"组团式|对口|定期|长期)")
+_PROPER_STEM = re.compile(r"[\u4e00-\u9fff]{2,3}")
+_NOT_ALLIANCE_AFTER = ("建设", "领导小组", "办公室", "实施方案", "工作")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 _MONEY = re.compile(r"(?:投入|投资|安排|下达|筹集)(?:资金)?约?(\d+(?:\.\d+)?)(亿|万)元")
@@ -171,7 +174,8 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
         if r.attrs.get("two_char"):
             parent_before = prev is not None and prev.end == r.start and any(
                 d.is_within(k, pk) for k in r.attrs["candidates"] for pk in prev.attrs["candidates"])
-            if parent_before or _AFTER_COUNTY.match(text, r.end):
+            conj = r.text[0] in "和与及" and r.start > 0 and "\u4e00" <= text[r.start - 1] <= "\u9fff"
+            if (parent_before or _AFTER_COUNTY.match(text, r.end)) and not conj:
                 backed.add(r.text)
         prev = r
     return [r for r in regions if not r.attrs.get("two_char") or r.text in backed]
@@ -238,6 +242,14 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             pass
         elif anchor is not None:
             pos = chain_start
+        elif m.group() == "医院" and s - pos == 0:
+            for k in (3, 2):
+                r = by_end.get(s - k)
+                word = text[s - k:s]
+                if r is not None and not r.attrs.get("two_char") and _PROPER_STEM.fullmatch(word) and \
+                        word not in lex.generic_institutions and not any(ch in lex.boundary_chars for ch in word):
+                    anchor, pos, rule = r, r.start, "region+proper+suffix"
+                    break
         elif _AFFILIATE.search(text, max(0, pos - 8), pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
             uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
             if uni:
@@ -281,7 +293,10 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
         core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
         if rule == "level+suffix":
             core = name[1:]
-        if core in ("医院", "总医院") or name in lex.generic_institutions:
+        if rule == "region+suffix" and core == "总医院" and anchor is not None and anchor.text.endswith(("县", "区", "市", "旗")):
+            found.append(Mention(name, "Alliance", pos, e, name=name, rule="county+总医院"))
+            continue  # 尤溪县总医院: a county's 总医院 is its medical alliance (医共体)
+        if (core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions:
             # 区医院 / 县医院 / 二级以上医院: the text names no institution, only a kind of one.
             continue
         if _COUNT_BEFORE.search(text, max(0, pos - 4), pos) or text[max(0, pos - 1):pos] in ("各", "等"):
@@ -359,6 +374,10 @@ def _agencies(text: str, regions: list[Mention], lex) -> list[Mention]:
         s, e = m.start(), m.end()
         written = m.group()
         anchor, level = by_end.get(s), None
+        if written == "领导小组":
+            # 阳山县县域医疗卫生共同体建设工作领导小组: the region opens a long descriptive name.
+            left = _left_edge(text, s, 30, lex)
+            anchor = next((r for r in regions if left <= r.start < s and not r.attrs.get("short")), None)
         if anchor is None and written in ("省委", "市委", "县委", "区委"):
             anchor = by_end.get(s + 1) if text[s] in LEVEL_CHARS else None
             if anchor is None:
@@ -386,6 +405,8 @@ def _agencies(text: str, regions: list[Mention], lex) -> list[Mention]:
         else:
             continue
         if written == "委员会" and anchor is None:
+            continue
+        if written == "领导小组" and anchor is None:
             continue
         attrs = {"suffix": written, "level": level}
         if anchor is not None:
@@ -477,7 +498,9 @@ def _programs(text: str, lex, taken, regions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _alliances(text: str, regions: list[Mention], lex) -> list[Mention]:
+def _alliances(text: str, regions: list[Mention], lex, anchors: list[Mention] = ()) -> list[Mention]:
+    """Named alliances: a region or an institution, then words, then 医共体/医联体/专科联盟/医疗集团…"""
+    regions = sorted(list(regions) + [a for a in anchors], key=lambda r: r.start)
     by_end = {r.end: r for r in regions}
     out = []
     for m in _ALLIANCE_SUFFIX.finditer(text):
@@ -491,7 +514,7 @@ def _alliances(text: str, regions: list[Mention], lex) -> list[Mention]:
             start = _left_edge(text, s, 16, lex)
             anchor = None
             for r in regions:
-                if start <= r.start < s and (anchor is None):
+                if start <= r.start < s and (anchor is None) and r.end <= s:
                     anchor = r
             if anchor is None and not any(r.end == s for r in regions):
                 continue
@@ -501,6 +524,8 @@ def _alliances(text: str, regions: list[Mention], lex) -> list[Mention]:
         name = text[start:e]
         if name == m.group() or by_end.get(s) is None and rule != "quoted-alliance" and len(name) - len(m.group()) < 2:
             continue
+        if text.startswith(_NOT_ALLIANCE_AFTER, e):
+            continue  # 医共体建设 / …共同体建设工作领导小组: an activity or a body, not the alliance
         out.append(Mention(name, "Alliance", start, e, name=name, rule=rule))
     return out
 
@@ -537,7 +562,7 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     hospitals = _institutions(text, regions, lex)
     universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals])
     agencies = _agencies(text, regions, lex)
-    alliances = _alliances(text, regions, lex)
+    alliances = _alliances(text, regions, lex, hospitals + [a for a in aliases if a.type == "Hospital"])
     programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies],
                          regions)
     # Region names that are only part of a university's name (中山 in 中山大学) are not places.
@@ -668,7 +693,8 @@ class _Relations:
             undirected: bool = False):
         if s == t or s is None or t is None:
             return
-        if t != self.region_topic and self.m[t].rule == "self-reference" and self.m[t].text.startswith("全"):
+        if typ != "RUNS" and any(self.m[x].rule == "self-reference" and self.m[x].text.startswith("全")
+                                 and x != self.region_topic for x in (s, t)):
             return  # 纳入全省重点项目: "everywhere in the province" is not a party to a partnership
         sent = self.sents[si].text
         attrs = _time_attrs(sent)
@@ -770,6 +796,10 @@ class _Relations:
             return  # 支援的X: X is described, not named as supported by anyone here
         targets = [i for i in clause_after if m[i].type in ("Hospital", "Region", "Alliance")]
         src = self._src_before(before, c0)
+        cs, _ = self._clause_bounds(s, c0)
+        if src is not None and m[src].start < cs and any(
+                r.sentence == si and src in (r.source, r.target) for r in self.out):
+            return  # …帮扶乙，先后选派32名骨干到乙: the same help, told again in more detail
         # 向X、Y选派: the places after 向 are the targets, the subject is the source.
         vec = text.rfind("向", s.start, c0)
         if vec >= 0 and cue.relation == "SUPPORTS" and not targets:
@@ -809,7 +839,7 @@ class _Relations:
                 paired = text[max(0, m[src].start - 1):m[src].start] in ("与", "和", "同")
                 if paired:
                     # 甲与乙结对帮扶: the text does not say who helps whom; link decides by level.
-                    for a in _list_before(text, m, idx, tgt, ORG_TYPES) if m[tgt].end < m[src].start else [tgt]:
+                    for a in _list_after(text, m, idx, tgt, ORG_TYPES, stop_at_cue=False):
                         if m[a].end <= m[src].start:
                             self.add(a, src, cue.relation, si, f"A与B{cue.word}", cue.confidence - 0.1,
                                      clause, undirected=True)
@@ -899,7 +929,7 @@ class _Relations:
             return
         al = next((i for i in after if m[i].type == "Alliance"), None)
         if al is None and cue.word.startswith(("为", "作为")):
-            al = self.last_alliance
+            al = next((i for i in reversed(before) if m[i].type == "Alliance"), self.last_alliance)
         if al is None:
             return
         for i in _list_before(self.text, m, idx, last, ("Hospital",)):

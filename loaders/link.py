@@ -291,14 +291,16 @@ class _Linker:
             return
         r = self.div.regions[key]
         canon = next((c for w, c, lv in self.lex.agency_suffixes if w == suffix), suffix)
+        aliases = set()
         if canon.startswith("中共"):
             name = f"中共{r.name}委员会"
-        elif canon in ("县委", "市委", "区委"):
-            name = r.name + "委"
+            aliases.add(r.name + "委")  # 湖北省委, 阳山县委
+        elif suffix == "领导小组":
+            name = m.text  # the whole descriptive name, region first
         else:
             name = r.name + canon
         e = Entity(f"Agency/{key}/{name[len(r.name):] if name.startswith(r.name) else name}",
-                   "Agency", name, attrs={"division": key, "region": self.div.path(key)},
+                   "Agency", name, aliases=aliases, attrs={"division": key, "region": self.div.path(key)},
                    mentions={self.doc.id: 1})
         if r.code:
             e.attrs["code"] = r.code

@@ -219,7 +219,7 @@ def test_region_chain_attaches_support_to_the_inner_place():
 
 def test_agencies_written_together_both_issue():
     _, rels, _ = run("开化县委县政府出台了《开化县医共体建设实施方案》。")
-    assert ("开化县医共体建设实施方案", "ISSUED_BY", "开化县委") in rels
+    assert ("开化县医共体建设实施方案", "ISSUED_BY", "中共开化县委员会") in rels
     assert ("开化县医共体建设实施方案", "ISSUED_BY", "开化县人民政府") in rels
 
 
