@@ -376,7 +376,7 @@ def _agencies(text: str, regions: list[Mention], lex) -> list[Mention]:
         anchor, level = by_end.get(s), None
         if written == "领导小组":
             # 阳山县县域医疗卫生共同体建设工作领导小组: the region opens a long descriptive name.
-            left = _left_edge(text, s, 30, lex)
+            left = max([text.rfind(c, max(0, s - 30), s) for c in "，。；：、的"] + [max(0, s - 30) - 1]) + 1
             anchor = next((r for r in regions if left <= r.start < s and not r.attrs.get("short")), None)
         if anchor is None and written in ("省委", "市委", "县委", "区委"):
             anchor = by_end.get(s + 1) if text[s] in LEVEL_CHARS else None
