@@ -238,6 +238,8 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             if pos2 == chain_start and pos2 not in by_end:
                 break
             chain_start = pos2
+        if anchor is not None and anchor.attrs.get("short") and anchor.end == s:
+            anchor, rule = None, ""  # 千佛山医院: a short place name inside a proper name
         if rule == "university+affiliate":
             pass
         elif anchor is not None:
@@ -247,7 +249,7 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
                 r = by_end.get(s - k)
                 word = text[s - k:s]
                 if r is not None and not r.attrs.get("two_char") and _PROPER_STEM.fullmatch(word) and \
-                        word not in lex.generic_institutions and not any(ch in lex.boundary_chars for ch in word):
+                        word + "医院" not in lex.generic_institutions and not any(ch in lex.boundary_chars for ch in word):
                     anchor, pos, rule = r, r.start, "region+proper+suffix"
                     break
         elif _AFFILIATE.search(text, max(0, pos - 8), pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
@@ -775,7 +777,8 @@ class _Relations:
             if not _is_org(mi) or mi.type == "Program":
                 continue
             pre = self.text[max(0, mi.start - 1):mi.start]
-            if pre in _LOCATIVE and mi.type == "Region" or pre in ("到", "在", "赴", "至"):
+            acts = pre == "在" and c0 - mi.end <= 2  # 在广州市对口帮扶毕节市的框架下: the place acts
+            if not acts and (pre in _LOCATIVE and mi.type == "Region" or pre in ("到", "在", "赴", "至")):
                 continue
             return i
         return None
@@ -786,7 +789,7 @@ class _Relations:
         if any(self.m[i].start >= cs for i in before):
             return False
         lead = _ADVERBS.sub("", self.text[cs:c0])
-        return len(re.findall(r"[\u4e00-\u9fff]", lead)) >= 2
+        return re.fullmatch(r"[\u4e00-\u9fff]{2,8}", lead) is not None  # a bare name, not a verb phrase
 
     def p_S_cue_T(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):
         text, m = self.text, self.m

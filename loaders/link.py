@@ -346,6 +346,27 @@ class _Linker:
                 e.attrs["region"] = self.div.path(key)
         self.add(e, i, m.text, m.rule)
 
+    def merge_parenthetical_names(self) -> None:
+        """山东第一医科大学第一附属医院（山东省千佛山医院）: the name in brackets is another name."""
+        ms = self.ex.mentions
+        order = sorted((i for i in self.mention_entity if i < len(ms)), key=lambda i: ms[i].start)
+        for a, b in zip(order, order[1:]):
+            ea, eb = self.mention_entity[a], self.mention_entity[b]
+            if ea == eb or ms[a].type != ms[b].type or ms[a].type not in ("Hospital", "University"):
+                continue
+            if self.doc.text[ms[a].end:ms[b].start] in ("（", "(") and \
+                    self.doc.text[ms[b].end:ms[b].end + 1] in ("）", ")"):
+                old = self.entities.pop(eb, None)
+                if old is None:
+                    continue
+                keep = self.entities[ea]
+                keep.aliases |= {old.name, *old.aliases}
+                for mi, e in list(self.mention_entity.items()):
+                    if e == eb:
+                        self.mention_entity[mi] = ea
+                self.merges.append({"surface": old.name, "id": ea, "doc": self.doc.id,
+                                    "reason": "another name given in brackets"})
+
     def merge_health_centres(self) -> None:
         """A town has one health centre: X镇卫生院 and X镇中心卫生院 in one article are the same."""
         for eid in list(self.entities):
@@ -462,6 +483,7 @@ def link(doc: Document, ex: Extraction) -> ArticleResult:
     lk.resolve_regions()
     lk.link_mentions()
     lk.merge_health_centres()
+    lk.merge_parenthetical_names()
     rels = lk.relations()
     for e in lk.entities.values():
         e.aliases.discard(e.name)
