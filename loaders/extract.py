@@ -69,6 +69,7 @@ class RelationCandidate:
     rule: str
     confidence: float
     attrs: dict = field(default_factory=dict)
+    clause: int = -1  # where the clause that produced it starts (clean-text offset)
 
 
 @dataclass
@@ -627,6 +628,7 @@ def _list_before(text: str, mentions: list[Mention], idx: list[int], last: int, 
 
 _LOCATIVE = ("到", "在", "赴", "至", "往", "向", "为")
 _OPEN_SUPPORT_CUES = ("派驻", "选派", "对口帮扶", "对口支援")
+SUPPORT_KINDS = ("SUPPORTS", "MANAGES")
 
 
 def _subject(text: str, mentions: list[Mention], idx: list[int], s: Sentence) -> int | None:
@@ -705,7 +707,8 @@ class _Relations:
             attrs["quantities"] = q
         if undirected:
             attrs["undirected"] = True
-        self.out.append(RelationCandidate(s, typ, t, si, rule, conf, attrs))
+        at = self.text.find(clause, self.sents[si].start) if clause else -1
+        self.out.append(RelationCandidate(s, typ, t, si, rule, conf, attrs, at))
 
     def _scope(self, si: int, clause: str) -> str:
         """A clause and the clauses after it that name no other organisation (…，派驻12名专家)."""
@@ -801,7 +804,8 @@ class _Relations:
         src = self._src_before(before, c0)
         cs, _ = self._clause_bounds(s, c0)
         if src is not None and m[src].start < cs and any(
-                r.sentence == si and src in (r.source, r.target) for r in self.out):
+                r.sentence == si and src in (r.source, r.target) and r.type in SUPPORT_KINDS
+                for r in self.out):
             return  # …帮扶乙，先后选派32名骨干到乙: the same help, told again in more detail
         # 向X、Y选派: the places after 向 are the targets, the subject is the source.
         vec = text.rfind("向", s.start, c0)
@@ -827,9 +831,7 @@ class _Relations:
         # 乙抢抓甲对口帮扶机缘 / 乙与甲结对帮扶: the source sits right before the cue, the
         # target is whoever the clause is about.
         gap = text[m[src].end:c0] if src is not None else ""
-        if any(ch in PUNCT for ch in gap):
-            return  # 甲帮扶乙，派驻专家: the earlier clause already said who helps whom
-        near = src is not None and (c0 - m[src].end <= 2 or (
+        near = src is not None and not any(ch in PUNCT for ch in gap) and (c0 - m[src].end <= 2 or (
             c0 - m[src].end <= 14 and text[max(0, m[src].start - 1):m[src].start] in ("与", "和", "同")))
         if near:
             cs, _ = self._clause_bounds(s, m[src].start)
@@ -851,7 +853,7 @@ class _Relations:
             return
         # A派驻专家…坐诊 with no place named: the place the paragraph is about.
         if (src is not None and cue.word in _OPEN_SUPPORT_CUES and self.region_topic is not None
-                and m[src].type in ("Hospital", "Agency", "University")
+                and m[src].type in ("Hospital", "University")
                 and m[self.region_topic].end <= m[src].start):
             self.add(src, self.region_topic, cue.relation, si, f"S {cue.word} (topic)", cue.confidence - 0.2, clause)
 
@@ -1052,11 +1054,11 @@ class _Relations:
     def _resolve_conflicts(self) -> list[RelationCandidate]:
         """A support or management edge between a pair in a sentence outranks a plain partnership."""
         pair = lambda r: frozenset((self.m[r.source].name, self.m[r.target].name))
-        strong = {(r.sentence, pair(r)) for r in self.out if r.type in ("SUPPORTS", "MANAGES")}
+        strong = {(r.clause, pair(r)) for r in self.out if r.type in SUPPORT_KINDS}
         keep, seen = [], set()
         for r in self.out:
-            if r.type == "PARTNERS_WITH" and (r.sentence, pair(r)) in strong:
-                continue
+            if r.type == "PARTNERS_WITH" and (r.clause, pair(r)) in strong:
+                continue  # 与福田区签订结对帮扶合作协议: the agreement is the support
             k = (r.source, r.type, r.target, r.sentence)
             if k in seen:
                 continue
