@@ -41,6 +41,13 @@ _ADVERBS = re.compile(r"(先后|陆续|分别|同时|并且|并|还|又|也|已�
                       r"组团式|对口|定期|长期)")
 _PROPER_STEM = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _NOT_ALLIANCE_AFTER = ("建设", "领导小组", "办公室", "实施方案", "工作")
+_CUE_AS_NOUN = ("工作", "医院", "单位", "关系", "机制", "任务", "资金", "协议", "政策", "对子", "框架")
+# 甲与乙、丙建立“县乡一体化”帮扶关系 / 结成帮扶对子: support between them, direction by level.
+_PAIRED_SUPPORT = re.compile(r"与(.{2,40}?)(?:建立|结成|形成|签订|签署)(?:了)?(?:“[^”]{1,12}”)?(?:的)?"
+                             r"(?:对口|结对|组团式)?(帮扶|支援|托管)(?:合作)?(?:关系|对子|协议)")
+# 甲与乙建立紧密型医联体 / 协作关系: a partnership.
+_PAIRED_NETWORK = re.compile(r"与(.{2,40}?)(?:建立|组建|结成)(?:了)?[^，。；]{0,10}?"
+                             r"(?:医联体|医共体|合作关系|协作关系|专科联盟)")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 _MONEY = re.compile(r"(?:投入|投资|安排|下达|筹集)(?:资金)?约?(\d+(?:\.\d+)?)(亿|万)元")
@@ -798,10 +805,11 @@ class _Relations:
         text, m = self.text, self.m
         if self._unknown_subject(s, c0, before):
             return
-        if text.startswith("的", c1) or text.startswith("工作", c1):
-            return  # 支援的X: X is described, not named as supported by anyone here
         targets = [i for i in clause_after if m[i].type in ("Hospital", "Region", "Alliance")]
         src = self._src_before(before, c0)
+        adjacent = src is not None and c0 - m[src].end <= 1
+        if (text.startswith("的", c1) and not adjacent) or text.startswith(_CUE_AS_NOUN, c1):
+            return  # “组团式”支援的X, 对口帮扶医院, 帮扶关系: described, not stated here
         cs, _ = self._clause_bounds(s, c0)
         if src is not None and m[src].start < cs and any(
                 r.sentence == si and src in (r.source, r.target) and r.type in SUPPORT_KINDS
@@ -1029,6 +1037,18 @@ class _Relations:
                 kind = "MANAGES" if mm.group(3) == "托管" else "SUPPORTS"
                 for h in _list_before(text, m, idx, helpers[-1], ("Hospital", "University", "Region", "Agency")):
                     self.add(h, helped[-1], kind, si, f"乙{mm.group(1)}甲的{mm.group(3)}", 0.75)
+        for pattern, kind in ((_PAIRED_SUPPORT, "SUPPORTS"), (_PAIRED_NETWORK, "PARTNERS_WITH")):
+            for mm in pattern.finditer(body):
+                a, b = s.start + mm.start(1), s.start + mm.end(1)
+                others = [i for i in idx if a <= m[i].start and m[i].end <= b and m[i].type in ORG_TYPES]
+                first = next((i for i in reversed(idx) if m[i].end <= s.start + mm.start()
+                              and m[i].type in ORG_TYPES), None)
+                if first is None or not others:
+                    continue
+                typ = "MANAGES" if mm.lastindex and mm.group(mm.lastindex) == "托管" else kind
+                for x in _list_before(text, m, idx, first, ORG_TYPES):
+                    for y in others:
+                        self.add(x, y, typ, si, f"甲与乙建立{typ}关系", 0.7, undirected=typ != "PARTNERS_WITH")
         for mm in _TAKEN_IN.finditer(body):
             a, b = s.start + mm.start(1), s.start + mm.end(1)
             members = [i for i in idx if a <= m[i].start and m[i].end <= b and m[i].type == "Hospital"]

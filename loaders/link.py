@@ -349,7 +349,8 @@ class _Linker:
     def merge_parenthetical_names(self) -> None:
         """山东第一医科大学第一附属医院（山东省千佛山医院）: the name in brackets is another name."""
         ms = self.ex.mentions
-        order = sorted((i for i in self.mention_entity if i < len(ms)), key=lambda i: ms[i].start)
+        order = sorted((i for i in self.mention_entity if i < len(ms) and ms[i].type in ("Hospital", "University")),
+                       key=lambda i: ms[i].start)
         for a, b in zip(order, order[1:]):
             ea, eb = self.mention_entity[a], self.mention_entity[b]
             if ea == eb or ms[a].type != ms[b].type or ms[a].type not in ("Hospital", "University"):

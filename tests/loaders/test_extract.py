@@ -238,3 +238,28 @@ def test_paired_support_goes_from_the_higher_level_whatever_the_order():
 def test_cue_words_inside_a_policy_title_make_no_edge():
     _, rels, _ = run("四川省卫生健康委印发《四川省城市三级医院对口帮扶县级医院实施方案》。")
     assert not any(r == "SUPPORTS" for _, r, _ in rels)
+
+
+def test_support_relationship_nouns():
+    _, rels, _ = run("江西省赣州市于都县人民医院还与银坑镇中心卫生院、梓山镇中心卫生院建立“县乡一体化”帮扶关系。")
+    assert ("于都县人民医院", "SUPPORTS", "于都县银坑镇中心卫生院") in rels
+    assert ("于都县人民医院", "SUPPORTS", "于都县梓山镇中心卫生院") in rels
+    _, rels, _ = run("深圳市人民医院与河源市紫金县人民医院建立紧密型医联体。")
+    assert ("深圳市人民医院", "PARTNERS_WITH", "紫金县人民医院") in rels
+
+
+def test_a_role_noun_is_not_a_support_edge():
+    _, rels, _ = run("广东省珠海市、云南省：昆明医科大学第一附属医院作为省级对口帮扶医院，派驻5名专家常驻福贡县人民医院。")
+    assert ("昆明医科大学第一附属医院", "SUPPORTS", "福贡县人民医院") in rels
+    assert not any(o == "珠海市" for _, r, o in rels if r == "SUPPORTS")
+
+
+def test_managed_by_in_a_relative_clause():
+    _, rels, _ = run("厦门大学附属第一医院托管的同安区中医院今年新开展技术40余项。")
+    assert ("厦门大学附属第一医院", "MANAGES", "同安区中医院") in rels
+
+
+def test_a_second_name_in_brackets_is_the_same_hospital():
+    ents, rels, _ = run("江苏省人民医院（南京医科大学第一附属医院）对口支援新疆克孜勒苏柯尔克孜自治州人民医院。")
+    assert "南京医科大学第一附属医院" in ents["江苏省人民医院"].aliases
+    assert ("江苏省人民医院", "SUPPORTS", "克孜勒苏柯尔克孜自治州人民医院") in rels
