@@ -34,6 +34,7 @@ ALLOWED = {
     "RUNS": ({"Agency", "Province", "City", "County", "Town", "Hospital", "University"}, {"Program"}),
 }
 LEVEL_OF = {"Province": 1, "City": 2, "County": 3, "Town": 4, "Village": 5}
+_DOC_NUMBER = re.compile(r"[（(]([^（）()]{0,8}〔(\d{4})〕\d+号)[）)]")
 PART_ACTS = ("SUPPORTS", "MANAGES", "RUNS", "PARTNERS_WITH")
 _NATIONAL = re.compile(r"^(国家|全国|中央|中共中央|国务院)")
 
@@ -344,7 +345,22 @@ class _Linker:
             key = key or self.focus.get("County") or self.focus.get("City") or self.focus.get("Province")
             if key:
                 e.attrs["region"] = self.div.path(key)
+        if m.type == "Policy":
+            e.attrs.update(self._policy_facts(m))
         self.add(e, i, m.text, m.rule)
+
+    def _policy_facts(self, m: Mention) -> dict:
+        """Document number and year when the text gives them: 《…意见》（厅字〔2023〕3号）."""
+        facts = {}
+        num = _DOC_NUMBER.match(self.doc.text, m.end)
+        if num:
+            facts["number"] = num.group(1)
+            facts["year"] = int(num.group(2))
+        else:
+            y = re.search(r"(20\d\d)年", m.name)
+            if y:
+                facts["year"] = int(y.group(1))
+        return facts
 
     def merge_parenthetical_names(self) -> None:
         """山东第一医科大学第一附属医院（山东省千佛山医院）: the name in brackets is another name."""

@@ -263,3 +263,9 @@ def test_a_second_name_in_brackets_is_the_same_hospital():
     ents, rels, _ = run("江苏省人民医院（南京医科大学第一附属医院）对口支援新疆克孜勒苏柯尔克孜自治州人民医院。")
     assert "南京医科大学第一附属医院" in ents["江苏省人民医院"].aliases
     assert ("江苏省人民医院", "SUPPORTS", "克孜勒苏柯尔克孜自治州人民医院") in rels
+
+
+def test_policy_carries_its_document_number_and_year():
+    ents, _, _ = run("中共中央办公厅、国务院办公厅印发《关于进一步深化改革促进乡村医疗卫生体系健康发展的意见》（厅字〔2023〕3号）。")
+    attrs = ents["关于进一步深化改革促进乡村医疗卫生体系健康发展的意见"].attrs
+    assert attrs["number"] == "厅字〔2023〕3号" and attrs["year"] == 2023
