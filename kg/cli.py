@@ -49,8 +49,10 @@ def main():
               help="Folder for graph.json, graph.ttl, report.json and the stores.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for the per-article stage.")
+@click.option("--no-cache", is_flag=True,
+              help="Analyse every article again; neither read nor write OUT/cache/ (docs/scale.md).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def build(inputs, out, jobs, quiet):
+def build(inputs, out, jobs, no_cache, quiet):
     """Read articles (files, folders, globs, - for stdin) and write the graph into OUT.
 
     Exit code 1 means partial: some inputs failed (listed, and in report.json) and
@@ -58,7 +60,7 @@ def build(inputs, out, jobs, quiet):
     """
     from .pipeline import build as run, summary_line
 
-    res = run(inputs, out=out, jobs=jobs, progress=not quiet)
+    res = run(inputs, out=out, jobs=jobs, progress=not quiet, cache=not no_cache)
     for f in res.failures:
         click.echo(f"kg: error: {f}", err=True)
     if not res.documents:

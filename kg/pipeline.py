@@ -1,16 +1,35 @@
 """The whole path, read → clean → extract → link → graph, and the build report.
 
-``analyse(doc)`` is the per-article stage: a pure function of one document. ``build``
-maps it over the inputs (in worker processes with ``jobs > 1``) and reduces the
-results into one :class:`~kg.graph.KnowledgeGraph` keyed by entity id.
+``analyse(doc)`` is the per-article stage: a pure function of one document (it
+works on a copy and reads only the document and the packaged vocabularies), so
+its result can be computed anywhere — in this process, in worker processes with
+``jobs > 1``, on a Dask cluster — and cached by the document's content. ``build``
+maps it over the inputs and reduces the results, in input order, into one
+:class:`~kg.graph.KnowledgeGraph` keyed by entity id and relation key.
+
+Incremental builds: with an output folder, every article's result is stored in
+``OUT/cache/results.sqlite`` under a key made of its content hash, everything
+else the result depends on (id, path, reader metadata) and the extractor's
+version (:func:`extractor_version`: a hash of the loaders' code and vocabularies,
+the model and the package versions). A rebuild analyses only articles whose key
+is new, and re-reduces the graph from the current inputs' results, so a changed
+article's old facts and a deleted article's facts are gone. See docs/scale.md.
 """
 from __future__ import annotations
 
+import dataclasses
+import gc
+import hashlib
 import json
+import pickle
+import sqlite3
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+import zlib
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -20,22 +39,171 @@ from loaders import link as link_stage
 from loaders import read as read_stage
 
 from .graph import KnowledgeGraph, write_atomic
-from .model import ArticleResult, Document, Failure
+from .model import ArticleResult, Document, Failure, OffsetMap
+
+CACHE_DIR = "cache"
+CACHE_FILE = "results.sqlite"
+#: Documents per cache look-up and per task sent to a worker process: enough to amortise
+#: the round trip, few enough to keep both workers busy (4 batches per worker in flight).
+BATCH = 32
 
 
 def analyse(doc: Document) -> ArticleResult:
-    """Clean, extract and link one document: everything it contributes to the graph."""
+    """Clean, extract and link one document: everything it contributes to the graph.
+
+    Pure: the input document is not modified (cleaning fills a shallow copy), and the
+    result depends only on the document's fields and the packaged vocabularies.
+    """
+    doc = dataclasses.replace(doc, steps=[])
     clean_stage.clean(doc)
     found = extract_stage.extract(doc)
     return link_stage.link(doc, found)
 
 
-def _analyse_safe(doc: Document) -> ArticleResult | Failure:
+@dataclass
+class Analysed:
+    """One article's result as shipped between processes and cached: the document is slimmed
+    (no raw/clean text or offset map — the evidence already holds sentences and raw offsets)."""
+
+    result: ArticleResult
+    chars_raw: int
+    chars_clean: int
+
+    @classmethod
+    def of(cls, r: ArticleResult) -> "Analysed":
+        d = r.doc
+        slim = dataclasses.replace(d, raw="", text="", offsets=OffsetMap())
+        return cls(dataclasses.replace(r, doc=slim), len(d.raw), len(d.text))
+
+
+def _analyse_safe(doc: Document) -> Analysed | Failure:
     try:
-        return analyse(doc)
+        return Analysed.of(analyse(doc))
     except Exception as exc:  # one bad article never sinks a batch
         return Failure(doc.path, f"could not be analysed: {type(exc).__name__}: {exc}",
                        record=doc.id if doc.id != Path(doc.path).name else None)
+
+
+def _dump(a: Analysed) -> bytes:
+    return zlib.compress(pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _load(blob: bytes) -> Analysed:
+    return pickle.loads(zlib.decompress(blob))
+
+
+def _analyse_batch(docs: list[Document], dump: bool = False) -> list[Analysed | bytes | Failure]:
+    """Analyse a batch (a worker's task); with ``dump``, results come back in the cache's format."""
+    out: list[Analysed | bytes | Failure] = []
+    for d in docs:
+        r = _analyse_safe(d)
+        out.append(_dump(r) if dump and isinstance(r, Analysed) else r)
+    return out
+
+
+def _warm_worker() -> None:
+    """Process-pool initializer: load the vocabularies, division data and automata once per worker."""
+    gc.enable()  # a forked worker inherits the parent's disabled collector
+    analyse(Document(id="warm", path="-", raw="广东省清远市阳山县人民医院对口帮扶。"))
+
+
+# --------------------------------------------------------------------------- cache
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """What a cached result is valid for: the loaders' code and vocabularies, the typed model,
+    and the versions of this package, Python and the data packages (division data, OpenCC)."""
+    from importlib import metadata
+
+    h = hashlib.sha1()
+    here = Path(clean_stage.__file__).parent
+    files = sorted(here.glob("*.py")) + sorted((here / "vocab").glob("*"))
+    files += [Path(__file__).with_name("model.py")]
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for pkg in ("health-kg", "jionlp", "cpca", "opencc", "pyahocorasick"):
+        try:
+            v = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            v = "-"
+        h.update(f"{pkg}={v};".encode())
+    h.update(f"py{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return h.hexdigest()[:16]
+
+
+def cache_key(doc: Document) -> str:
+    """The content hash of the raw text plus everything else the result depends on: the id and
+    path (written into the evidence), reader-supplied metadata and the extractor version."""
+    meta = "\0".join(str(x) for x in (doc.id, doc.path, doc.title, doc.published, doc.source,
+                                        doc.author, doc.url))
+    h = hashlib.sha1(f"{extractor_version()}\0{meta}\0".encode("utf-8", "surrogatepass"))
+    h.update(read_stage.content_hash(doc).encode())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Per-article results keyed by :func:`cache_key`, in one SQLite file (stdlib ``sqlite3``).
+
+    Values are zlib-compressed pickles of :class:`Analysed`; the cache is the build's own
+    scratch data (never load one from an untrusted source). After a build, entries no
+    current input used are dropped, so the file tracks the last build.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.path = Path(folder) / CACHE_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:  # not a database (truncated, overwritten): start afresh
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                p.unlink(missing_ok=True)
+            self.db = self._open()
+        self.used: set[str] = set()
+        self.order: list[str] = []  # keys in input order (the graph's fingerprint)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        return db
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            q = f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(part))})"
+            found.update(self.db.execute(q, part).fetchall())
+        self.used.update(keys)
+        self.order.extend(keys)
+        return found
+
+    def put_many(self, items: list[tuple[str, bytes]]) -> None:
+        if items:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", items)
+            self.db.execute("COMMIT")
+
+    def prune(self) -> int:
+        """Drop entries no input of this build used (changed, deleted or older-version articles)."""
+        total = self.db.execute("SELECT count(*) FROM results").fetchone()[0]
+        if total <= len(self.used):
+            return 0
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+        self.db.execute("BEGIN")
+        self.db.execute("DELETE FROM keep")
+        self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in self.used))
+        n = self.db.execute("DELETE FROM results WHERE key NOT IN (SELECT key FROM keep)").rowcount
+        self.db.execute("COMMIT")
+        return n
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# --------------------------------------------------------------------------- build
 
 
 @dataclass
@@ -47,6 +215,10 @@ class BuildResult:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     raw_chars: int = 0
+    cached: int = 0  # documents whose result came from the cache
+    analysed: int = 0  # documents analysed in this build
+    jobs: int = 1
+    outputs_reused: bool = False  # graph and RDF files were already current (nothing changed)
 
     @property
     def ok(self) -> bool:
@@ -57,6 +229,8 @@ class BuildResult:
         return {
             "documents_read": len(self.documents),
             "documents_failed": len(self.failures),
+            "documents_cached": self.cached,
+            "documents_analysed": self.analysed,
             "failures": [{"path": f.path, "record": f.record, "reason": f.reason}
                          for f in self.failures],
             "documents": self.documents,
@@ -65,14 +239,17 @@ class BuildResult:
             "evidence": st["evidence"],
             "seconds": round(self.seconds, 3),
             "raw_chars": self.raw_chars,
+            "jobs": self.jobs,
+            "outputs_reused": self.outputs_reused,
+            "extractor_version": extractor_version(),
         }
 
 
-def _doc_summary(r: ArticleResult) -> dict:
-    d = r.doc
+def _doc_summary(a: Analysed) -> dict:
+    r, d = a.result, a.result.doc
     return {
         "id": d.id, "path": d.path, "title": d.title, "published": d.published,
-        "source": d.source, "spun": d.spun, "chars_raw": len(d.raw), "chars_clean": len(d.text),
+        "source": d.source, "spun": d.spun, "chars_raw": a.chars_raw, "chars_clean": a.chars_clean,
         "entities": len(r.entities), "relations": len(r.relations),
         "steps": [{"name": s.name, "changes": s.changes, "examples": s.examples[:3]}
                   for s in d.steps if s.changes],
@@ -80,65 +257,178 @@ def _doc_summary(r: ArticleResult) -> dict:
     }
 
 
-def _results(docs: Iterable[Document | Failure], jobs: int) -> Iterator[ArticleResult | Failure]:
-    if jobs <= 1:
-        for d in docs:
-            yield d if isinstance(d, Failure) else _analyse_safe(d)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: list = []
-        for d in docs:
-            if isinstance(d, Failure):
-                yield d
+def _batched(items: Iterable, n: int) -> Iterator[list]:
+    batch: list = []
+    for x in items:
+        batch.append(x)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Batch:
+    """Documents in input order; ``slots[i]`` is the outcome (a cached or shipped blob, a result
+    or a failure), None until analysed."""
+
+    items: list[Document | Failure]
+    keys: list[str | None]
+    slots: list[Analysed | bytes | Failure | None]
+    new: set[str] = field(default_factory=set)  # keys to store once analysed
+    future: Future | None = None
+
+
+def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache | None,
+              stats: BuildResult) -> Iterator[Analysed | Failure]:
+    """Results in input order: from the cache where the key is known, else analysed
+    (inline, or in ``jobs`` worker processes with a bounded window of batches in flight)."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) if jobs > 1 else None
+    window: deque[_Batch] = deque()
+
+    def finish(b: _Batch) -> Iterator[Analysed | Failure]:
+        if b.future is not None:
+            done = iter(b.future.result())
+            b.slots = [next(done) if s is None else s for s in b.slots]
+        elif any(s is None for s in b.slots):
+            todo = iter(_analyse_batch([d for d, s in zip(b.items, b.slots) if s is None]))
+            b.slots = [next(todo) if s is None else s for s in b.slots]
+        fresh = []
+        for d, k, s in zip(b.items, b.keys, b.slots):
+            if isinstance(s, Failure):
+                yield s
                 continue
-            pending.append(pool.submit(_analyse_safe, d))
-            if len(pending) >= jobs * 16:
-                yield pending.pop(0).result()
-        for f in pending:
-            yield f.result()
+            if isinstance(s, bytes):
+                try:
+                    a = _load(s)
+                except Exception:  # an unreadable cache entry is a miss
+                    a = _analyse_safe(d)
+                    if isinstance(a, Failure):
+                        yield a
+                        continue
+                    s = None
+                    b.new.add(k)
+            else:
+                a = s
+            if k is not None and k in b.new:
+                fresh.append((k, s if isinstance(s, bytes) else _dump(a)))
+            yield a
+        if cache is not None:
+            cache.put_many(fresh)
+
+    try:
+        for items in _batched(docs, BATCH):
+            keys = [cache_key(d) if cache is not None and isinstance(d, Document) else None for d in items]
+            hits = cache.get_many([k for k in keys if k]) if cache is not None else {}
+            slots: list = [d if isinstance(d, Failure) else hits.get(k) for d, k in zip(items, keys)]
+            b = _Batch(items, keys, slots, {k for k, s in zip(keys, slots) if k and s is None})
+            todo = [d for d, s in zip(items, slots) if s is None]
+            stats.cached += sum(1 for d, s in zip(items, slots) if isinstance(d, Document) and s is not None)
+            stats.analysed += len(todo)
+            if pool is not None and todo:
+                b.future = pool.submit(_analyse_batch, todo, cache is not None)
+            window.append(b)
+            while len(window) > 4 * jobs or (pool is None and window):
+                yield from finish(window.popleft())
+        while window:
+            yield from finish(window.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
-          progress: bool = False) -> BuildResult:
-    """Build the graph from files, folders or globs; write outputs into ``out`` if given."""
+          progress: bool = False, cache: bool | str | Path = True) -> BuildResult:
+    """Build the graph from files, folders or globs; write outputs into ``out`` if given.
+
+    ``cache``: True keeps per-article results in ``out/cache/`` (when ``out`` is given),
+    a path keeps them there instead, False neither reads nor writes any (see the module
+    docstring). ``jobs > 1`` analyses in that many worker processes.
+    """
     t0 = time.perf_counter()
     graph = KnowledgeGraph()
-    res = BuildResult(graph)
+    res = BuildResult(graph, jobs=jobs)
+    folder = (Path(out) / CACHE_DIR if out is not None else None) if cache is True else (cache or None)
+    store = ResultCache(folder) if folder is not None else None
     docs = read_stage.iter_documents(list(inputs))
     bar = None
     if progress and sys.stderr.isatty():
         from tqdm import tqdm
         bar = tqdm(unit="doc", file=sys.stderr)
-    for r in _results(docs, jobs):
+    fingerprint = hashlib.sha1(_writer_version().encode()) if store is not None else None
+    gc_was = gc.isenabled()
+    gc.disable()  # the graph is millions of small acyclic objects: collecting them is pure cost
+    try:
+        for r in _outcomes(docs, jobs, store, res):
+            if bar is not None:
+                bar.update(1)
+            if isinstance(r, Failure):
+                res.failures.append(r)
+                continue
+            graph.add(r.result)
+            res.raw_chars += r.chars_raw
+            res.documents.append(_doc_summary(r))
+        if store is not None:
+            for k in store.order:
+                fingerprint.update(k.encode())
+            store.prune()
+    finally:
+        if gc_was:
+            gc.enable()
+        if store is not None:
+            store.close()
         if bar is not None:
-            bar.update(1)
-        if isinstance(r, Failure):
-            res.failures.append(r)
-            continue
-        graph.add(r)
-        res.raw_chars += len(r.doc.raw)
-        res.documents.append(_doc_summary(r))
-    if bar is not None:
-        bar.close()
+            bar.close()
     res.seconds = time.perf_counter() - t0
     if out is not None:
-        write_outputs(res, Path(out))
+        write_outputs(res, Path(out), fingerprint.hexdigest() if fingerprint else None)
     return res
 
 
-def write_outputs(res: BuildResult, out: Path) -> None:
-    """Write graph.json, graph.ttl and report.json (each atomically)."""
+@lru_cache(maxsize=1)
+def _writer_version() -> str:
+    """A hash of the code and schema that turn results into output files (kg/, schema/)."""
+    h = hashlib.sha1(extractor_version().encode())
+    root = Path(__file__).resolve().parents[1]
+    for f in sorted((root / "kg").glob("*.py")) + sorted((root / "schema").glob("*")):
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+OUTPUTS_MARK = "outputs.json"
+
+
+def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None) -> None:
+    """Write graph.json, graph.ttl (and the other RDF files) and report.json, each atomically.
+
+    ``fingerprint`` names the graph (writer code + every input's cache key, in order): when
+    the files on disk were written for the same fingerprint, only report.json is rewritten.
+    """
     from .rdf import write_rdf
 
     out.mkdir(parents=True, exist_ok=True)
-    res.graph.save(out)
-    write_rdf(res.graph, out)
+    mark = out / CACHE_DIR / OUTPUTS_MARK
+    try:
+        same = fingerprint is not None and json.loads(mark.read_text())["fingerprint"] == fingerprint
+    except (OSError, ValueError, KeyError, TypeError):
+        same = False
+    if not (same and (out / "graph.json").is_file()):
+        mark.unlink(missing_ok=True)  # files half rewritten must never look current
+        res.graph.save(out)
+        write_rdf(res.graph, out)
+        from .cypher import write_cypher_db  # the embedded Cypher database `kg cypher` reads
+        write_cypher_db(res.graph, out)
+        if fingerprint is not None:
+            write_atomic(mark, json.dumps({"fingerprint": fingerprint}))
+    res.outputs_reused = same
     write_atomic(out / "report.json", json.dumps(res.report(), ensure_ascii=False, indent=1))
 
 
 def summary_line(res: BuildResult) -> str:
     st = res.graph.stats()
-    return (f"{len(res.documents)} documents read, {len(res.failures)} failed; "
+    cache = f" ({res.cached} from the cache)" if res.cached else ""
+    return (f"{len(res.documents)} documents read{cache}, {len(res.failures)} failed; "
             f"{sum(st['nodes'].values())} entities, {sum(st['edges'].values())} relations, "
             f"{st['evidence']} pieces of evidence in {res.seconds:.2f}s")
-

@@ -1,0 +1,168 @@
+"""Incremental and parallel builds: the result cache, changed and deleted articles, jobs=2."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import pipeline
+from kg.cli import main
+from kg.model import Document
+from kg.pipeline import analyse, build
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+YANGSHAN = "002_91cb4612bce1284b.txt"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """A private copy of the seeds (tests change and delete files)."""
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def report(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def fresh(inputs) -> dict:
+    """The graph a cache-less build makes, as node-link JSON."""
+    return build([str(i) for i in inputs], cache=False).graph.to_json()
+
+
+def test_rebuild_of_an_unchanged_corpus_reuses_every_result(corpus, tmp_path):
+    out = tmp_path / "out"
+    first = build([str(corpus)], out=out)
+    assert (first.analysed, first.cached) == (5, 0)
+    assert (out / "cache" / "results.sqlite").is_file()
+    graph_file = (out / "graph.json").read_bytes()
+    again = build([str(corpus)], out=out)
+    assert (again.analysed, again.cached) == (0, 5)
+    rep = report(out)
+    assert rep["documents_cached"] == 5 and rep["documents_analysed"] == 0
+    assert rep["outputs_reused"] is True
+    assert (out / "graph.json").read_bytes() == graph_file
+    assert again.graph.to_json() == first.graph.to_json()
+    # the per-document summaries survive the cache (they come from the slimmed document)
+    assert rep["documents"] == report(out)["documents"]
+    assert all(d["chars_raw"] > 0 and d["chars_clean"] > 0 for d in rep["documents"])
+
+
+def test_a_changed_article_is_the_only_one_analysed_again(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([str(corpus)], out=out)
+    path = corpus / YANGSHAN
+    text = path.read_text(encoding="utf-8")
+    # Drop the 托管 sentence and add a new support fact.
+    changed = re.sub(r"依托省第二人民醫.{0,40}?契機[,，]", "", text)
+    assert changed != text
+    path.write_text(changed + "\n中山大学附属第一医院对口帮扶阳山县人民医院。\n", encoding="utf-8")
+    res = build([str(corpus)], out=out)
+    assert (res.analysed, res.cached) == (1, 4)
+    assert report(out)["outputs_reused"] is False
+    assert res.graph.to_json() == fresh([corpus])
+    assert not any("托管帮扶的契机" in e.sentence for r in res.graph.relations.values() for e in r.evidence)
+    rows = res.graph.supports(county="阳山县")
+    assert any(r.supporter == "中山大学附属第一医院" for r in rows)
+    saved = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    assert saved == res.graph.to_json()
+
+
+def test_a_deleted_article_takes_away_the_facts_only_it_supported(corpus, tmp_path):
+    out = tmp_path / "out"
+    before = build([str(corpus)], out=out).graph
+    only_there = [k for k, r in before.relations.items() if {e.doc for e in r.evidence} == {YANGSHAN}]
+    assert only_there, "the Yangshan article should hold facts no other seed states"
+    (corpus / YANGSHAN).unlink()
+    after = build([str(corpus)], out=out)
+    assert (after.analysed, after.cached) == (0, 4)
+    assert not any(k in after.graph.relations for k in only_there)
+    assert YANGSHAN not in after.graph.documents
+    assert all(e.doc != YANGSHAN for r in after.graph.relations.values() for e in r.evidence)
+    assert after.graph.to_json() == fresh([corpus])
+    # the cache forgets what no input uses any more
+    assert pipeline.ResultCache(out / "cache").db.execute("SELECT count(*) FROM results").fetchone()[0] == 4
+
+
+def test_jobs_2_builds_the_same_graph_as_jobs_1():
+    one = build([str(SEEDS)], jobs=1, cache=False)
+    two = build([str(SEEDS)], jobs=2, cache=False)
+    assert two.graph.to_json() == one.graph.to_json()
+    assert [d["id"] for d in two.documents] == [d["id"] for d in one.documents]
+    assert two.documents == one.documents
+
+
+def test_a_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build([str(corpus)], out=out)
+    monkeypatch.setattr(pipeline, "extractor_version", lambda: "a-changed-rule")
+    res = build([str(corpus)], out=out)
+    assert (res.analysed, res.cached) == (5, 0)
+
+
+def test_kg_build_no_cache_neither_reads_nor_writes_the_cache(corpus, tmp_path):
+    out = tmp_path / "out"
+    runner = CliRunner()
+    res = runner.invoke(main, ["build", str(corpus), "-o", str(out), "-q", "--no-cache"])
+    assert res.exit_code == 0, res.output
+    assert not (out / "cache").exists()
+    assert report(out)["documents_analysed"] == 5
+    res = runner.invoke(main, ["build", str(corpus), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    assert report(out)["documents_analysed"] == 5  # the first build left nothing to reuse
+    res = runner.invoke(main, ["build", str(corpus), "-o", str(out), "-q", "--no-cache"])
+    assert report(out)["documents_analysed"] == 5 and report(out)["outputs_reused"] is False
+
+
+def test_outputs_are_rewritten_after_another_input_set_was_built_without_cache(corpus, tmp_path):
+    """A --no-cache build of other inputs into the same folder must not leave stale files 'current'."""
+    out = tmp_path / "out"
+    build([str(corpus)], out=out)
+    build([str(corpus / YANGSHAN)], out=out, cache=False)
+    res = build([str(corpus)], out=out)
+    assert report(out)["outputs_reused"] is False
+    assert json.loads((out / "graph.json").read_text(encoding="utf-8")) == res.graph.to_json()
+
+
+def test_a_damaged_cache_is_rebuilt(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([str(corpus)], out=out)
+    (out / "cache" / "results.sqlite").write_bytes(b"not a database at all" * 100)
+    for p in (out / "cache").glob("results.sqlite-*"):
+        p.unlink()
+    res = build([str(corpus)], out=out)
+    assert (res.analysed, res.cached) == (5, 0)
+    db = pipeline.ResultCache(out / "cache").db
+    db.execute("UPDATE results SET value = x'00'")
+    db.close()
+    res = build([str(corpus)], out=out)
+    assert res.analysed == 0 and res.cached == 5 and not res.failures
+    assert res.graph.to_json() == fresh([corpus])
+
+
+def test_analyse_is_pure_and_results_ship_without_text():
+    raw = "广东省清远市阳山县人民医院对口帮扶黎埠镇卫生院，派驻5名专家。"
+    doc = Document(id="t.txt", path="t.txt", raw=raw)
+    first = analyse(doc)
+    assert doc.text == "" and doc.steps == [] and len(doc.offsets) == 0 and doc.raw == raw
+    assert analyse(doc).relations == first.relations  # same input, same output
+    lean = pipeline.Analysed.of(first)
+    assert lean.result.doc.raw == "" and lean.result.doc.text == "" and len(lean.result.doc.offsets) == 0
+    assert lean.chars_raw == len(raw) and lean.chars_clean == len(first.doc.text)
+    assert first.doc.text  # the full result still has its text
+    ev = lean.result.relations[0].evidence[0]
+    assert raw[ev.start:ev.end] and ev.sentence
+
+
+def test_cache_key_covers_content_id_and_metadata():
+    a = Document(id="a.txt", path="x/a.txt", raw="甲")
+    assert pipeline.cache_key(a) == pipeline.cache_key(Document(id="a.txt", path="x/a.txt", raw="甲"))
+    for other in (Document(id="a.txt", path="x/a.txt", raw="乙"), Document(id="b.txt", path="x/a.txt", raw="甲"),
+                  Document(id="a.txt", path="x/a.txt", raw="甲", title="标题")):
+        assert pipeline.cache_key(other) != pipeline.cache_key(a)
