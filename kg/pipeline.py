@@ -284,8 +284,10 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
               stats: BuildResult) -> Iterator[Analysed | Failure]:
     """Results in input order: from the cache where the key is known, else analysed
     (inline, or in ``jobs`` worker processes with a bounded window of batches in flight)."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) if jobs > 1 else None
+    pool: ProcessPoolExecutor | None = None
     window: deque[_Batch] = deque()
+    inline_left = BATCH if jobs > 1 else 0  # the first misses are analysed here: a one-article
+    # change never waits for a pool, and forked workers inherit the vocabularies already loaded
 
     def finish(b: _Batch) -> Iterator[Analysed | Failure]:
         if b.future is not None:
@@ -326,8 +328,12 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
             todo = [d for d, s in zip(items, slots) if s is None]
             stats.cached += sum(1 for d, s in zip(items, slots) if isinstance(d, Document) and s is not None)
             stats.analysed += len(todo)
-            if pool is not None and todo:
+            if todo and jobs > 1 and (pool is not None or len(todo) > inline_left):
+                if pool is None:
+                    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker)
                 b.future = pool.submit(_analyse_batch, todo, cache is not None)
+            elif todo:
+                inline_left -= len(todo)
             window.append(b)
             while len(window) > 4 * jobs or (pool is None and window):
                 yield from finish(window.popleft())
@@ -386,12 +392,18 @@ def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
     return res
 
 
+#: The modules that turn the reduced graph into output files: a change to one of them (or to
+#: schema/) means the files must be written again even when every input is unchanged.
+OUTPUT_MODULES = ("pipeline.py", "model.py", "graph.py", "rdf.py", "cypher.py")
+
+
 @lru_cache(maxsize=1)
 def _writer_version() -> str:
-    """A hash of the code and schema that turn results into output files (kg/, schema/)."""
+    """A hash of the extractor version and of the code and schema that write the output files."""
     h = hashlib.sha1(extractor_version().encode())
-    root = Path(__file__).resolve().parents[1]
-    for f in sorted((root / "kg").glob("*.py")) + sorted((root / "schema").glob("*")):
+    here = Path(__file__).resolve().parent
+    files = [here / m for m in OUTPUT_MODULES] + sorted((here.parent / "schema").glob("*"))
+    for f in files:
         if f.is_file():
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
@@ -418,8 +430,6 @@ def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None) -
         mark.unlink(missing_ok=True)  # files half rewritten must never look current
         res.graph.save(out)
         write_rdf(res.graph, out)
-        from .cypher import write_cypher_db  # the embedded Cypher database `kg cypher` reads
-        write_cypher_db(res.graph, out)
         if fingerprint is not None:
             write_atomic(mark, json.dumps({"fingerprint": fingerprint}))
     res.outputs_reused = same

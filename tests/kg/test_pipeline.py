@@ -90,9 +90,20 @@ def test_a_deleted_article_takes_away_the_facts_only_it_supported(corpus, tmp_pa
     assert pipeline.ResultCache(out / "cache").db.execute("SELECT count(*) FROM results").fetchone()[0] == 4
 
 
-def test_jobs_2_builds_the_same_graph_as_jobs_1():
+def test_jobs_2_builds_the_same_graph_as_jobs_1(monkeypatch):
+    submitted = []
+
+    class Pool(pipeline.ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(pipeline, "BATCH", 1)  # one article analysed here, then one per task
     one = build([str(SEEDS)], jobs=1, cache=False)
+    assert not submitted
     two = build([str(SEEDS)], jobs=2, cache=False)
+    assert submitted == [1, 1, 1, 1]
     assert two.graph.to_json() == one.graph.to_json()
     assert [d["id"] for d in two.documents] == [d["id"] for d in one.documents]
     assert two.documents == one.documents
@@ -166,3 +177,13 @@ def test_cache_key_covers_content_id_and_metadata():
     for other in (Document(id="a.txt", path="x/a.txt", raw="乙"), Document(id="b.txt", path="x/a.txt", raw="甲"),
                   Document(id="a.txt", path="x/a.txt", raw="甲", title="标题")):
         assert pipeline.cache_key(other) != pipeline.cache_key(a)
+
+
+def test_results_analysed_by_workers_are_cached_like_inline_ones(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH", 2)
+    out = tmp_path / "out"
+    first = build([str(corpus)], out=out, jobs=2)
+    assert (first.analysed, first.cached) == (5, 0)
+    again = build([str(corpus)], out=out, jobs=1)
+    assert (again.analysed, again.cached) == (0, 5)
+    assert again.graph.to_json() == first.graph.to_json() == fresh([corpus])
