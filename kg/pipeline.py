@@ -162,6 +162,7 @@ class ResultCache:
             self.db = self._open()
         self.used: set[str] = set()
         self.order: list[str] = []  # keys in input order (the graph's fingerprint)
+        self.present = 0  # used keys that have a row (found or stored in this build)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -178,6 +179,7 @@ class ResultCache:
             found.update(self.db.execute(q, part).fetchall())
         self.used.update(keys)
         self.order.extend(keys)
+        self.present += len(found)
         return found
 
     def put_many(self, items: list[tuple[str, bytes]]) -> None:
@@ -185,11 +187,12 @@ class ResultCache:
             self.db.execute("BEGIN")
             self.db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", items)
             self.db.execute("COMMIT")
+            self.present += len(items)
 
     def prune(self) -> int:
         """Drop entries no input of this build used (changed, deleted or older-version articles)."""
         total = self.db.execute("SELECT count(*) FROM results").fetchone()[0]
-        if total <= len(self.used):
+        if total <= self.present:
             return 0
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
         self.db.execute("BEGIN")
