@@ -1,36 +1,696 @@
-"""RDF: the graph as triples (Turtle), for SPARQL and for standard vocabularies."""
+"""RDF: the graph as triples (N-Triples, Turtle, JSON-LD) and as an embedded Oxigraph store.
+
+Every edge is written twice: as the direct triple ``s kg:TYPE o`` (simple queries stay
+simple) and as a reified ``rdf:Statement`` node that carries the edge's attributes and
+links (``prov:wasDerivedFrom``) to one ``kg:Evidence`` PROV entity per sentence, which
+``prov:wasQuotedFrom`` its article. Standard reification rather than RDF-star / RDF 1.2
+triple terms because rdflib (and so pySHACL) cannot read triple terms; see docs/rdf.md.
+
+The N-Triples text is built directly from the graph with strings (proper escaping, no
+blank nodes, deterministic IRIs and order) because rdflib is ~100x slower on big graphs;
+Turtle and the store are made from that text by pyoxigraph.
+"""
 from __future__ import annotations
 
+import gc
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any, Iterable, Iterator
 
 from .graph import KnowledgeGraph, write_atomic
+from .model import Entity, Evidence, Relation
 
 BASE = "https://health-kg.org/"
+KG = BASE + "ontology#"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_NS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+
+#: Prefixes predeclared in ``kg sparql`` and used in Turtle output.
+PREFIXES = {
+    "kg": KG,
+    "rdf": RDF_NS,
+    "rdfs": RDFS_NS,
+    "xsd": XSD,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": SKOS,
+    "prov": PROV,
+    "schema": SCHEMA,
+    "org": "http://www.w3.org/ns/org#",
+}
+
+STORE_DIR = "oxigraph"
+FILES = {"turtle": "graph.ttl", "ntriples": "graph.nt", "jsonld": "graph.jsonld"}
+
+
+# -- IRIs ----------------------------------------------------------------------------
+# Characters kept as they are in an IRI path: RFC 3987 iunreserved / sub-delims / ":@/"
+# plus the Unicode ranges of ucschar. Everything else (space, %, #, ?, <>, controls,
+# private use …) is percent-encoded, so the mapping from id to IRI is injective.
+_UCS = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef" + "".join(
+    f"{chr(p * 0x10000)}-{chr(p * 0x10000 + 0xFFFD)}" for p in range(1, 15))
+_IRI_UNSAFE = re.compile(f"[^A-Za-z0-9\\-._~!$&'()*+,;=:@/{_UCS}]")
+
+
+def _pct(m: re.Match) -> str:
+    return "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8", "surrogatepass"))
+
+
+def _segment(text: str) -> str:
+    return _IRI_UNSAFE.sub(_pct, text)
 
 
 def iri(entity_id: str) -> str:
-    return BASE + "id/" + quote(entity_id, safe="/")
+    """The IRI of an entity: readable, e.g. ``https://health-kg.org/id/County/441823``."""
+    return BASE + "id/" + _segment(entity_id)
 
 
-def to_rdflib(graph: KnowledgeGraph):
-    import rdflib
-    from rdflib.namespace import RDF, RDFS, SKOS
+def doc_iri(doc_id: str) -> str:
+    """The IRI of an article (a ``kg:Document``)."""
+    return BASE + "doc/" + _segment(doc_id)
 
-    KG = rdflib.Namespace(BASE + "ontology#")
-    g = rdflib.Graph()
-    g.bind("kg", KG)
-    g.bind("skos", SKOS)
+
+def _hash(*parts: Any) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass"),
+                           digest_size=12).hexdigest()
+
+
+def statement_iri(key: tuple[str, str, str]) -> str:
+    """The IRI of the reified statement of edge ``(source, type, target)`` (stable across runs)."""
+    return BASE + "stmt/" + _hash(*key)
+
+
+def evidence_iri(key: tuple[str, str, str], ev: Evidence) -> str:
+    """The IRI of one piece of evidence of one edge (stable; same sentence → same node)."""
+    return BASE + "evidence/" + _hash(*key, ev.doc, ev.start, ev.end, ev.rule, ev.sentence)
+
+
+def entity_id_of(node_iri: str) -> str | None:
+    """Inverse of :func:`iri`: the entity id of an entity IRI (None for other IRIs)."""
+    from urllib.parse import unquote
+
+    prefix = BASE + "id/"
+    return unquote(node_iri[len(prefix):]) if node_iri.startswith(prefix) else None
+
+
+# -- N-Triples terms -----------------------------------------------------------------
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+            ord("\t"): "\\t"}
+_ESCAPES.update({c: f"\\u{c:04X}" for c in range(0x20) if c not in _ESCAPES})
+_ESCAPES.update({c: "\ufffd" for c in range(0xD800, 0xE000)})  # lone surrogates
+
+
+def _u(value: str) -> str:
+    return f"<{value}>"
+
+
+def _s(text: str) -> str:
+    """A plain (xsd:string) literal."""
+    return '"' + str(text).translate(_ESCAPES) + '"'
+
+
+def _zh(text: str) -> str:
+    return '"' + str(text).translate(_ESCAPES) + '"@zh'
+
+
+def _typed(lexical: str, datatype: str) -> str:
+    return '"' + lexical.translate(_ESCAPES) + '"^^<' + XSD + datatype + ">"
+
+
+def _int(v: int) -> str:
+    return _typed(str(int(v)), "integer")
+
+
+def _decimal(v: float) -> str | None:
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+        return None
+    return _typed(format(Decimal(repr(float(v))).normalize(), "f"), "decimal")
+
+
+def _double(v: float) -> str | None:
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+        return None
+    return _typed(repr(float(v)), "double")
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def _when(v: Any) -> str | None:
+    """A date-ish attribute as xsd:date / gYearMonth / gYear when valid, else a string."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, int) and not isinstance(v, bool):
+        return _typed(f"{v:04d}", "gYear") if 0 < v < 10000 else _int(v)
+    s = str(v)
+    if _DATE.match(s):
+        try:
+            date.fromisoformat(s)
+            return _typed(s, "date")
+        except ValueError:
+            return _s(s)
+    if _YEAR_MONTH.match(s):
+        return _typed(s, "gYearMonth")
+    if _YEAR.match(s):
+        return _typed(s, "gYear")
+    return _s(s)
+
+
+def _scalar(v: Any) -> str | None:
+    """Any other attribute value: typed by its Python type; None when not a scalar."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return _typed("true" if v else "false", "boolean")
+    if isinstance(v, int):
+        return _int(v)
+    if isinstance(v, float):
+        return _double(v)
+    if isinstance(v, str):
+        return _s(v)
+    return None
+
+
+_ATTR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+A = f"<{RDF_NS}type>"
+P = {name: f"<{KG}{name}>" for name in (
+    "entityId", "code", "division", "region", "mentionedIn", "supportUnit", "province",
+    "evidenceCount", "documentCount", "confidence",
+    "since", "until", "asOf", "year", "quantity", "kind", "unit", "text", "sentence",
+    "startOffset", "endOffset", "rule", "docId", "path", "source", "spun",
+    "Evidence", "Document", "Quantity")}
+S_NAME = f"<{SCHEMA}name>"
+S_ALT = f"<{SCHEMA}alternateName>"
+S_LON = f"<{SCHEMA}longitude>"
+S_LAT = f"<{SCHEMA}latitude>"
+S_HEADLINE = f"<{SCHEMA}headline>"
+S_DATE = f"<{SCHEMA}datePublished>"
+S_AUTHOR = f"<{SCHEMA}author>"
+S_URL = f"<{SCHEMA}url>"
+RDFS_LABEL = f"<{RDFS_NS}label>"
+SKOS_PREF = f"<{SKOS}prefLabel>"
+SKOS_ALT = f"<{SKOS}altLabel>"
+PROV_ENTITY = f"<{PROV}Entity>"
+PROV_DERIVED = f"<{PROV}wasDerivedFrom>"
+PROV_QUOTED = f"<{PROV}wasQuotedFrom>"
+RDF_STATEMENT = f"<{RDF_NS}Statement>"
+RDF_SUBJECT = f"<{RDF_NS}subject>"
+RDF_PREDICATE = f"<{RDF_NS}predicate>"
+RDF_OBJECT = f"<{RDF_NS}object>"
+RDF_VALUE = f"<{RDF_NS}value>"
+
+#: Entity attributes with a fixed property; other scalar attributes become kg:<name>.
+_ENTITY_ATTRS = {"code": P["code"], "division": P["division"], "region": P["region"]}
+_SKIP_ENTITY_ATTRS = {"lon", "lat"}
+_RELATION_WHEN = {"since": P["since"], "until": P["until"], "as_of": P["asOf"]}
+
+
+# -- the support roll-up (kg:supportUnit) ---------------------------------------------
+class _IndexedGraph(KnowledgeGraph):
+    """The same graph with LOCATED_IN out-edges indexed by source.
+
+    ``KnowledgeGraph.out_edges`` scans every relation; ``kg.query.support_unit`` calls it
+    once per ancestor, which is quadratic on big graphs. This view shares the graph's
+    dicts and only replaces the scan, so ``support_unit`` itself runs unchanged.
+    """
+
+    def __init__(self, graph: KnowledgeGraph):  # noqa: super().__init__ would reset the dicts
+        self.__dict__.update(graph.__dict__)
+        index: dict[str, list[Relation]] = defaultdict(list)
+        for r in graph.relations.values():
+            index[r.source].append(r)
+        self._out = index
+
+    def out_edges(self, eid, types=None):
+        ts = set(types) if types else None
+        for r in self._out.get(eid, ()):
+            if ts is None or r.type in ts:
+                yield r
+
+
+def support_units(graph: KnowledgeGraph) -> dict[str, str]:
+    """Entity id → id of its support unit, from :func:`kg.query.support_unit` itself."""
+    from .query import support_unit
+
+    view = _IndexedGraph(graph)
+    out = {}
+    for eid in graph.entities:
+        u = support_unit(view, eid)
+        if u is not None:
+            out[eid] = u.id
+    return out
+
+
+def provinces(graph: KnowledgeGraph) -> dict[str, str]:
+    """Entity id → id of the province it is or lies in, from ``kg.query.Places`` (as ``flows``).
+
+    Places follows LOCATED_IN and, where that chain stops short, the division data; only
+    provinces that are nodes of the graph are kept.
+    """
+    from .query import Places
+
+    places = Places(graph)
+    out = {}
+    for eid in graph.entities:
+        p = places.unit(eid, "province")
+        if p is not None and p.type == "Province" and p.id in graph.entities:
+            out[eid] = p.id
+    return out
+
+
+# -- triples -------------------------------------------------------------------------
+def _entity_lines(e: Entity, unit: str | None, province: str | None = None) -> Iterator[str]:
+    s = _u(iri(e.id))
+    yield f"{s} {A} <{KG}{e.type}> .\n"
+    yield f"{s} {P['entityId']} {_s(e.id)} .\n"
+    yield f"{s} {S_NAME} {_s(e.name)} .\n"
+    yield f"{s} {RDFS_LABEL} {_zh(e.name)} .\n"
+    yield f"{s} {SKOS_PREF} {_zh(e.name)} .\n"
+    for a in sorted(e.aliases):
+        if a and a != e.name:
+            yield f"{s} {SKOS_ALT} {_zh(a)} .\n"
+            yield f"{s} {S_ALT} {_s(a)} .\n"
+    for k, v in e.attrs.items():
+        if k in _SKIP_ENTITY_ATTRS:
+            continue
+        prop = _ENTITY_ATTRS.get(k) or (f"<{KG}{k}>" if _ATTR_NAME.match(k) else None)
+        if prop is None:
+            continue
+        for item in (v if isinstance(v, (list, tuple, set)) else [v]):
+            o = _scalar(item)
+            if o is not None:
+                yield f"{s} {prop} {o} .\n"
+    lon, lat = _double(e.attrs.get("lon")), _double(e.attrs.get("lat"))
+    if lon is not None and lat is not None:
+        yield f"{s} {S_LON} {lon} .\n"
+        yield f"{s} {S_LAT} {lat} .\n"
+    for d in sorted(e.mentions):
+        yield f"{s} {P['mentionedIn']} {_u(doc_iri(d))} .\n"
+    if unit is not None:
+        yield f"{s} {P['supportUnit']} {_u(iri(unit))} .\n"
+    if province is not None:
+        yield f"{s} {P['province']} {_u(iri(province))} .\n"
+
+
+def _relation_lines(r: Relation) -> Iterator[str]:
+    s, o, p = _u(iri(r.source)), _u(iri(r.target)), f"<{KG}{r.type}>"
+    yield f"{s} {p} {o} .\n"
+    st = _u(statement_iri(r.key))
+    yield f"{st} {A} {RDF_STATEMENT} .\n"
+    yield f"{st} {RDF_SUBJECT} {s} .\n"
+    yield f"{st} {RDF_PREDICATE} {p} .\n"
+    yield f"{st} {RDF_OBJECT} {o} .\n"
+    conf = _decimal(r.confidence)
+    if conf is not None:
+        yield f"{st} {P['confidence']} {conf} .\n"
+    yield f"{st} {P['evidenceCount']} {_int(len(r.evidence))} .\n"
+    yield f"{st} {P['documentCount']} {_int(len({e.doc for e in r.evidence}))} .\n"
+    for k, v in r.attrs.items():
+        if k in _RELATION_WHEN:
+            lit = _when(v)
+            if lit is not None:
+                yield f"{st} {_RELATION_WHEN[k]} {lit} .\n"
+        elif k == "year":
+            lit = _int(v) if isinstance(v, int) and not isinstance(v, bool) else _scalar(v)
+            if lit is not None:
+                yield f"{st} {P['year']} {lit} .\n"
+        elif k == "quantities":
+            for q in v or []:
+                if isinstance(q, dict):
+                    yield from _quantity_lines(st, r.key, q)
+        elif k != "confidence" and _ATTR_NAME.match(k):
+            for item in (v if isinstance(v, (list, tuple, set)) else [v]):
+                lit = _scalar(item)
+                if lit is not None:
+                    yield f"{st} <{KG}{k}> {lit} .\n"
+    for ev in r.evidence:
+        e = _u(evidence_iri(r.key, ev))
+        yield f"{st} {PROV_DERIVED} {e} .\n"
+        yield f"{e} {A} {P['Evidence']} .\n"
+        yield f"{e} {A} {PROV_ENTITY} .\n"
+        yield f"{e} {PROV_QUOTED} {_u(doc_iri(ev.doc))} .\n"
+        yield f"{e} {P['sentence']} {_s(ev.sentence or '')} .\n"
+        yield f"{e} {P['startOffset']} {_int(ev.start)} .\n"
+        yield f"{e} {P['endOffset']} {_int(ev.end)} .\n"
+        yield f"{e} {P['rule']} {_s(ev.rule or '')} .\n"
+        c = _decimal(ev.confidence)
+        if c is not None:
+            yield f"{e} {P['confidence']} {c} .\n"
+
+
+def _quantity_lines(st: str, key: tuple, q: dict) -> Iterator[str]:
+    node = _u(BASE + "quantity/" + _hash(*key, json.dumps(q, sort_keys=True, ensure_ascii=False,
+                                                           default=str)))
+    yield f"{st} {P['quantity']} {node} .\n"
+    yield f"{node} {A} {P['Quantity']} .\n"
+    for k, prop in (("kind", P["kind"]), ("unit", P["unit"]), ("text", P["text"])):
+        if q.get(k) not in (None, ""):
+            yield f"{node} {prop} {_s(q[k])} .\n"
+    val = q.get("value")
+    lit = _int(val) if isinstance(val, int) and not isinstance(val, bool) else (
+        _decimal(val) if isinstance(val, float) else _scalar(val))
+    if lit is not None:
+        yield f"{node} {RDF_VALUE} {lit} .\n"
+    if isinstance(q.get("year"), int):
+        yield f"{node} {P['year']} {_int(q['year'])} .\n"
+
+
+def _document_lines(graph: KnowledgeGraph) -> Iterator[str]:
+    docs: dict[str, dict] = {k: dict(v) for k, v in graph.documents.items()}
+    for r in graph.relations.values():  # articles known only from evidence
+        for ev in r.evidence:
+            d = docs.setdefault(ev.doc, {"id": ev.doc})
+            if not d.get("path") and ev.path:
+                d["path"] = ev.path
+            if not d.get("published") and ev.published:
+                d["published"] = ev.published
     for e in graph.entities.values():
-        s = rdflib.URIRef(iri(e.id))
-        g.add((s, RDF.type, KG[e.type]))
-        g.add((s, RDFS.label, rdflib.Literal(e.name, lang="zh")))
-        for a in e.aliases:
-            g.add((s, SKOS.altLabel, rdflib.Literal(a, lang="zh")))
-    for r in graph.relations.values():
-        g.add((rdflib.URIRef(iri(r.source)), KG[r.type], rdflib.URIRef(iri(r.target))))
+        for doc in e.mentions:
+            docs.setdefault(doc, {"id": doc})
+    for doc_id in sorted(docs):
+        d = docs[doc_id]
+        s = _u(doc_iri(doc_id))
+        yield f"{s} {A} {P['Document']} .\n"
+        yield f"{s} {A} {PROV_ENTITY} .\n"
+        yield f"{s} {P['docId']} {_s(doc_id)} .\n"
+        if d.get("path"):
+            yield f"{s} {P['path']} {_s(d['path'])} .\n"
+        if d.get("title"):
+            yield f"{s} {S_HEADLINE} {_s(d['title'])} .\n"
+        if d.get("published"):
+            yield f"{s} {S_DATE} {_when(d['published'])} .\n"
+        if d.get("source"):
+            yield f"{s} {P['source']} {_s(d['source'])} .\n"
+        if d.get("author"):
+            yield f"{s} {S_AUTHOR} {_s(d['author'])} .\n"
+        if d.get("url"):
+            yield f"{s} {S_URL} {_typed(str(d['url']), 'anyURI')} .\n"
+        if d.get("spun") is not None:
+            yield f"{s} {P['spun']} {_scalar(bool(d['spun']))} .\n"
+
+
+def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
+    """The graph as N-Triples lines (each ending in newline), in a stable order, no blank nodes."""
+    units, provs = support_units(graph), provinces(graph)
+    for eid in sorted(graph.entities):
+        yield from _entity_lines(graph.entities[eid], units.get(eid), provs.get(eid))
+    for key in sorted(graph.relations):
+        yield from _relation_lines(graph.relations[key])
+    yield from _document_lines(graph)
+
+
+def to_ntriples(graph: KnowledgeGraph) -> str:
+    """The whole graph as one N-Triples string."""
+    return "".join(ntriples_lines(graph))
+
+
+def to_turtle(graph: KnowledgeGraph, nt: str | None = None) -> str:
+    """Turtle with the usual prefixes (made by pyoxigraph from the N-Triples)."""
+    import pyoxigraph as ox
+
+    nt = to_ntriples(graph) if nt is None else nt
+    triples = ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+
+
+def to_rdflib(graph: KnowledgeGraph, nt: str | None = None):
+    """An ``rdflib.Graph`` of the same triples (for pySHACL; slow on big graphs)."""
+    import rdflib
+
+    g = rdflib.Graph()
+    for k, v in PREFIXES.items():
+        g.bind(k, v)
+    g.parse(data=to_ntriples(graph) if nt is None else nt, format="nt")
     return g
 
 
+# -- JSON-LD -------------------------------------------------------------------------
+def load_context() -> dict:
+    """The JSON-LD context shipped in schema/context.jsonld (the inner ``@context`` object)."""
+    from schema import HERE
+
+    with open(HERE / "context.jsonld", encoding="utf-8") as fh:
+        return json.load(fh)["@context"]
+
+
+class _Compactor:
+    """Writes terms with the context's terms and prefixes, exactly round-trippable."""
+
+    def __init__(self, ctx: dict):
+        self.prefixes = sorted(((v, k) for k, v in ctx.items()
+                                if isinstance(v, str) and v.endswith(("#", "/"))),
+                               key=lambda x: -len(x[0]))
+        self.terms: dict[str, tuple[str, dict]] = {}
+        for term, d in ctx.items():
+            d = {"@id": d} if isinstance(d, str) else d
+            if term.startswith("@") or d.get("@id", "").endswith(("#", "/")):
+                continue
+            full = self.expand(d["@id"])
+            self.terms.setdefault(full, (term, d))
+
+    def expand(self, value: str) -> str:
+        pre, _, local = value.partition(":")
+        for ns, name in self.prefixes:
+            if name == pre:
+                return ns + local
+        return value
+
+    def compact(self, value: str) -> str:
+        for ns, name in self.prefixes:
+            if value.startswith(ns) and len(value) > len(ns) and not value[len(ns):].startswith("//"):
+                return f"{name}:{value[len(ns):]}"
+        return value
+
+    def key(self, pred: str) -> tuple[str, dict]:
+        hit = self.terms.get(pred)
+        return hit if hit else (self.compact(pred), {})
+
+    def value(self, term, d: dict):
+        import pyoxigraph as ox
+
+        coerce, lang = d.get("@type"), d.get("@language")
+        if isinstance(term, ox.NamedNode):
+            return term.value if coerce == "@id" else {"@id": term.value}
+        if isinstance(term, ox.BlankNode):
+            return {"@id": f"_:{term.value}"}
+        dt = term.datatype.value
+        if term.language:
+            if lang == term.language and coerce is None:
+                return term.value
+            return {"@value": term.value, "@language": term.language}
+        if coerce and coerce != "@id" and self.expand(coerce) == dt:
+            return term.value
+        if dt == XSD + "string":
+            return term.value if coerce is None and lang is None else {"@value": term.value}
+        return {"@value": term.value, "@type": self.compact(dt)}
+
+
+def to_jsonld(graph: KnowledgeGraph, nt: str | None = None) -> dict:
+    """Compact JSON-LD: ``{"@context": <schema/context.jsonld>, "@graph": [nodes]}``."""
+    import pyoxigraph as ox
+
+    nt = to_ntriples(graph) if nt is None else nt
+    ctx = load_context()
+    c = _Compactor(ctx)
+    nodes: dict[str, dict] = {}
+    rdf_type = RDF_NS + "type"
+    for t in ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        sid = t.subject.value
+        node = nodes.get(sid)
+        if node is None:
+            node = nodes[sid] = {"@id": sid}
+        pred = t.predicate.value
+        if pred == rdf_type and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(c.compact(t.object.value))
+            continue
+        k, d = c.key(pred)
+        node.setdefault(k, []).append(c.value(t.object, d))
+    out = []
+    for node in nodes.values():
+        out.append({k: (v[0] if isinstance(v, list) and len(v) == 1 else v)
+                    for k, v in node.items()})
+    return {"@context": ctx, "@graph": out}
+
+
+# -- the embedded store ----------------------------------------------------------------
+def store_path(graph_dir: str | os.PathLike) -> Path:
+    return Path(graph_dir) / STORE_DIR
+
+
+def write_store(nt: str | bytes, out: str | os.PathLike) -> Path:
+    """Bulk-load N-Triples into OUT/oxigraph, atomically.
+
+    The store is built in a temporary sibling folder and swapped in by renames, so an
+    interrupted build leaves the previous store in place (a leftover ``.oxigraph.old-*``
+    from a crash between the two renames is put back by :func:`open_store`).
+    """
+    import pyoxigraph as ox
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / STORE_DIR
+    tmp = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}.tmp-", dir=out))
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(nt.encode("utf-8") if isinstance(nt, str) else nt,
+                        format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        del store
+        gc.collect()
+        old = None
+        if final.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}.old-", dir=out))
+            os.rmdir(old)
+            os.replace(final, old)
+        os.replace(tmp, final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for stale in out.glob(f".{STORE_DIR}.tmp-*"):  # left by builds killed earlier
+        shutil.rmtree(stale, ignore_errors=True)
+    return final
+
+
+def open_store(graph_dir: str | os.PathLike, read_only: bool = True):
+    """Open OUT/oxigraph (building it from graph.json if an older build has none)."""
+    import pyoxigraph as ox
+
+    graph_dir = Path(graph_dir)
+    path = graph_dir / STORE_DIR
+    if not path.exists():
+        olds = sorted(graph_dir.glob(f".{STORE_DIR}.old-*"))
+        if olds:  # a build died between its two renames: put the previous store back
+            os.replace(olds[-1], path)
+        else:
+            graph = KnowledgeGraph.load(graph_dir)  # GraphNotFoundError if nothing there
+            write_store(to_ntriples(graph), graph_dir)
+    return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+
+
+def to_store(graph: KnowledgeGraph, nt: str | None = None):
+    """An in-memory pyoxigraph store of the graph (for tests and notebooks)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load((to_ntriples(graph) if nt is None else nt).encode("utf-8"),
+                    format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+# -- what `kg build` calls -------------------------------------------------------------
 def write_rdf(graph: KnowledgeGraph, out: Path) -> None:
-    write_atomic(Path(out) / "graph.ttl", to_rdflib(graph).serialize(format="turtle"))
+    """Write graph.nt, graph.ttl, graph.jsonld and the Oxigraph store into ``out``."""
+    out = Path(out)
+    nt = to_ntriples(graph)
+    write_atomic(out / FILES["ntriples"], nt)
+    write_atomic(out / FILES["turtle"], to_turtle(graph, nt))
+    write_atomic(out / FILES["jsonld"],
+                 json.dumps(to_jsonld(graph, nt), ensure_ascii=False, indent=1))
+    write_store(nt, out)
+
+
+def write_formats(graph: KnowledgeGraph, out: Path, formats: Iterable[str]) -> list[Path]:
+    """Write only some of the files (``turtle``, ``ntriples``, ``jsonld``)."""
+    out = Path(out)
+    nt = to_ntriples(graph)
+    makers = {"ntriples": lambda: nt, "turtle": lambda: to_turtle(graph, nt),
+              "jsonld": lambda: json.dumps(to_jsonld(graph, nt), ensure_ascii=False, indent=1)}
+    paths = []
+    for f in formats:
+        write_atomic(out / FILES[f], makers[f]())
+        paths.append(out / FILES[f])
+    return paths
+
+
+# -- SHACL validation ----------------------------------------------------------------------
+SH = "http://www.w3.org/ns/shacl#"
+
+
+class ValidationReport:
+    """pySHACL's results, split by severity; ``ok`` when there is no violation."""
+
+    def __init__(self, results: list[dict], text: str = ""):
+        self.results = results
+        self.text = text
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r["severity"] == severity)
+
+    @property
+    def violations(self) -> int:
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("Warning")
+
+    @property
+    def ok(self) -> bool:
+        return self.violations == 0
+
+    def summary(self, examples: int = 3) -> str:
+        """One line per (severity, message) with a count and a few focus nodes."""
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for r in self.results:
+            groups.setdefault((r["severity"], r["message"]), []).append(r)
+        order = {"Violation": 0, "Warning": 1, "Info": 2}
+        lines = [f"{'conforms' if self.ok else 'does not conform'}: {self.violations} violations, "
+                 f"{self.warnings} warnings, {self.count('Info')} infos"]
+        for (sev, msg), rs in sorted(groups.items(), key=lambda x: (order.get(x[0][0], 3), x[0][1])):
+            focus = ", ".join(_short(r["focus"]) for r in rs[:examples])
+            more = f", … (+{len(rs) - examples})" if len(rs) > examples else ""
+            lines.append(f"{sev:<9} {len(rs):>5}  {msg}  [{focus}{more}]")
+        return "\n".join(lines)
+
+
+def _short(node: str) -> str:
+    eid = entity_id_of(node)
+    return eid if eid is not None else node.replace(BASE, "")
+
+
+def validate(graph: KnowledgeGraph | str | os.PathLike, nt: str | None = None) -> ValidationReport:
+    """SHACL-validate the graph (pySHACL over graph + ontology, no inference)."""
+    import pyshacl
+    import rdflib
+
+    from schema import ONTOLOGY, SHAPES
+
+    if not isinstance(graph, KnowledgeGraph):
+        graph = KnowledgeGraph.load(graph)
+    data = to_rdflib(graph, nt)
+    shapes = rdflib.Graph().parse(SHAPES, format="turtle")
+    ont = rdflib.Graph().parse(ONTOLOGY, format="turtle")
+    _, report, text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ont, inference="none",
+                                       allow_warnings=True)
+    ns = rdflib.Namespace(SH)
+    results = []
+    for res in report.subjects(rdflib.RDF.type, ns.ValidationResult):
+        sev = report.value(res, ns.resultSeverity)
+        msg = report.value(res, ns.resultMessage)
+        path = report.value(res, ns.resultPath)
+        results.append({
+            "severity": str(sev).rsplit("#", 1)[-1] if sev else "Violation",
+            "message": str(msg) if msg else f"{report.value(res, ns.sourceConstraintComponent)}",
+            "focus": str(report.value(res, ns.focusNode)),
+            "path": str(path) if path is not None else None,
+            "value": str(report.value(res, ns.value)) if report.value(res, ns.value) else None,
+            "shape": str(report.value(res, ns.sourceShape)),
+        })
+    results.sort(key=lambda r: (r["severity"], r["message"], r["focus"]))
+    return ValidationReport(results, text)

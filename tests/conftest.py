@@ -103,3 +103,172 @@ def make_tiny_graph():
 @pytest.fixture
 def tiny_graph():
     return make_tiny_graph()
+
+
+# -- RDF / SPARQL (issue 6): a provenance graph and a real Oxigraph server ------------------------
+
+def make_rdf_graph():
+    """A small graph with the cases RDF export and SPARQL must get right.
+
+    暨南大学附属第一医院 (never located, as in seed article 001) MANAGES 饶平县人民医院 with
+    one evidence sentence; PARTNERS_WITH written both ways round; support inside one
+    county; quantities and dates on an edge; and a hospital whose name carries quotes,
+    braces, a backslash and an injection attempt.
+    """
+    from kg.graph import KnowledgeGraph
+    from kg.model import Entity, Evidence, Relation
+
+    g = KnowledgeGraph()
+    doc, path = "001_ac16e4c53687c849.txt", "seeds/001_ac16e4c53687c849.txt"
+
+    def ent(eid, typ, name, aliases=(), **attrs):
+        g.add_entity(Entity(eid, typ, name, set(aliases), attrs, {doc: 1}))
+
+    ent("Province/440000", "Province", "广东省", ["广东"], code="440000", division="440000",
+        region="广东省", lon=113.26641, lat=23.132324)
+    ent("City/445100", "City", "潮州市", code="445100", division="445100", region="广东省潮州市")
+    ent("County/445122", "County", "饶平县", ["饶平"], code="445122", division="445122",
+        region="广东省潮州市饶平县", lon=117.0039, lat=23.663824)
+    ent("County/445103", "County", "潮安区", code="445103", division="445103",
+        region="广东省潮州市潮安区")
+    ent("Town/445122/新丰镇", "Town", "新丰镇", division="445122/新丰镇")
+    ent("City/440100", "City", "广州市", code="440100", division="440100", region="广东省广州市")
+    ent("Hospital/暨南大学附属第一医院", "Hospital", "暨南大学附属第一医院", ["暨大附一"])
+    ent("Hospital/445122/人民医院", "Hospital", "饶平县人民医院", ["潮汕医院"], division="445122")
+    ent("Hospital/445122/新丰镇/中心卫生院", "Hospital", "饶平县新丰镇中心卫生院")
+    ent("Hospital/440000/第二人民医院", "Hospital", "广东省第二人民医院", division="440100")
+    ent("Hospital/445103/人民医院", "Hospital", "潮安区人民医院", division="445103")
+    ent("Hospital/440000/妇幼保健院", "Hospital", "广东省妇幼保健院")
+    ent('Hospital/测试/"引号"医院', "Hospital", '测试"} ; DROP ALL #医院', ["{花括号}医院", "反\\斜杠'单引号'医院\n换行"])
+    ent("Alliance/饶平县医共体", "Alliance", "饶平县医共体")
+    ent("Agency/440000/卫生健康委员会", "Agency", "广东省卫生健康委员会", division="440000")
+    ent("Program/百县千镇万村高质量发展工程", "Program", "百县千镇万村高质量发展工程", ["百千万工程"])
+
+    sentences = []
+
+    def rel(src, kind, dst, sentence, rule="test", conf=0.8, **attrs):
+        start = 100 * (len(sentences) + 1)
+        sentences.append(sentence)
+        ev = Evidence(doc, sentence, start, start + len(sentence), rule, conf, path, "2024-10-17")
+        g.add_relation(Relation(src, kind, dst, attrs, [ev]))
+
+    for child, parent in [("City/445100", "Province/440000"), ("County/445122", "City/445100"),
+                          ("County/445103", "City/445100"), ("City/440100", "Province/440000"),
+                          ("Town/445122/新丰镇", "County/445122"),
+                          ("Hospital/445122/人民医院", "County/445122"),
+                          ("Hospital/445122/新丰镇/中心卫生院", "Town/445122/新丰镇"),
+                          ("Hospital/440000/第二人民医院", "City/440100"),
+                          ("Hospital/445103/人民医院", "County/445103"),
+                          ('Hospital/测试/"引号"医院', "County/445103")]:
+        rel(child, "LOCATED_IN", parent, "位于", rule="division-data", conf=0.95)
+    rel("Hospital/暨南大学附属第一医院", "MANAGES", "Hospital/445122/人民医院",
+        "引进暨南大学附属第一医院全面托管县人民医院", rule="S 全面托管 T", conf=0.9,
+        since="2019-05", quantities=[{"kind": "experts", "value": 26, "unit": "名",
+                                      "text": "26名", "year": 2023}])
+    rel("County/445122", "PARTNERS_WITH", "Hospital/440000/第二人民医院",
+        "饶平县与广东省第二人民医院达成合作意向")
+    rel("Hospital/445103/人民医院", "PARTNERS_WITH", "Hospital/440000/妇幼保健院",
+        "潮安区人民医院携手广东省妇幼保健院")
+    rel("Hospital/445122/人民医院", "SUPPORTS", "Hospital/445122/新丰镇/中心卫生院",
+        "县人民医院帮扶新丰镇中心卫生院")  # inside one county: not listed by supports()
+    rel('Hospital/测试/"引号"医院', "SUPPORTS", "County/445122", '测试"} ; DROP ALL #医院帮扶饶平县')
+    rel("Hospital/445122/人民医院", "LEADS", "Alliance/饶平县医共体", "由县人民医院牵头")
+    rel("Agency/440000/卫生健康委员会", "RUNS", "Program/百县千镇万村高质量发展工程", "推进百千万工程")
+    g.documents = {doc: {"id": doc, "path": path, "title": "潮州市着力增长低劣医疗资源扩容下沉",
+                         "published": "2024-10-17", "source": None, "author": None,
+                         "url": "https://example.org/a?id=1&b=\"x\"", "spun": True}}
+    return g
+
+
+@pytest.fixture
+def rdf_graph():
+    return make_rdf_graph()
+
+
+def _oxigraph_binary():
+    import shutil
+    import sys
+
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    local = Path(sys.executable).parent / "oxigraph"
+    return str(local) if local.exists() else None
+
+
+class OxigraphServer:
+    """``oxigraph serve`` on a loopback port: ``url``, and stop()/start() for outage tests."""
+
+    def __init__(self, binary: str, location, port: int | None = None):
+        import socket
+
+        self.binary, self.location = binary, str(location)
+        if port is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = None
+
+    def start(self, timeout: float = 20.0) -> "OxigraphServer":
+        import subprocess
+        import time
+        import urllib.request
+
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--bind", f"127.0.0.1:{self.port}", "--location", self.location],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph exited: {self.proc.stderr.read().decode()[-500:]}")
+            try:
+                with opener.open(self.url + "/query?query=ASK%7B%7D", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"oxigraph did not answer on {self.url} within {timeout}s")
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """One Oxigraph server for the session (pip install health-kg[test] ships the binary)."""
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install 'health-kg[test]')")
+    server = OxigraphServer(binary, tmp_path_factory.mktemp("oxigraph-server")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def oxigraph_factory(tmp_path):
+    """Start extra, throw-away Oxigraph servers (e.g. to kill one mid-push); all stopped after."""
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install 'health-kg[test]')")
+    started = []
+
+    def make(location=None, port=None):
+        server = OxigraphServer(binary, location or tmp_path / f"store{len(started)}", port)
+        started.append(server)
+        return server.start()
+
+    yield make
+    for s in started:
+        s.stop()

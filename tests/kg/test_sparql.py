@@ -1,0 +1,431 @@
+"""kg.sparql and the example queries: local store, bindings, read-only, endpoints and push."""
+from __future__ import annotations
+
+import http.server
+import json
+import random
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg import rdf
+from kg.cli import main
+from kg.errors import QueryError, StoreError
+from kg.graph import KnowledgeGraph
+from kg.model import Entity, Evidence, Relation
+from kg.query import Places
+from kg.sparql import (Endpoint, bind_values, is_update, load_query, operation, push, sparql,
+                       values_block)
+
+QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+
+
+def q(name: str) -> str:
+    return load_query(QUERIES / f"{name}.rq")
+
+
+def built(graph: KnowledgeGraph, path: Path) -> Path:
+    """A graph folder as `kg build` leaves it (graph.json + RDF files + store)."""
+    graph.save(path)
+    rdf.write_rdf(graph, path)
+    return path
+
+
+@pytest.fixture
+def rdf_dir(tmp_path, rdf_graph):
+    return built(rdf_graph, tmp_path / "g")
+
+
+def random_graph(seed: int, n: int = 80) -> KnowledgeGraph:
+    """Regions in a tree plus organisations with random edges (some dangling, some reversed)."""
+    rnd = random.Random(seed)
+    g = KnowledgeGraph()
+    regions = {"Province": [], "City": [], "County": [], "Town": []}
+    parent_of = {"City": "Province", "County": "City", "Town": "County"}
+    for level in ("Province", "City", "County", "Town"):
+        for i in range(max(2, n // {"Province": 20, "City": 10, "County": 4, "Town": 3}[level])):
+            eid = f"{level}/{seed}{i:03d}"
+            g.add_entity(Entity(eid, level, f"{level}{i}", attrs={"code": f"{len(regions[level]):06d}"}))
+            regions[level].append(eid)
+            if level in parent_of and rnd.random() < 0.9:
+                up = rnd.choice(regions[parent_of[level]] + regions["Province"])
+                g.add_relation(Relation(eid, "LOCATED_IN", up, evidence=[Evidence("d0", "s", 0, 1, "r")]))
+    orgs = []
+    for i in range(n):
+        typ = rnd.choice(["Hospital", "Hospital", "Hospital", "Agency", "University", "Alliance"])
+        eid = f"{typ}/{i}"
+        g.add_entity(Entity(eid, typ, f"{typ}名{i}", {f"别名{i}"} if rnd.random() < 0.3 else set()))
+        orgs.append(eid)
+        for _ in range(rnd.choice([0, 1, 1, 2])):
+            g.add_relation(Relation(eid, "LOCATED_IN", rnd.choice(sum(regions.values(), [])),
+                                    evidence=[Evidence("d0", "s", 0, 1, "r")]))
+    nodes = orgs + sum(regions.values(), []) + ["Hospital/missing"]
+    for i in range(n * 2):
+        kind = rnd.choice(["SUPPORTS", "MANAGES", "PARTNERS_WITH", "PARTNERS_WITH", "LEADS",
+                           "MEMBER_OF", "RUNS"])
+        a, b = rnd.sample(nodes, 2)
+        evs = [Evidence(f"d{rnd.randint(1, 4)}", f"句子{i}-{k}", k, k + 5, "r", 0.7)
+               for k in range(rnd.randint(0, 2))]
+        g.add_relation(Relation(a, kind, b, evidence=evs))
+    return g
+
+
+def support_pairs(graph: KnowledgeGraph, rows=None) -> dict:
+    """(supporter_id, county_id) → (relations, evidence count), from Python or SPARQL rows."""
+    if rows is None:
+        return {(r.supporter_id, r.county_id): (sorted(r.relations), r.evidence)
+                for r in graph.supports()}
+    return {(r["supporter_id"], r["county_id"]): (sorted(r["relations"].split(",")), r["evidence"])
+            for r in rows}
+
+
+# -- query text: operation, read-only, syntax errors --------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+    "PREFIX x: <http://x#> # a comment with SELECT\n delete where { ?s ?p ?o }",
+    "LOAD <http://example.org/x.ttl>", "CLEAR ALL", "DROP ALL", "CREATE GRAPH <http://g>",
+    "BASE <http://b/> WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_updates_are_refused_without_update(rdf_dir, text):
+    n = len(rdf.open_store(rdf_dir))
+    with pytest.raises(QueryError, match="--update"):
+        sparql(rdf_dir, text)
+    assert is_update(text)
+    assert len(rdf.open_store(rdf_dir)) == n
+
+
+def test_queries_are_not_updates():
+    for text in ["SELECT * WHERE { ?s ?p ?o }", "# INSERT\nASK {}", "PREFIX a: <http://x#insert>\nDESCRIBE <x>"]:
+        assert not is_update(text)
+    assert operation("prefix kg: <http://x#>\n  construct { } where { }") == "CONSTRUCT"
+
+
+def test_update_with_flag_writes_to_the_local_store(rdf_dir):
+    n = len(rdf.open_store(rdf_dir))
+    sparql(rdf_dir, 'INSERT DATA { <http://a> kg:note "x" }', update=True)
+    assert len(rdf.open_store(rdf_dir)) == n + 1
+    assert sparql(rdf_dir, "ASK { <http://a> kg:note ?x }")[0]["result"] is True
+
+
+def test_syntax_error_is_one_line_with_position(rdf_dir):
+    text = "SELECT ?h\nWHERE {\n  ?h a kg:Hospital .\n  FILTER( }"
+    with pytest.raises(QueryError) as err:
+        sparql(rdf_dir, text)
+    msg = str(err.value)
+    assert "\n" not in msg and "line 4, column" in msg and "FILTER(" in msg
+    res = CliRunner().invoke(main, ["sparql", "-g", str(rdf_dir), text])
+    assert res.exit_code == 2
+    assert res.output.strip().count("\n") == 0 and "line 4, column" in res.output
+
+
+def test_predeclared_prefixes_and_query_forms(rdf_dir):
+    rows = sparql(rdf_dir, "SELECT ?n WHERE { ?h a kg:Alliance ; schema:name ?n }")
+    assert rows.columns == ["n"] and [r["n"] for r in rows] == ["饶平县医共体"]
+    assert sparql(rdf_dir, "ASK { ?e a prov:Entity ; a kg:Evidence }")[0]["result"] is True
+    own = sparql(rdf_dir, "PREFIX kg: <http://other#> ASK { ?x a kg:Hospital }")
+    assert own[0]["result"] is False
+    triples = sparql(rdf_dir, "CONSTRUCT { ?h skos:prefLabel ?n } WHERE { ?h a kg:Alliance ; skos:prefLabel ?n }")
+    assert triples.columns == ["subject", "predicate", "object"] and len(triples) == 1
+    described = sparql(rdf_dir, f"DESCRIBE <{rdf.iri('Alliance/饶平县医共体')}>")
+    assert {r["predicate"] for r in described} >= {rdf.SCHEMA + "name", rdf.KG + "entityId"}
+
+
+def test_typed_values_come_back_as_python_values(rdf_dir):
+    rows = sparql(rdf_dir, "SELECT ?s ?c ?sp WHERE { ?e kg:startOffset ?s ; kg:confidence ?c ."
+                           " ?d kg:spun ?sp } LIMIT 1")
+    r = rows[0]
+    assert isinstance(r["s"], int) and isinstance(r["c"], float) and r["sp"] is True
+
+
+def test_a_graph_folder_without_graph_is_a_clear_error(tmp_path):
+    res = CliRunner().invoke(main, ["sparql", "-g", str(tmp_path / "nothing"), "ASK {}"])
+    assert res.exit_code == 2 and "kg build" in res.output
+
+
+# -- bindings: values never become query text -----------------------------------------------
+
+NASTY = ['测试"} ; DROP ALL #医院', "{花括号}医院", "反\\斜杠'单引号'医院\n换行"]
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_bound_names_with_quotes_braces_and_injection_are_only_values(rdf_dir, rdf_graph, name):
+    n = len(rdf.open_store(rdf_dir))
+    rows = sparql(rdf_dir, q("partners_of"), bindings={"name": name})
+    assert [(r["entity_id"], r["direction"], r["relation"], r["other_id"]) for r in rows] == [
+        ('Hospital/测试/"引号"医院', "out", "SUPPORTS", "County/445122")]
+    assert len(rdf.open_store(rdf_dir)) == n
+
+
+def test_values_block_is_escaped_by_pyoxigraph():
+    block = values_block({"name": 'a"} ; DROP ALL #', "n": 3, "iri": "<http://x/y>"})
+    assert block == ('VALUES (?name ?n ?iri) { ("a\\"} ; DROP ALL #" '
+                     '"3"^^<http://www.w3.org/2001/XMLSchema#integer> <http://x/y>) }')
+    with pytest.raises(QueryError):
+        values_block({"bad name": "x"})
+    with pytest.raises(QueryError):
+        values_block({"x": "<not an iri>"})
+
+
+def test_values_go_into_the_where_group_past_comments_strings_and_iris(rdf_dir):
+    text = ('# { a brace in a comment\nSELECT ?n (STR("{") AS ?b) FROM <http://x/a#b>\n'
+            'WHERE { ?h schema:name ?n . FILTER(?n = ?want || CONTAINS(?n, "}")) }')
+    bound = bind_values(text, {"want": "饶平县人民医院"})
+    assert bound.splitlines()[:2] == text.splitlines()[:2]
+    assert 'WHERE { VALUES (?want) { ("饶平县人民医院") }' in bound
+    construct = bind_values("CONSTRUCT { ?h kg:x ?n } WHERE { ?h schema:name ?n }", {"n": "x"})
+    assert construct.index("VALUES") > construct.index("WHERE")
+    rows = sparql(rdf_dir, "SELECT ?h WHERE { ?h schema:name ?n . FILTER(?n = ?want) }",
+                  bindings={"want": "饶平县人民医院"})
+    assert [r["h"] for r in rows] == [rdf.iri("Hospital/445122/人民医院")]
+
+
+def test_cli_bind_and_formats(rdf_dir):
+    runner = CliRunner()
+    res = runner.invoke(main, ["sparql", "-g", str(rdf_dir), "-f", str(QUERIES / "evidence_for_edge.rq"),
+                               "--bind", "source=暨大附一", "--bind", "target=饶平县人民医院",
+                               "--bind", "relation=MANAGES", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    (row,) = json.loads(res.output)
+    assert row["sentence"] == "引进暨南大学附属第一医院全面托管县人民医院" and row["doc"] == "001_ac16e4c53687c849.txt"
+    res = runner.invoke(main, ["sparql", "-g", str(rdf_dir), "--format", "csv",
+                               "SELECT ?n WHERE { ?x a kg:Alliance ; schema:name ?n }"])
+    assert res.output.split() == ["n", "饶平县医共体"]
+    res = runner.invoke(main, ["sparql", "-g", str(rdf_dir), "--bind", "oops", "ASK {}"])
+    assert res.exit_code == 2
+
+
+# -- the example queries --------------------------------------------------------------------------
+
+def test_every_example_query_says_what_it_asks():
+    files = sorted(QUERIES.glob("*.rq"))
+    assert {f.stem for f in files} >= {"supports_county", "partners_of", "support_between_provinces",
+                                       "programs_by_province", "evidence_for_edge"}
+    for f in files:
+        assert f.read_text(encoding="utf-8").startswith("# "), f.name
+
+
+def test_supports_county_equals_python_supports_on_the_seed_graph(seed_build):
+    graph, out = seed_build
+    rows = sparql(out, q("supports_county"))
+    assert support_pairs(graph, rows) == support_pairs(graph)
+    assert rows.columns[:3] == ["supporter", "supporter_type", "county"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_supports_county_equals_python_supports_on_random_graphs(seed):
+    g = random_graph(seed)
+    expected = support_pairs(g)
+    assert expected  # the generator makes some support
+    assert support_pairs(g, sparql(g, q("supports_county"))) == expected
+
+
+def test_supports_county_on_hand_made_graphs(rdf_graph, tiny_graph):
+    for g in (rdf_graph, tiny_graph):
+        assert support_pairs(g, sparql(g, q("supports_county"))) == support_pairs(g)
+    pairs = support_pairs(rdf_graph)
+    assert ("Hospital/暨南大学附属第一医院", "County/445122") in pairs  # MANAGES rolled up
+    assert ("Hospital/445122/人民医院", "County/445122") not in pairs  # inside one county
+
+
+def test_partners_of_equals_python_partners(seed_build):
+    graph, out = seed_build
+    store = rdf.open_store(out)
+    names = {graph.entities[r.source].name for r in graph.relations.values()
+             if r.source in graph.entities and r.type in ("SUPPORTS", "MANAGES", "PARTNERS_WITH",
+                                                          "LEADS", "MEMBER_OF")}
+    assert names
+    for name in sorted(names):
+        py = [(r.entity_id, r.direction, r.relation, r.other_id, r.evidence, r.documents)
+              for r in graph.partners(name)]
+        got = [(r["entity_id"], r["direction"], r["relation"], r["other_id"], r["evidence"],
+                r["documents"]) for r in sparql(store, q("partners_of"), bindings={"name": name})]
+        assert sorted(got) == sorted(py), name
+
+
+def test_evidence_for_edge_equals_python_evidence(seed_build):
+    graph, out = seed_build
+    store = rdf.open_store(out)
+    rows = sparql(store, q("evidence_for_edge"))
+    got = sorted((r["source_id"], r["relation"], r["target_id"], r["doc"], r["start"], r["end"],
+                  r["sentence"], r["rule"]) for r in rows)
+    expected = sorted((rel.source, rel.type, rel.target, e.doc, e.start, e.end, e.sentence, e.rule)
+                      for rel in graph.relations.values() for e in rel.evidence
+                      if rel.source in graph.entities and rel.target in graph.entities)
+    assert got == expected
+
+
+def test_support_between_provinces_equals_python_flows(seed_build, tiny_graph):
+    for g in (seed_build[0], tiny_graph):
+        py = {(r.source_id, r.target_id): r.count for r in g.flows(level="province", internal=False)
+              if r.source_id in g.entities and r.target_id in g.entities}
+        got = {(r["from_id"], r["to_id"]): r["edges"]
+               for r in sparql(g, q("support_between_provinces"))}
+        assert got == py
+
+
+def test_programs_by_province_matches_python_places(seed_build, rdf_graph):
+    for g in (seed_build[0], rdf_graph):
+        places = Places(g)
+        provinces = [e for e in g.entities.values() if e.type == "Province"]
+        runners = {}
+        for r in g.relations.values():
+            if r.type == "RUNS" and r.source in g.entities:
+                runners.setdefault(r.target, []).append(r.source)
+        expected = {(p.id, prog.id) for prog in g.entities.values() if prog.type == "Program"
+                    for p in provinces
+                    if any(places.within(x, p.id) for x in [prog.id] + runners.get(prog.id, []))}
+        got = {(r["province_id"], r["program_id"]) for r in sparql(g, q("programs_by_province"))}
+        assert got == expected and got
+
+
+# -- endpoints and push (a real Oxigraph server) ---------------------------------------------------
+
+def test_endpoint_urls():
+    assert Endpoint.parse("http://h:7878").update_url == "http://h:7878/update"
+    assert Endpoint.parse("http://h:7878/").query_url == "http://h:7878/query"
+    assert Endpoint.parse("http://h/ds/query").update_url == "http://h/ds/update"
+    assert Endpoint.parse("https://h/sparql").update_url == "https://h/sparql"
+    with pytest.raises(QueryError):
+        Endpoint.parse("ftp://h")
+
+
+def _count(url: str, graph: str | None = None) -> int:
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    return sparql(url, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]["n"]
+
+
+def _distinct_lines(graph: KnowledgeGraph) -> int:
+    return len(set(rdf.ntriples_lines(graph)))
+
+
+def _normal(rows) -> list:
+    """Rows as sorted tuples; GROUP_CONCAT lists sorted (their order is not defined)."""
+    out = []
+    for r in rows:
+        out.append(tuple(",".join(sorted(v.split(","))) if isinstance(v, str) and "," in v else v
+                         for v in r.values()))
+    return sorted(out, key=repr)
+
+
+@pytest.mark.server
+def test_example_queries_give_the_same_rows_locally_and_on_the_server(oxigraph_server, seed_build):
+    graph, out = seed_build
+    url = oxigraph_server.url
+    sparql(url, "CLEAR DEFAULT", update=True)
+    push(out, url, batch=1000)
+    assert _count(url) == _distinct_lines(graph)
+    store = rdf.open_store(out)
+    cases = [("supports_county", None), ("support_between_provinces", None),
+             ("programs_by_province", None), ("partners_of", {"name": "饶平县人民医院"}),
+             ("evidence_for_edge", {"source": "暨南大学附属第一医院", "target": "饶平县人民医院"}),
+             ("evidence_for_edge", None)]
+    for name, bindings in cases:
+        local = sparql(store, q(name), bindings=bindings)
+        remote = sparql(url, q(name), bindings=bindings)
+        assert remote.columns == local.columns
+        assert _normal(remote) == _normal(local), name
+    assert support_pairs(graph, sparql(url, q("supports_county"))) == support_pairs(graph)
+    res = CliRunner().invoke(main, ["sparql", "--endpoint", url, "--format", "json",
+                                    "-f", str(QUERIES / "partners_of.rq"), "--bind", f"name={NASTY[0]}"])
+    assert res.exit_code == 0 and json.loads(res.output) == []
+
+
+@pytest.mark.server
+def test_push_to_a_named_graph_replaces_it_without_duplicates(oxigraph_server, tmp_path, rdf_graph):
+    url, graph_iri = oxigraph_server.url, "urn:test:named"
+    d = built(rdf_graph, tmp_path / "g")
+    first = push(d, url, graph_iri=graph_iri, batch=50)
+    n = _distinct_lines(rdf_graph)
+    assert first.sent == list(range(first.batches)) and _count(url, graph_iri) == n
+    again = CliRunner().invoke(main, ["push", "sparql", "--endpoint", url, "-g", str(d),
+                                      "--graph", graph_iri, "--batch", "50", "-q"])
+    assert again.exit_code == 0, again.output
+    assert _count(url, graph_iri) == n
+    # a rebuilt graph with fewer edges replaces the old one (no stale triples left)
+    del rdf_graph.relations[("Hospital/445122/人民医院", "LEADS", "Alliance/饶平县医共体")]
+    built(rdf_graph, d)
+    push(d, url, graph_iri=graph_iri, batch=50)
+    assert _count(url, graph_iri) == _distinct_lines(rdf_graph) < n
+    staging = sparql(url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                          "FILTER(STRSTARTS(STR(?g), 'urn:health-kg:staging')) }")
+    assert staging[0]["n"] == 0
+
+
+def test_push_to_a_dead_port_is_one_clear_line_and_exit_3(tmp_path, rdf_graph):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    d = built(rdf_graph, tmp_path / "g")
+    res = CliRunner().invoke(main, ["push", "sparql", "--endpoint", f"http://127.0.0.1:{port}",
+                                    "-g", str(d), "--retries", "1", "-q"])
+    assert res.exit_code == 3
+    line = res.output.strip()
+    assert "\n" not in line and f"127.0.0.1:{port}" in line and "unreachable" in line
+    state = json.loads((d / "push-sparql.json").read_text())
+    assert [e["landed"] for e in state.values()] == [[]]
+
+
+@pytest.mark.server
+def test_push_survives_the_server_dying_mid_push_and_resumes(oxigraph_factory, tmp_path, rdf_graph):
+    location = tmp_path / "server-store"
+    server = oxigraph_factory(location)
+    d = built(rdf_graph, tmp_path / "g")
+    seen = []
+
+    def kill_after_two(i, n):
+        seen.append(i)
+        if len(seen) == 2:
+            server.stop()
+
+    with pytest.raises(StoreError) as err:
+        push(d, server.url, batch=40, retries=2, backoff=0.01, on_batch=kill_after_two)
+    assert server.url in str(err.value) and "2 of" in str(err.value)
+    state = json.loads((d / "push-sparql.json").read_text())
+    (entry,) = state.values()
+    assert entry["landed"] == [0, 1] and entry["complete"] is False
+    server = oxigraph_factory(location, port=server.port)  # back up, same data
+    res = push(d, server.url, batch=40, retries=2, backoff=0.01)
+    assert res.skipped == [0, 1] and res.sent == list(range(2, res.batches))
+    n = _distinct_lines(rdf_graph)
+    assert _count(server.url) == n
+    push(d, server.url, batch=40)  # a complete push again: set semantics, nothing doubles
+    assert _count(server.url) == n
+
+
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    fail_first = 2
+    calls = 0
+
+    def do_POST(self):  # noqa: N802
+        type(self).calls += 1
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        code = 503 if type(self).calls <= type(self).fail_first else 204
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *a):
+        pass
+
+
+def test_push_retries_5xx_with_backoff_then_gives_up_clearly(tmp_path, rdf_graph):
+    d = built(rdf_graph, tmp_path / "g")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        res = push(d, url, batch=10_000, retries=3, backoff=0.01)
+        assert res.sent == [0] and _Flaky.calls == 3
+        _Flaky.calls, _Flaky.fail_first = 0, 99
+        with pytest.raises(StoreError, match="HTTP 503"):
+            push(d, url, batch=10_000, retries=2, backoff=0.01)
+        assert _Flaky.calls == 3
+    finally:
+        server.shutdown()
+        server.server_close()
