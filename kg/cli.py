@@ -288,12 +288,14 @@ def _export_formats() -> list[str]:
 def _export_epilog() -> str:
     from .export import EXPORTERS
 
-    return "\b\nFormats:\n" + "\n".join(f"  {e.name:<10} {e.help} (default file: {e.default})"
-                                        for e in EXPORTERS.values())
+    return ("\b\nFormats:\n" + "\n".join(f"  {e.name:<10} {e.help} (default file: {e.default})"
+                                         for e in EXPORTERS.values())
+            + "\n  neo4j-csv  Node and relationship CSVs for neo4j-admin import, with a README "
+              "(default folder: neo4j-csv)")
 
 
 @main.command("export", epilog=_export_epilog())
-@click.option("--format", "fmt", type=click.Choice(_export_formats()), required=True,
+@click.option("--format", "fmt", type=click.Choice(_export_formats() + ["neo4j-csv"]), required=True,
               help="What to write (see the list below).")
 @click.option("-o", "--out", type=click.Path(),
               help="Output file (a folder for csv). Default: the format's file name in the graph folder.")
@@ -309,6 +311,13 @@ def export_cmd(fmt, out, graph_dir, level, max_nodes):
     from .export import EXPORTERS, export
 
     g = _load(graph_dir)
+    if fmt == "neo4j-csv":  # kg.neo4j (issue 7): a folder of CSVs + README with the import command
+        from .neo4j import export_neo4j_csv
+
+        folder = Path(out) if out else Path(graph_dir) / "neo4j-csv"
+        export_neo4j_csv(g, folder)
+        click.echo(f"wrote {folder}")
+        return
     path = Path(out) if out else Path(graph_dir) / EXPORTERS[fmt].default
     click.echo(f"wrote {export(g, fmt, path, level=level, max_nodes=max_nodes)}")
 
@@ -423,6 +432,108 @@ def push_sparql(endpoint, graph_dir, graph_iri, batch, retries, quiet):
         where = f" graph <{graph_iri}>" if graph_iri else " (default graph)"
         click.echo(f"pushed {res.triples} triples to {endpoint}{where}: {len(res.sent)} batches "
                    f"sent, {len(res.skipped)} already landed")
+
+
+# -- Cypher and Neo4j (issue 7): kg cypher, kg push neo4j -------------------------------------
+
+def _neo4j_password(user: str, uri: str) -> str:
+    """NEO4J_PASSWORD, else a hidden prompt: never a command-line argument."""
+    import os
+
+    pw = os.environ.get("NEO4J_PASSWORD")
+    return pw if pw is not None else click.prompt(f"Password for {user} at {uri}", hide_input=True)
+
+
+@main.command("cypher")
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the query from FILE (- for stdin); a NAME.ladybug.cypher next to "
+                   "NAME.cypher is used for the embedded database.")
+@graph_dir_option
+@click.option("--uri", metavar="URI", help="Ask this Bolt server (Neo4j, ArcadeDB) instead of "
+              "the embedded database; password from NEO4J_PASSWORD or a prompt.")
+@click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True,
+              help="Server user (or NEO4J_USER).")
+@click.option("--database", envvar="NEO4J_DATABASE", help="Server database (or NEO4J_DATABASE).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter $NAME; VALUE is read as JSON when it parses, else a string.")
+@format_option
+@click.option("--write", is_flag=True,
+              help="Allow CREATE/MERGE/SET/DELETE/REMOVE/DROP/COPY/LOAD (read-only otherwise).")
+def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, write):
+    """Run a Cypher query on the graph.
+
+    The default target is the embedded database `kg build` writes into DIR/graph.lbug
+    (ladybug: no server, opened read-only). Nodes carry their type as label and an
+    `id`, `name`, `type` property; see docs/neo4j.md for the schema. Examples:
+
+    \b
+      kg cypher 'MATCH (h:Hospital)-[:SUPPORTS]->(c:County) RETURN h.name, c.name'
+      kg cypher -f examples/queries/partners_of.cypher -p name=饶平县人民医院
+      kg cypher -f examples/queries/supports_county.cypher --uri bolt://localhost:7687
+    """
+    from .cypher import load_query, parse_params, query_embedded
+
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give a QUERY or -f FILE (one of them)")
+    src = click.get_current_context().get_parameter_source("graph_dir")
+    if uri and src is not None and src.name == "COMMANDLINE":
+        raise click.UsageError("give -g DIR or --uri URI, not both")
+    engine = "bolt" if uri else "ladybug"
+    if query_file == "-":
+        text = sys.stdin.read()
+    elif query_file is not None:
+        text = load_query(query_file, engine)
+    else:
+        text = query
+    values = parse_params(params)
+    if uri:
+        from .neo4j import query_bolt
+
+        rows = query_bolt(uri, user, _neo4j_password(user, uri), text, values, database=database,
+                          write=write)
+    else:
+        rows = query_embedded(graph_dir, text, values, write=write)
+    click.echo(rows.render(fmt))
+
+
+if "push" not in main.commands:
+    @main.group()
+    def push():
+        """Push the graph to a database server."""
+else:
+    push = main.commands["push"]
+
+
+@push.command("neo4j")
+@click.option("-g", "--dir", "graph_dir", default="kg-out", show_default=True,
+              type=click.Path(file_okay=False), help="Folder written by `kg build`.")
+@click.option("--uri", envvar="NEO4J_URI", default="bolt://localhost:7687", show_default=True,
+              help="Bolt URI of Neo4j 4/5 or ArcadeDB (or NEO4J_URI).")
+@click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True,
+              help="User (or NEO4J_USER); the password comes from NEO4J_PASSWORD or a prompt.")
+@click.option("--database", envvar="NEO4J_DATABASE", help="Database (default: the user's home database).")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1),
+              help="Rows per UNWIND transaction.")
+@click.option("--prune", is_flag=True,
+              help="Afterwards delete Entity/Document/Evidence nodes and their relationships "
+                   "that this graph no longer has.")
+@click.option("--retries", default=4, show_default=True, type=click.IntRange(0, 20),
+              help="Retries per batch on transient errors and lost connections (with backoff).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def push_neo4j_cmd(graph_dir, uri, user, database, batch, prune, retries, quiet):
+    """Load the graph into Neo4j (or another Bolt server) in batches; re-running it is safe.
+
+    Constraints on the ids come first; nodes and relationships are MERGEd, so a second
+    push changes nothing and a push cut off half-way can simply be run again.
+    """
+    from .neo4j import push_neo4j
+
+    g = _load(graph_dir)
+    res = push_neo4j(g, uri, user, _neo4j_password(user, uri), database=database, batch=batch,
+                     prune=prune, retries=retries, progress=None if not quiet else False)
+    if not quiet:
+        click.echo(res.line())
 
 
 if __name__ == "__main__":  # pragma: no cover

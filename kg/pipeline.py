@@ -433,6 +433,8 @@ def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None) -
         mark.unlink(missing_ok=True)  # files half rewritten must never look current
         res.graph.save(out)
         write_rdf(res.graph, out)
+        from .cypher import write_cypher_db  # the embedded Cypher database `kg cypher` reads
+        write_cypher_db(res.graph, out)
         if fingerprint is not None:
             write_atomic(mark, json.dumps({"fingerprint": fingerprint}))
     res.outputs_reused = same

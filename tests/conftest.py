@@ -272,3 +272,65 @@ def oxigraph_factory(tmp_path):
     yield make
     for s in started:
         s.stop()
+
+
+# -- Cypher over Bolt (issue 7): a real ArcadeDB server, and Neo4j when NEO4J_URI is set ----------
+
+class BoltTarget:
+    """Where the Bolt tests push and query: ``name``, ``uri``, ``user``, ``password``, ``database``."""
+
+    def __init__(self, name, uri, user, password, database, server=None):
+        self.name, self.uri, self.user, self.password = name, uri, user, password
+        self.database, self.server = database, server
+
+    def run(self, query: str, **params):
+        """Rows (as dicts) of a query run through the official driver, in a write transaction."""
+        from neo4j import GraphDatabase
+
+        with GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as d:
+            with d.session(database=self.database) as s:
+                return s.execute_write(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    def clear(self) -> None:
+        """Delete what the tests push (only nodes with the schema's key labels)."""
+        for label in ("Evidence", "Document", "Entity"):
+            self.run(f"MATCH (n:{label}) DETACH DELETE n")
+
+
+@pytest.fixture(scope="session")
+def arcadedb_server(tmp_path_factory):
+    """One ArcadeDB server with the Bolt plugin on 127.0.0.1 for the session (database ``kg``)."""
+    import secrets
+
+    pytest.importorskip("arcadedb_embedded", reason="arcadedb-embedded is not installed "
+                        "(pip install 'health-kg[test]')")
+    from kg.neo4j import LocalArcadeDB
+
+    server = LocalArcadeDB(str(tmp_path_factory.mktemp("arcadedb")), secrets.token_urlsafe(16))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["arcadedb", "neo4j"])
+def bolt_target(request):
+    """The Bolt servers to test against: ArcadeDB always; Neo4j when NEO4J_URI is set."""
+    import os
+
+    if request.param == "arcadedb":
+        s = request.getfixturevalue("arcadedb_server")
+        return BoltTarget("arcadedb", s.uri, s.user, s.password, s.database, s)
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        pytest.skip("no Neo4j: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD (and NEO4J_DATABASE) "
+                    "to a scratch database to run these tests against a real Neo4j too")
+    return BoltTarget("neo4j", uri, os.environ.get("NEO4J_USER", "neo4j"),
+                      os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE") or None)
+
+
+@pytest.fixture
+def bolt(bolt_target):
+    """A Bolt target with none of the schema's nodes in it (cleared before and after the test)."""
+    bolt_target.clear()
+    yield bolt_target
+    bolt_target.clear()

@@ -1,0 +1,354 @@
+"""kg.cypher: the embedded Cypher database, read-only queries and the example .cypher files.
+
+Answers are compared with the Python helpers (kg.query) on the seed graph and on
+generated graphs, never with hand-written expected rows.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import cypher
+from kg.cli import main
+from kg.cypher import (DB_NAME, engine_query_file, for_engine, load_query, parse_params,
+                       property_graph, query_embedded, write_cypher_db, write_clauses)
+from kg.errors import GraphNotFoundError, QueryError
+from kg.graph import KnowledgeGraph
+from kg.model import ENTITY_TYPES, PARTNERSHIP_TYPES, Entity, Evidence, Relation
+from kg.query import Places, support_unit
+
+QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+EXAMPLES = ["supports_county", "partners_of", "support_between_provinces", "programs_by_province",
+            "evidence_for_edge"]
+ANY_EDGE = {"source": "", "target": "", "relation": ""}
+
+
+def q(name: str, engine: str = "ladybug") -> str:
+    return load_query(QUERIES / f"{name}.cypher", engine)
+
+
+def db_of(graph: KnowledgeGraph, path: Path) -> Path:
+    write_cypher_db(graph, path)
+    return path
+
+
+def random_graph(seed: int, n: int = 60) -> KnowledgeGraph:
+    """Regions in a tree, organisations located in them, random edges of every kind."""
+    rnd = random.Random(seed)
+    g = KnowledgeGraph()
+    levels = ["Province", "City", "County", "Town"]
+    regions: dict[str, list[str]] = {t: [] for t in levels}
+    for depth, level in enumerate(levels):
+        for i in range(2 + depth * 3):
+            eid = f"{level}/{seed}-{i}"
+            g.add_entity(Entity(eid, level, f"{level}{i}", attrs={"code": f"{depth}{i:05d}"},
+                                mentions={"d0": 1}))
+            regions[level].append(eid)
+            if depth and rnd.random() < 0.85:
+                up = rnd.choice(regions[levels[depth - 1]] + regions["Province"])
+                g.add_relation(Relation(eid, "LOCATED_IN", up, evidence=[Evidence("d0", "s", 0, 1, "r")]))
+    every = sum(regions.values(), [])
+    orgs = []
+    for i in range(n):
+        typ = rnd.choice(["Hospital", "Hospital", "Agency", "University", "Alliance", "Program"])
+        eid = f"{typ}/{seed}-{i}"
+        g.add_entity(Entity(eid, typ, f"{typ}名{i}", {f"别名{i}"} if rnd.random() < 0.3 else set(),
+                            mentions={f"d{rnd.randint(1, 3)}": 1}))
+        orgs.append(eid)
+        if rnd.random() < 0.7:
+            g.add_relation(Relation(eid, "LOCATED_IN", rnd.choice(every),
+                                    evidence=[Evidence("d0", "s", 0, 1, "r")]))
+    nodes = orgs + every
+    for i in range(n * 2):
+        kind = rnd.choice(["SUPPORTS", "MANAGES", "PARTNERS_WITH", "PARTNERS_WITH", "LEADS",
+                           "MEMBER_OF", "RUNS"])
+        a, b = rnd.sample(nodes, 2)
+        evs = [Evidence(f"d{rnd.randint(1, 4)}", f"句子{i}-{k}", k, k + 5, "r", 0.7)
+               for k in range(rnd.randint(0, 2))]
+        g.add_relation(Relation(a, kind, b, {"year": 2020 + i % 4}, evidence=evs))
+    g.documents = {f"d{i}": {"id": f"d{i}", "path": f"d{i}.txt", "published": f"2024-0{i + 1}-01"}
+                   for i in range(5)}
+    return g
+
+
+# -- the Python answers each example query must give ------------------------------------------
+
+def py_supports(g: KnowledgeGraph) -> list[tuple]:
+    return sorted((r.supporter_id, r.county_id, r.supporter, r.county, r.county_type,
+                   r.county_code, sorted(r.relations), r.evidence, sorted(r.documents))
+                  for r in g.supports())
+
+
+def db_supports(rows) -> list[tuple]:
+    return sorted((r["supporter_id"], r["county_id"], r["supporter"], r["county"], r["county_type"],
+                   r["county_code"], r["relations"], r["evidence"], r["documents"]) for r in rows)
+
+
+def py_partners(g: KnowledgeGraph, name: str) -> list[tuple]:
+    return sorted((r.entity_id, r.direction, r.relation, r.other_id, r.evidence, r.documents,
+                   r.confidence) for r in g.partners(name))
+
+
+def db_partners(rows) -> list[tuple]:
+    return sorted((r["entity_id"], r["direction"], r["relation"], r["other_id"], r["evidence"],
+                   r["documents"], r["confidence"]) for r in rows)
+
+
+def py_flows(g: KnowledgeGraph) -> dict:
+    return {(r.source_id, r.target_id): r.count for r in g.flows(level="province", internal=False)
+            if r.source_id in g.entities and r.target_id in g.entities}
+
+
+def py_programs(g: KnowledgeGraph) -> set:
+    provinces = [e.id for e in g.entities.values() if e.type == "Province"]
+    return {(p, r.id) for p in provinces for r in g.programs(region=p)}
+
+
+def py_evidence(g: KnowledgeGraph) -> list[tuple]:
+    return sorted((r.source, r.type, r.target, e.doc, e.start, e.end, e.sentence, e.rule)
+                  for r in g.relations.values() for e in r.evidence
+                  if r.source in g.entities and r.target in g.entities)
+
+
+def db_evidence(rows) -> list[tuple]:
+    return sorted((r["source_id"], r["relation"], r["target_id"], r["doc"], r["start"], r["end"],
+                   r["sentence"], r["rule"]) for r in rows)
+
+
+def partner_names(g: KnowledgeGraph) -> list[str]:
+    return sorted({g.entities[r.source].name for r in g.relations.values()
+                   if r.type in PARTNERSHIP_TYPES and r.source in g.entities})
+
+
+# -- write detection, parameters, dialect translation ------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "CREATE (n:Hospital {id: 'x'})", "match (n) detach delete n", "MATCH (n) SET n.x = 1",
+    "MERGE (n:County {id: 'a'})", "MATCH (n) REMOVE n.name", "DROP TABLE Hospital",
+    "COPY Hospital FROM 'x.csv'", "LOAD CSV FROM 'file:///x' AS r RETURN r",
+    "// a comment\nMATCH (n) /* block */ WITH n SET n.a = 'RETURN'",
+    "MATCH (n) WHERE n.name = 'it''s' DELETE n",
+])
+def test_write_clauses_are_found(text):
+    assert write_clauses(text)
+
+
+@pytest.mark.parametrize("text", [
+    "MATCH (n) RETURN n.created, n.setting, n.deleted_at",
+    "MATCH (n) WHERE n.name = 'CREATE (x) SET x.a = 1' RETURN n",
+    'MATCH (n) WHERE n.name = "MERGE \\" DELETE" RETURN n',
+    "// CREATE in a comment\nMATCH (n) RETURN n /* DELETE */",
+    "MATCH (n) RETURN n.`set`, $create AS p",
+])
+def test_reads_are_not_mistaken_for_writes(text):
+    assert write_clauses(text) == []
+
+
+def test_parameters_parse_as_json_else_string():
+    assert parse_params(["a=1", "b=[1, 2]", "c=阳山县", 'd="x"', "e=", "f=a=b", "g=null"]) == {
+        "a": 1, "b": [1, 2], "c": "阳山县", "d": "x", "e": "", "f": "a=b", "g": None}
+    with pytest.raises(QueryError, match="name=value"):
+        parse_params(["novalue"])
+
+
+def test_entity_label_becomes_the_entity_tables_for_ladybug():
+    text = "MATCH (a:Entity)-[:SUPPORTS]->(b:Entity:Hospital), (c:County:Entity) WHERE a.name = ':Entity' RETURN a"
+    out = for_engine(text, "ladybug")
+    assert "(a:" + ":".join(ENTITY_TYPES) + ")" in out
+    assert "(b:Hospital)" in out and "(c:County)" in out and "':Entity'" in out
+    assert for_engine(text, "bolt") == text
+
+
+def test_per_engine_variant_files_are_picked(tmp_path):
+    (tmp_path / "x.cypher").write_text("RETURN 1")
+    assert engine_query_file(tmp_path / "x.cypher", "ladybug") == tmp_path / "x.cypher"
+    (tmp_path / "x.ladybug.cypher").write_text("RETURN 2")
+    assert engine_query_file(tmp_path / "x.cypher", "ladybug") == tmp_path / "x.ladybug.cypher"
+    assert engine_query_file(tmp_path / "x.cypher", "bolt") == tmp_path / "x.cypher"
+    with pytest.raises(QueryError, match="cannot read"):
+        load_query(tmp_path / "missing.cypher", "ladybug")
+
+
+def test_every_question_has_a_cypher_file_that_says_what_it_asks():
+    for name in EXAMPLES:
+        text = (QUERIES / f"{name}.cypher").read_text(encoding="utf-8")
+        assert text.startswith("// "), name
+    for variant in QUERIES.glob("*.ladybug.cypher"):
+        assert (QUERIES / variant.name.replace(".ladybug", "")).exists(), variant.name
+
+
+# -- the property graph ---------------------------------------------------------------------
+
+def test_property_graph_keeps_every_fact(seed_graph):
+    pg = property_graph(seed_graph)
+    assert len(pg.entities) == len(seed_graph.entities)
+    assert len(pg.relations) == sum(1 for r in seed_graph.relations.values()
+                                    if r.source in seed_graph.entities and r.target in seed_graph.entities)
+    assert len(pg.evidence) == len({(r.key, e.key()) for r in seed_graph.relations.values()
+                                    for e in r.evidence})
+    assert len(pg.found_in) == len(pg.evidence)
+    units = {e["id"]: e["support_unit"] for e in pg.entities}
+    for eid in seed_graph.entities:
+        u = support_unit(seed_graph, eid)
+        assert units[eid] == (u.id if u else None)
+    places = Places(seed_graph)
+    for e in pg.entities:
+        p = places.unit(e["id"], "province")
+        assert e["province"] == (p.id if p is not None and p.type == "Province" else None)
+
+
+def test_columns_have_one_type_each():
+    g = KnowledgeGraph()
+    g.add_entity(Entity("Hospital/a", "Hospital", "a", attrs={"beds": 10, "score": 1, "lon": "113.5",
+                                                                "tags": ["x"], "meta": {"k": 1}}))
+    g.add_entity(Entity("Hospital/b", "Hospital", "b", attrs={"beds": 20, "score": 2.5, "bad key": 1}))
+    pg = property_graph(g)
+    cols = pg.columns["Entity"]
+    assert (cols["beds"], cols["score"], cols["lon"], cols["tags"], cols["meta"]) == (
+        "INT64", "DOUBLE", "DOUBLE", "STRING[]", "STRING")
+    assert "bad key" not in cols
+    a = next(e for e in pg.entities if e["id"] == "Hospital/a")
+    assert a["lon"] == 113.5 and a["score"] == 1.0 and json.loads(a["meta"]) == {"k": 1}
+
+
+# -- the embedded database ------------------------------------------------------------------
+
+def test_build_writes_the_embedded_database(seed_build):
+    graph, out = seed_build
+    assert (out / DB_NAME).is_file()
+    n = query_embedded(out, "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"]
+    assert n == len(graph.entities)
+    rels = query_embedded(out, "MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS n")[0]["n"]
+    assert rels == len(graph.relations)
+
+
+def test_example_queries_equal_the_python_helpers_on_the_seed_graph(seed_build):
+    graph, out = seed_build
+    assert db_supports(query_embedded(out, q("supports_county"))) == py_supports(graph)
+    for name in partner_names(graph):
+        assert db_partners(query_embedded(out, q("partners_of"), {"name": name})) == \
+            py_partners(graph, name), name
+    flows = {(r["from_id"], r["to_id"]): r["edges"]
+             for r in query_embedded(out, q("support_between_provinces"))}
+    assert flows == py_flows(graph)
+    progs = query_embedded(out, q("programs_by_province"))
+    assert {(r["province_id"], r["program_id"]) for r in progs} == py_programs(graph)
+    assert all(r["run_by"] == sorted(r["run_by"]) for r in progs)
+    assert db_evidence(query_embedded(out, q("evidence_for_edge"), ANY_EDGE)) == py_evidence(graph)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_example_queries_equal_the_python_helpers_on_random_graphs(seed, tmp_path):
+    g = random_graph(seed)
+    out = db_of(g, tmp_path)
+    expected = py_supports(g)
+    assert expected
+    assert db_supports(query_embedded(out, q("supports_county"))) == expected
+    for name in partner_names(g)[:5]:
+        assert db_partners(query_embedded(out, q("partners_of"), {"name": name})) == \
+            py_partners(g, name), name
+    flows = {(r["from_id"], r["to_id"]): r["edges"]
+             for r in query_embedded(out, q("support_between_provinces"))}
+    assert flows == py_flows(g)
+    assert {(r["province_id"], r["program_id"])
+            for r in query_embedded(out, q("programs_by_province"))} == py_programs(g)
+    assert db_evidence(query_embedded(out, q("evidence_for_edge"), ANY_EDGE)) == py_evidence(g)
+
+
+def test_example_queries_on_the_hand_made_graphs(tiny_graph, rdf_graph, tmp_path):
+    for i, g in enumerate((tiny_graph, rdf_graph)):
+        out = db_of(g, tmp_path / str(i))
+        assert db_supports(query_embedded(out, q("supports_county"))) == py_supports(g)
+        flows = {(r["from_id"], r["to_id"]): r["edges"]
+                 for r in query_embedded(out, q("support_between_provinces"))}
+        assert flows == py_flows(g)
+    one = query_embedded(out, q("evidence_for_edge"), {"source": "暨大附一", "target": "饶平县人民医院",
+                                                        "relation": "MANAGES"})
+    assert [r["sentence"] for r in one] == ["引进暨南大学附属第一医院全面托管县人民医院"]
+
+
+def test_values_keep_their_types(rdf_graph, tmp_path):
+    out = db_of(rdf_graph, tmp_path)
+    row = query_embedded(out, "MATCH (c:County {id: $id}) RETURN c.lon AS lon, c.code AS code, "
+                              "c.aliases AS aliases, c", {"id": "County/445122"})[0]
+    assert row["lon"] == 117.0039 and row["code"] == "445122" and row["aliases"] == ["饶平"]
+    assert row["c"]["_label"] == "County" and row["c"]["name"] == "饶平县"
+    rel = query_embedded(out, "MATCH ()-[r:MANAGES]->() RETURN r.since AS since, r.quantities AS q")[0]
+    assert rel["since"] == "2019-05" and json.loads(rel["q"])[0]["value"] == 26
+    nasty = query_embedded(out, "MATCH (h:Hospital) WHERE h.name STARTS WITH $p RETURN h.name AS n, h.aliases AS a",
+                           {"p": "测试"})
+    assert nasty[0]["n"] == rdf_graph.entities['Hospital/测试/"引号"医院'].name
+    assert sorted(nasty[0]["a"]) == sorted(rdf_graph.entities['Hospital/测试/"引号"医院'].aliases)
+
+
+def test_an_interrupted_write_leaves_the_previous_database(tiny_graph, rdf_graph, tmp_path, monkeypatch):
+    db_of(tiny_graph, tmp_path)
+    before = query_embedded(tmp_path, "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"]
+
+    def boom(conn, pg):
+        raise KeyboardInterrupt("interrupted half-way")
+
+    monkeypatch.setattr(cypher, "_load_ladybug", boom)
+    with pytest.raises(KeyboardInterrupt):
+        write_cypher_db(rdf_graph, tmp_path)
+    assert query_embedded(tmp_path, "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME]  # no temporary left behind
+    monkeypatch.undo()
+    write_cypher_db(rdf_graph, tmp_path)
+    assert query_embedded(tmp_path, "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"] == len(rdf_graph.entities)
+
+
+def test_queries_run_read_only_unless_asked(tiny_graph, tmp_path):
+    out = db_of(tiny_graph, tmp_path)
+    with pytest.raises(QueryError, match="--write"):
+        query_embedded(out, "MATCH (n:Hospital) SET n.name = 'x'")
+    query_embedded(out, "MATCH (n:Hospital {id: 'Hospital/441823/人民医院'}) SET n.name = 'x'", write=True)
+    assert query_embedded(out, "MATCH (n:Hospital {id: 'Hospital/441823/人民医院'}) RETURN n.name AS n")[0]["n"] == "x"
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    with pytest.raises(GraphNotFoundError, match="kg build"):
+        query_embedded(tmp_path, "RETURN 1")
+
+
+# -- the command ----------------------------------------------------------------------------
+
+def test_cli_formats_match_the_rows(seed_build):
+    _, out = seed_build
+    runner = CliRunner()
+    rows = query_embedded(out, q("supports_county"))
+    for fmt in ("table", "csv", "json"):
+        res = runner.invoke(main, ["cypher", "-g", str(out), "-f", str(QUERIES / "supports_county.cypher"),
+                                   "--format", fmt])
+        assert res.exit_code == 0, res.output
+        assert res.output.replace("\r\n", "\n") == rows.render(fmt).replace("\r\n", "\n") + "\n"
+    res = runner.invoke(main, ["cypher", "-g", str(out), "--format", "json", "-p", "name=饶平县人民医院",
+                               "-f", str(QUERIES / "partners_of.cypher")])
+    assert res.exit_code == 0 and json.loads(res.output)
+
+
+def test_cli_refuses_writes_and_bad_queries_with_one_line(tiny_graph, tmp_path):
+    out = db_of(tiny_graph, tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(main, ["cypher", "-g", str(out), "MATCH (n:Hospital) DETACH DELETE n"])
+    assert res.exit_code == 2 and "--write" in res.output and len(res.output.strip().splitlines()) == 1
+    res = runner.invoke(main, ["cypher", "-g", str(out), "MATCH (n RETURN n"])
+    assert res.exit_code == 2 and "Cypher query failed" in res.output
+    res = runner.invoke(main, ["cypher", "-g", str(tmp_path / "none"), "RETURN 1"])
+    assert res.exit_code == 2 and "kg build" in res.output
+    res = runner.invoke(main, ["cypher", "-g", str(out)])
+    assert res.exit_code == 2  # neither QUERY nor -f
+    res = runner.invoke(main, ["cypher", "-g", str(out), "--write",
+                               "MATCH (n:Hospital) DETACH DELETE n RETURN count(*) AS gone"])
+    assert res.exit_code == 0
+
+
+def test_a_copied_database_folder_still_opens(tiny_graph, tmp_path):
+    out = db_of(tiny_graph, tmp_path / "a")
+    shutil.copytree(out, tmp_path / "b")
+    assert query_embedded(tmp_path / "b", "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"] == len(tiny_graph.entities)

@@ -1,0 +1,307 @@
+"""kg.neo4j: pushes to real Bolt servers, queries over Bolt, and the neo4j-admin CSV export.
+
+The server tests run against ArcadeDB (started from the arcadedb-embedded wheel on
+127.0.0.1) and, when NEO4J_URI is set, against that Neo4j as well. Answers are compared
+between the servers, the embedded database and the Python helpers; never with
+hand-written rows.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import secrets
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.cypher import REL_TYPES, check_label, load_query, property_graph, query_embedded, write_cypher_db
+from kg.errors import QueryError, StoreError
+from kg.graph import KnowledgeGraph
+from kg.model import Entity, Evidence, Relation
+from kg.neo4j import (Dialect, LocalArcadeDB, export_neo4j_csv, free_port, import_command, node_query,
+                      push_neo4j, push_plan, query_bolt, relationship_query)
+
+QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
+CASES = [("supports_county", {}), ("partners_of", {"name": "饶平县人民医院"}),
+         ("partners_of", {"name": "省第二人民医院"}), ("support_between_provinces", {}),
+         ("programs_by_province", {}), ("evidence_for_edge", {"source": "", "target": "", "relation": ""}),
+         ("evidence_for_edge", {"source": "暨南大学附属第一医院", "target": "饶平县人民医院", "relation": ""})]
+NASTY = ["'})-[:X]->()", "引号\"双\"和'单'", "{花括号} $param `tick` // comment", "反\\斜杠\n换行",
+         "; MATCH (n) DETACH DELETE n //", "分号;在中间"]
+
+
+def hostile_graph() -> KnowledgeGraph:
+    """Hospitals whose ids, names, aliases, attributes, documents and evidence are injection attempts."""
+    g = KnowledgeGraph()
+    g.add_entity(Entity("Province/440000", "Province", "广东省", attrs={"code": "440000"}, mentions={"d": 1}))
+    g.add_entity(Entity("County/445122", "County", "饶平县", attrs={"code": "445122"}, mentions={"d": 1}))
+    g.add_relation(Relation("County/445122", "LOCATED_IN", "Province/440000",
+                            evidence=[Evidence("d", "位于", 0, 2, "r")]))
+    for i, s in enumerate(NASTY):
+        eid = f"Hospital/{s}"
+        doc = f"doc {s}"
+        g.add_entity(Entity(eid, "Hospital", f"{s}医院", {s, f"别名{i}"}, {"note": s}, {doc: 2}))
+        g.add_relation(Relation(eid, "SUPPORTS", "County/445122", {"since": s},
+                                [Evidence(doc, f"句子 {s}", i, i + 3, f"rule {s}", 0.7, f"{s}.txt")]))
+        g.documents[doc] = {"id": doc, "path": f"{s}.txt", "title": s, "published": "2024-01-01"}
+    return g
+
+
+def expected_counts(graph: KnowledgeGraph) -> dict:
+    pg = property_graph(graph)
+    out = {"Entity": len(pg.entities), "Document": len(pg.documents), "Evidence": len(pg.evidence)}
+    for t in REL_TYPES:
+        out[t] = sum(1 for r in pg.relations + pg.mentions + pg.found_in if r["type"] == t)
+    return out
+
+
+def counts(bolt) -> dict:
+    """Nodes per key label and relationships per type on a server (``bolt.run`` gives rows)."""
+    out = {lab: bolt.run(f"MATCH (n:{lab}) RETURN count(n) AS n")[0]["n"]
+           for lab in ("Entity", "Document", "Evidence")}
+    for t in REL_TYPES:
+        out[t] = bolt.run(f"MATCH ()-[r:{t}]->() RETURN count(r) AS n")[0]["n"]
+    return out
+
+
+class Server:
+    """A LocalArcadeDB seen as a test target (``run`` a query, get rows)."""
+
+    def __init__(self, server: LocalArcadeDB):
+        self.s = server
+
+    def run(self, query: str, **params):
+        return query_bolt(self.s.uri, self.s.user, self.s.password, query, params, database=self.s.database)
+
+
+def push(bolt, graph, **kw):
+    return push_neo4j(graph, bolt.uri, bolt.user, bolt.password, database=bolt.database,
+                      progress=False, **kw)
+
+
+def ask(bolt, query: str, params=None):
+    return query_bolt(bolt.uri, bolt.user, bolt.password, query, params, database=bolt.database)
+
+
+def normal(rows) -> list:
+    return sorted((tuple(r.values()) for r in rows), key=repr)
+
+
+# -- no server needed ----------------------------------------------------------------------
+
+def test_only_whitelisted_labels_reach_query_text():
+    assert node_query("Entity", "Hospital").startswith("UNWIND $rows AS r MERGE (n:Entity:Hospital {id: r.id})")
+    assert "MERGE (a)-[e:SUPPORTS]->(b)" in relationship_query("SUPPORTS", "Entity", "Entity")
+    for bad in ("Hospital) DETACH DELETE (n", "hospital", "X`", "FOUND_IN]->() //"):
+        with pytest.raises(ValueError):
+            check_label(bad)
+        with pytest.raises(ValueError):
+            node_query("Entity", bad)
+
+
+@pytest.mark.parametrize("dialect", ["neo4j", "arcadedb"])
+def test_push_queries_carry_no_values(dialect):
+    g = hostile_graph()
+    pg = property_graph(g)
+    plan = push_plan(pg, "run-1", dialect)
+    assert sum(len(rows) for _, _, rows in plan) == pg.node_count + pg.relationship_count
+    for _, query, rows in plan:
+        assert query.startswith("UNWIND $rows AS r ")
+        for s in NASTY:
+            assert s not in query
+
+
+def test_dialects_write_their_own_schema_syntax():
+    neo5 = Dialect("neo4j").schema_statements()
+    assert "CREATE CONSTRAINT kg_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE" in neo5
+    assert "CREATE INDEX kg_evidence_edge_key IF NOT EXISTS FOR (n:Evidence) ON (n.edge_key)" in neo5
+    assert any("ON (n:Entity) ASSERT n.id IS UNIQUE" in s for s in Dialect("neo4j4").schema_statements())
+    assert "CREATE INDEX ON :Evidence(edge_key)" in Dialect("memgraph").schema_statements()
+    arcade = Dialect("arcadedb").schema_statements()
+    assert set(neo5) < set(arcade)
+    assert "CREATE CONSTRAINT kg_hospital_id IF NOT EXISTS FOR (n:Hospital) REQUIRE n.id IS UNIQUE" in arcade
+
+
+def test_neo4j_csv_export_reads_back_as_the_graph(tmp_path):
+    g = hostile_graph()
+    files = export_neo4j_csv(g, tmp_path)
+    assert {f.name for f in files} >= {"entities.csv", "relations.csv", "README.md"}
+    with open(tmp_path / "entities.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    assert head[:2] == ["id:ID(Entity)", ":LABEL"]
+    assert "aliases:string[]" in head and "mentions:long" in head and "lon:double" in head
+    got = {r[0]: dict(zip(head, r)) for r in rows[1:]}
+    assert set(got) == set(g.entities)
+    for eid, e in g.entities.items():
+        assert got[eid][":LABEL"] == f"Entity;{e.type}"
+        assert got[eid]["name"] == e.name
+        aliases = got[eid]["aliases:string[]"].split(";") if got[eid]["aliases:string[]"] else []
+        assert sorted(aliases) == sorted(a.replace(";", "；") for a in e.aliases)
+    with open(tmp_path / "relations.csv", encoding="utf-8", newline="") as fh:
+        rels = list(csv.reader(fh))
+    assert rels[0][:3] == [":START_ID(Entity)", ":END_ID(Entity)", ":TYPE"]
+    assert {(r[0], r[2], r[1]) for r in rels[1:]} == set(g.relations)
+    with open(tmp_path / "found_in.csv", encoding="utf-8", newline="") as fh:
+        assert next(csv.reader(fh)) == [":START_ID(Evidence)", ":END_ID(Document)", ":TYPE"]
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert import_command() in readme and "--nodes=entities.csv" in readme
+    res = CliRunner().invoke(main, ["export", "--format", "neo4j-csv", "-g", str(g.save(tmp_path / "g").parent),
+                                    "-o", str(tmp_path / "cli")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "cli" / "relations.csv").read_bytes() == (tmp_path / "relations.csv").read_bytes()
+
+
+def test_a_dead_server_is_one_clear_line_and_exit_3(tmp_path, tiny_graph):
+    tiny_graph.save(tmp_path)
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    res = CliRunner().invoke(main, ["push", "neo4j", "-g", str(tmp_path), "--uri", uri, "--retries", "1"],
+                             env={"NEO4J_PASSWORD": "secret-pw-42", "NEO4J_USER": "neo4j"})
+    assert res.exit_code == 3
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and uri in lines[0] and "push again" in lines[0]
+    assert "secret-pw-42" not in res.output
+
+
+# -- real servers ----------------------------------------------------------------------------
+
+@pytest.mark.server
+def test_seed_graph_answers_the_same_on_the_server_embedded_and_in_python(bolt, seed_build):
+    graph, out = seed_build
+    summary = push(bolt, graph, batch=50)
+    assert summary.nodes_created == summary.nodes and summary.relationships_created == summary.relationships
+    assert summary.batches > 5 and ("arcadedb" in summary.server.lower()) == (bolt.name == "arcadedb")
+    assert counts(bolt) == expected_counts(graph)
+    for name, params in CASES:
+        remote = ask(bolt, load_query(QUERIES / f"{name}.cypher", "bolt"), params)
+        local = query_embedded(out, load_query(QUERIES / f"{name}.cypher", "ladybug"), params)
+        assert remote.columns == local.columns, name
+        assert normal(remote) == normal(local), name
+        assert remote, name
+    py = sorted((r.supporter_id, r.county_id, sorted(r.relations), r.evidence, sorted(r.documents))
+                for r in graph.supports())
+    rows = ask(bolt, load_query(QUERIES / "supports_county.cypher", "bolt"))
+    assert sorted((r["supporter_id"], r["county_id"], r["relations"], r["evidence"], r["documents"])
+                  for r in rows) == py
+    # "which article says this" is one query over the evidence design
+    said = ask(bolt, "MATCH (a:Entity {name: $a})-[r:MANAGES]->(b:Entity {name: $b}) "
+                     "MATCH (ev:Evidence)-[:FOUND_IN]->(d:Document) WHERE ev.edge_key = r.edge_key "
+                     "RETURN d.id AS doc, ev.sentence AS sentence",
+               {"a": "暨南大学附属第一医院", "b": "饶平县人民医院"})
+    rel = graph.relations[("Hospital/暨南大学附属第一医院", "MANAGES", "Hospital/445122/人民医院")]
+    assert sorted((r["doc"], r["sentence"]) for r in said) == sorted((e.doc, e.sentence) for e in rel.evidence)
+
+
+@pytest.mark.server
+def test_pushing_twice_changes_nothing(bolt, seed_graph):
+    first = push(bolt, seed_graph, batch=200)
+    after_first = counts(bolt)
+    rows_first = normal(ask(bolt, load_query(QUERIES / "evidence_for_edge.cypher", "bolt"),
+                            {"source": "", "target": "", "relation": ""}))
+    second = push(bolt, seed_graph, batch=37)
+    assert counts(bolt) == after_first == expected_counts(seed_graph)
+    assert (second.nodes_created, second.relationships_created) == (0, 0)
+    assert second.nodes_updated == first.nodes_created and second.relationships_updated == first.relationships_created
+    assert normal(ask(bolt, load_query(QUERIES / "evidence_for_edge.cypher", "bolt"),
+                      {"source": "", "target": "", "relation": ""})) == rows_first
+
+
+@pytest.mark.server
+def test_prune_removes_what_the_rebuilt_graph_dropped(bolt, tiny_graph):
+    push(bolt, tiny_graph)
+    smaller = KnowledgeGraph.from_json(tiny_graph.to_json())
+    smaller.remove_documents(["d2"])  # one MANAGES evidence and its document go
+    gone = "Agency/国家卫生健康委员会"
+    del smaller.entities[gone]
+    for key in [k for k in smaller.relations if gone in (k[0], k[2])]:
+        del smaller.relations[key]
+    kept = push(bolt, smaller)  # without --prune nothing is deleted
+    assert (kept.nodes_deleted, kept.relationships_deleted) == (0, 0)
+    assert counts(bolt)["Entity"] == len(tiny_graph.entities)
+    pruned = push(bolt, smaller, prune=True)
+    assert pruned.nodes_deleted >= 3 and pruned.relationships_deleted >= 1  # entity, document, evidence
+    assert counts(bolt) == expected_counts(smaller)
+    assert not ask(bolt, "MATCH (n:Entity {id: $id}) RETURN n", {"id": gone})
+
+
+@pytest.mark.server
+def test_hostile_names_round_trip_as_data(bolt, tmp_path):
+    g = hostile_graph()
+    push(bolt, g, batch=2)
+    assert counts(bolt) == expected_counts(g)
+    rows = ask(bolt, "MATCH (h:Hospital) RETURN h.id AS id, h.name AS name, h.aliases AS aliases, h.note AS note")
+    got = {r["id"]: (r["name"], sorted(r["aliases"]), r["note"]) for r in rows}
+    assert got == {eid: (e.name, sorted(e.aliases), e.attrs["note"])
+                   for eid, e in g.entities.items() if e.type == "Hospital"}
+    for s in NASTY:  # as a parameter it is only ever a value
+        hits = ask(bolt, load_query(QUERIES / "partners_of.cypher", "bolt"), {"name": s})
+        assert [r["other_id"] for r in hits] == ["County/445122"]
+    out = tmp_path / "db"
+    write_cypher_db(g, out)
+    for name, params in [("supports_county", {}), ("evidence_for_edge", {"source": NASTY[0], "target": "", "relation": ""})]:
+        remote = ask(bolt, load_query(QUERIES / f"{name}.cypher", "bolt"), params)
+        local = query_embedded(out, load_query(QUERIES / f"{name}.cypher", "ladybug"), params)
+        assert normal(remote) == normal(local) and remote, name
+
+
+@pytest.mark.server
+def test_reads_are_read_only_and_errors_are_clear(bolt):
+    with pytest.raises(QueryError, match="--write"):
+        ask(bolt, "CREATE (n:Entity {id: 'x'})")
+    with pytest.raises(QueryError, match="Cypher query failed"):
+        ask(bolt, "MATCH (n RETURN n")
+    with pytest.raises(StoreError, match="authentication failed"):
+        query_bolt(bolt.uri, bolt.user, bolt.password + "-wrong", "RETURN 1", database=bolt.database)
+
+
+@pytest.mark.server
+def test_cli_push_and_cypher_take_the_password_from_env_or_a_prompt(arcadedb_server, tmp_path, tiny_graph):
+    srv = arcadedb_server
+    tiny_graph.save(tmp_path)
+    runner = CliRunner()
+    base = ["push", "neo4j", "-g", str(tmp_path), "--uri", srv.uri, "--user", srv.user, "--database", srv.database]
+    res = runner.invoke(main, base, env={"NEO4J_PASSWORD": srv.password})
+    assert res.exit_code == 0, res.output
+    assert "pushed" in res.output and srv.password not in res.output
+    res = runner.invoke(main, base + ["--prune"], input=srv.password + "\n", env={"NEO4J_PASSWORD": None})
+    assert res.exit_code == 0, res.output
+    assert "Password for root" in res.output and srv.password not in res.output
+    res = runner.invoke(main, ["cypher", "--uri", srv.uri, "--user", srv.user, "--database", srv.database,
+                               "--format", "json", "MATCH (n:Entity) RETURN count(n) AS n"],
+                        env={"NEO4J_PASSWORD": srv.password})
+    assert res.exit_code == 0 and json.loads(res.output) == [{"n": len(tiny_graph.entities)}]
+    res = runner.invoke(main, ["cypher", "--uri", srv.uri, "--user", srv.user, "--database", srv.database,
+                               "MATCH (n:Entity) DETACH DELETE n"], env={"NEO4J_PASSWORD": srv.password})
+    assert res.exit_code == 2 and "--write" in res.output
+    for label in ("Evidence", "Document", "Entity"):
+        query_bolt(srv.uri, srv.user, srv.password, f"MATCH (n:{label}) DETACH DELETE n",
+                   database=srv.database, write=True)
+
+
+@pytest.mark.server
+def test_a_push_cut_off_by_the_server_stopping_completes_when_run_again(tmp_path, seed_graph):
+    pytest.importorskip("arcadedb_embedded")
+    server = LocalArcadeDB(str(tmp_path / "arcadedb"), secrets.token_urlsafe(16)).start()
+    try:
+        batches = []
+
+        def kill_after_three(stage, done):
+            batches.append(stage)
+            if len(batches) == 3:
+                server.kill()  # as a crash would: no goodbye to the client
+
+        with pytest.raises(StoreError) as err:
+            push_neo4j(seed_graph, server.uri, server.user, server.password, database=server.database,
+                       batch=10, retries=2, backoff=0.05, progress=False, on_batch=kill_after_three)
+        msg = str(err.value)
+        assert server.uri in msg and "push again" in msg and "\n" not in msg
+        assert len(batches) == 3
+        server.start()
+        again = push_neo4j(seed_graph, server.uri, server.user, server.password, database=server.database,
+                           batch=10, progress=False)
+        assert 0 < again.nodes_created < again.nodes  # the first batches had landed
+        assert counts(Server(server)) == expected_counts(seed_graph)
+    finally:
+        server.stop()
