@@ -322,7 +322,13 @@ class _Linker:
             part_of = parent.id
             name += sub.group(1)
             self.ex.mentions[i].end += len(sub.group(1))
-        eid = f"{a.type}/{region.key}/{name}" if (region and a.type == "Hospital") else f"{a.type}/{name}"
+        eid = f"{a.type}/{name}"
+        if region and a.type == "Hospital":
+            # The same id the name rules give when the text writes the name out in full.
+            for prefix in (region.name, region.short):
+                if prefix and name.startswith(prefix) and len(name) > len(prefix):
+                    eid = f"Hospital/{region.key}/{name[len(prefix):]}"
+                    break
         e = Entity(eid, a.type, name, mentions={self.doc.id: 1})
         if part_of:
             e.attrs["part_of"] = part_of

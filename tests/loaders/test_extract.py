@@ -269,3 +269,10 @@ def test_policy_carries_its_document_number_and_year():
     ents, _, _ = run("中共中央办公厅、国务院办公厅印发《关于进一步深化改革促进乡村医疗卫生体系健康发展的意见》（厅字〔2023〕3号）。")
     attrs = ents["关于进一步深化改革促进乡村医疗卫生体系健康发展的意见"].attrs
     assert attrs["number"] == "厅字〔2023〕3号" and attrs["year"] == 2023
+
+
+def test_an_abbreviation_and_the_full_name_are_one_node():
+    _, _, a = run("暨大附一派驻专家。", "a.txt")
+    _, _, b = run("暨南大学附属第一医院派驻专家。", "b.txt")
+    ids = lambda r: {e.id for e in r.entities if e.type == "Hospital"}
+    assert ids(a) == ids(b) == {"Hospital/暨南大学附属第一医院"}
