@@ -44,7 +44,7 @@ class Rows(list, Generic[T]):
 
     def to_csv(self) -> str:
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore")
+        w = csv.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         for rec in self.records():
             w.writerow({k: _cell(v) for k, v in rec.items()})
