@@ -3,7 +3,8 @@
 Measured on the synthetic corpus of bench/corpus.py (1k, 10k, 100k articles of ~2 KB):
 
 * build throughput with ``--jobs 1`` and ``2`` (articles/s, MB/s of raw UTF-8 text) and
-  the peak memory of the whole process tree (psutil, sampled every 0.1 s);
+  the peak memory of the whole process tree (psutil, sum of PSS — so pages forked workers
+  share with the parent count once — sampled every 0.2 s);
 * how time grows with size (the 10k→100k step against the 1k→10k step);
 * a jieba baseline in the same run: ``jieba.lcut`` over the same raw texts;
 * the result cache: ``kg build`` on a cold cache, again unchanged, after changing one
@@ -43,6 +44,7 @@ sys.path.insert(0, str(BENCH))
 import corpus as corpus_mod  # noqa: E402
 
 KG = [sys.executable, "-c", "import sys; from kg.cli import main; sys.argv[0] = 'kg'; main()"]
+PSS = sys.platform.startswith("linux")
 OTHER_BENCHES = (("clean", "bench_clean.py", 180), ("sparql", "bench_sparql.py", 300),
                  ("neo4j", "bench_neo4j.py", 300))
 
@@ -57,13 +59,13 @@ class Run:
     name: str
     seconds: float
     rc: int
-    peak_rss_mb: float  # the whole process tree
+    peak_rss_mb: float  # the whole process tree (PSS where the OS gives it, else RSS)
     data: dict = field(default_factory=dict)
     stderr: str = ""
 
 
 def measure(name: str, cmd: list[str], timeout: float) -> Run:
-    """Run ``cmd``; wall time, exit code, peak RSS of its process tree and its JSON output."""
+    """Run ``cmd``; wall time, exit code, peak memory (PSS) of its process tree and its JSON output."""
     import psutil
 
     t0 = time.perf_counter()
@@ -82,14 +84,14 @@ def measure(name: str, cmd: list[str], timeout: float) -> Run:
             total = 0
             try:
                 for p in [root, *root.children(recursive=True)]:
-                    try:
-                        total += p.memory_info().rss
+                    try:  # PSS: pages a forked worker shares with its parent count once
+                        total += p.memory_full_info().pss if PSS else p.memory_info().rss
                     except psutil.Error:
                         pass
             except psutil.Error:
                 break
             peak = max(peak, total)
-            stop.wait(0.1)
+            stop.wait(0.2)
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
@@ -460,7 +462,7 @@ def markdown(rep: dict) -> str:
         lines.append(f"| {r['figure']} | {r['value']} | {r['target']} | {mark[r['met']]} | {r['note']} |")
     lines += ["", "## Builds (read → clean → extract → link → graph; no output files)", "",
               "| corpus | jobs | raw MB | build s | CPU s | wall s (with start-up) | articles/s | MB/s | MB/s per core "
-              "| MB per CPU-s | peak RSS MB | load (1 min) after |",
+              "| MB per CPU-s | peak MB (PSS) | load (1 min) after |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for k, v in rep["builds"].items():
         lines.append(f"| {k.split('/')[0]} | {v['jobs']} | {v['raw_mb']} | {v.get('build_s')} | {v.get('build_cpu_s')} | "
@@ -473,7 +475,7 @@ def markdown(rep: dict) -> str:
             for k, v in rep["jieba"].items())]
     for size, cr in rep["cache"].items():
         lines += ["", f"## Result cache: `kg build` on {size} (-j {cr['jobs']}, with output files)", "",
-                  "| step | wall s | graph s | analysed | cached | outputs reused | peak RSS MB |",
+                  "| step | wall s | graph s | analysed | cached | outputs reused | peak MB (PSS) |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
         for step in ("cold", "unchanged", "one_changed", "one_deleted"):
             s = cr.get(step)
