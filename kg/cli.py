@@ -1,7 +1,7 @@
 """The ``kg`` command: a thin layer over the Python API (kg.pipeline, kg.query, kg.evaluate …).
 
 Exit codes: 0 ok; 1 partial (some inputs failed, the rest was built); 2 bad input
-or usage; 3 a store or server failed.
+or usage; 3 a store or server failed; 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import click
 from .errors import KGError
 
 EXIT_PARTIAL = 1
+EXIT_INTERRUPTED = 130
 FORMATS = click.Choice(["table", "csv", "json"])
 graph_dir_option = click.option("-g", "--graph", "graph_dir", default="kg-out", show_default=True,
                                  type=click.Path(file_okay=False),
@@ -35,6 +36,10 @@ class KGGroup(click.Group):
         except KGError as exc:
             click.echo(f"kg: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C / SIGINT: one line and 130 (128 + SIGINT), never a traceback
+            click.echo("kg: interrupted; output files are only ever replaced whole, so the previous "
+                       "ones are intact: run the command again to finish", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=KGGroup)
@@ -277,6 +282,39 @@ def explain(source, target, graph_dir, fmt):
         click.echo(f"{r.source} -{r.relation}-> {r.target}   [{r.rule}, confidence {r.confidence}]")
         click.echo(f"  {r.path}:{r.start}-{r.end}  ({r.doc}{', ' + r.published if r.published else ''})")
         click.echo(f"  {r.sentence}")
+
+
+@main.command("clean")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--steps", is_flag=True, help="Also show what each cleaning step removed or changed.")
+def clean_cmd(inputs, steps):
+    """Print the cleaned text and metadata of article FILEs (folders, globs, - for stdin)."""
+    from loaders.clean import clean
+    from loaders.read import iter_documents
+
+    from .model import Failure
+
+    done = failed = 0
+    for d in iter_documents(list(inputs)):
+        if isinstance(d, Failure):
+            click.echo(f"kg: {d}", err=True)
+            failed += 1
+            continue
+        clean(d)
+        done += 1
+        click.echo(f"# {d.id}")
+        for key in ("title", "published", "source", "author", "url"):
+            click.echo(f"{key}: {getattr(d, key) or '-'}")
+        click.echo(f"spun: {'yes' if d.spun else 'no'}")
+        if steps:
+            click.echo("steps:")
+            for s in d.steps:
+                click.echo(f"  {s.name}: {s.changes}" + (f"  e.g. {' | '.join(s.examples)}" if s.examples else ""))
+        click.echo("---")
+        click.echo(d.text)
+        click.echo("")
+    if failed:
+        sys.exit(2 if not done else EXIT_PARTIAL)
 
 
 def _export_formats() -> list[str]:
