@@ -432,12 +432,9 @@ def validate_cmd(graph_dir, fmt):
         sys.exit(1)
 
 
-if "push" not in main.commands:
-    @main.group()
-    def push():
-        """Push the graph to a database server."""
-else:  # pragma: no cover - another command module made the group first
-    push = main.commands["push"]
+@main.group()
+def push():
+    """Push the graph to a database server (SPARQL 1.1 store or Neo4j/Bolt)."""
 
 
 @push.command("sparql")
@@ -533,14 +530,6 @@ def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, w
     else:
         rows = query_embedded(graph_dir, text, values, write=write)
     click.echo(rows.render(fmt))
-
-
-if "push" not in main.commands:
-    @main.group()
-    def push():
-        """Push the graph to a database server."""
-else:
-    push = main.commands["push"]
 
 
 @push.command("neo4j")
