@@ -22,12 +22,15 @@ import gc
 import hashlib
 import json
 import pickle
+import signal
 import sqlite3
 import sys
+import threading
 import time
 import zlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -101,8 +104,27 @@ def _analyse_batch(docs: list[Document], dump: bool = False) -> list[Analysed | 
     return out
 
 
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while the process pool may fork: Python drops a KeyboardInterrupt raised
+    in an at-fork hook (the build then ran on to the end), and a forked worker must not die of
+    one before its initializer ignores SIGINT. A SIGINT that came meanwhile is acted on at exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if got and callable(old):
+        old(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+
+
 def _warm_worker() -> None:
     """Process-pool initializer: load the vocabularies, division data and automata once per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
     gc.enable()  # a forked worker inherits the parent's disabled collector
     analyse(Document(id="warm", path="-", raw="广东省清远市阳山县人民医院对口帮扶。"))
 
@@ -334,7 +356,8 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
             if todo and jobs > 1 and (pool is not None or len(todo) > inline_left):
                 if pool is None:
                     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker)
-                b.future = pool.submit(_analyse_batch, todo, cache is not None)
+                with _sigint_deferred():  # submit() forks the workers
+                    b.future = pool.submit(_analyse_batch, todo, cache is not None)
             elif todo:
                 inline_left -= len(todo)
             window.append(b)
