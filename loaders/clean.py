@@ -303,11 +303,11 @@ def _mojibake_words() -> dict[int, list[str]]:
 # --------------------------------------------------------------------------- steps
 
 _CONTROL_RE = re.compile("\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\ufeff\u200b-\u200d\u2060\u00ad]"
-                         "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffd]")
+                         "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffd\ud800-\udfff]")
 
 
 def normalize_controls(buf: Buf, doc: Document | None = None) -> CleanStep:
-    """Newlines to ``\\n``; odd spaces to ASCII space; zero-width, control and U+FFFD chars dropped."""
+    """Newlines to ``\\n``; odd spaces to ASCII space; zero-width, control, U+FFFD and lone-surrogate chars dropped."""
     def repl(m: re.Match) -> str:
         c = m.group()
         if c[0] == "\r" or c in "\u2028\u2029":

@@ -601,6 +601,8 @@ def _list_after(text: str, mentions: list[Mention], idx: list[int], first: int, 
                 stop_at_cue: bool = True) -> list[int]:
     """``first`` and the mentions joined to it by 、/和/及/与 (a list: X、Y、Z)."""
     out = [first]
+    if first not in idx:  # the paragraph's subject, from an earlier sentence: a list of one
+        return out
     pos = idx.index(first)
     for j in idx[pos + 1:]:
         gap = text[mentions[out[-1]].end:mentions[j].start].strip("“”《》")
