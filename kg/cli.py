@@ -1,11 +1,12 @@
 """The ``kg`` command: a thin layer over the Python API (kg.pipeline, kg.query, kg.evaluate …).
 
 Exit codes: 0 ok; 1 partial (some inputs failed, the rest was built); 2 bad input
-or usage; 3 a store or server failed; 130 interrupted (Ctrl-C).
+or usage; 3 a store or server failed; 4 an internal error (a bug); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -14,6 +15,7 @@ from .errors import KGError
 
 EXIT_PARTIAL = 1
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 4
 FORMATS = click.Choice(["table", "csv", "json"])
 graph_dir_option = click.option("-g", "--graph", "graph_dir", default="kg-out", show_default=True,
                                  type=click.Path(file_okay=False),
@@ -36,6 +38,16 @@ class KGGroup(click.Group):
         except KGError as exc:
             click.echo(f"kg: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug, not bad input: say so, with its own exit code
+            click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (please report it; "
+                       f"run with KG_DEBUG=1 for the traceback)", err=True)
+            if os.environ.get("KG_DEBUG"):
+                raise
+            ctx.exit(EXIT_INTERNAL)
         except KeyboardInterrupt:  # Ctrl-C / SIGINT: one line and 130 (128 + SIGINT), never a traceback
             click.echo("kg: interrupted; output files are only ever replaced whole, so the previous "
                        "ones are intact: run the command again to finish", err=True)

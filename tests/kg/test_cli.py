@@ -142,3 +142,16 @@ def test_every_command_is_documented():
 
     missing = [c for c in walk(main, ["kg"]) if f"{c} " not in docs and f"`{c}`" not in docs]
     assert not missing, f"undocumented commands: {missing}"
+
+
+def test_a_bug_is_an_internal_error_not_partial(built, monkeypatch):
+    from kg.graph import KnowledgeGraph
+
+    def boom(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(KnowledgeGraph, "stats", boom)
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+    res = invoke("stats", "-g", built)
+    assert res.exit_code == 4
+    assert "internal error: RuntimeError: boom" in res.output
