@@ -265,9 +265,8 @@ class _Pusher:
                     raise StoreError(
                         f"{self.uri}: {what} failed after {attempt} attempts "
                         f"({type(exc).__name__}: {_msg(exc)}); check that the server is running and "
-                        f"reachable, then run the command again"
-                        + (" (a push is idempotent and resumes cleanly)" if "push" in what or "batch" in what
-                           else "")) from exc
+                        f"reachable, then " + ("run the query again" if what == "the query" else
+                                               "push again (the push is idempotent and resumes cleanly)")) from exc
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             except ex.Neo4jError as exc:
                 raise StoreError(f"{self.uri}: the server refused {what}: {_msg(exc)}") from exc
