@@ -42,6 +42,9 @@ class KGGroup(click.Group):
             raise
         except (click.ClickException, click.exceptions.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `kg … | head`: the reader went away; not an error
+            sys.stdout = open(os.devnull, "w")
+            ctx.exit(0)
         except Exception as exc:  # a bug, not bad input: say so, with its own exit code
             click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (please report it; "
                        f"run with KG_DEBUG=1 for the traceback)", err=True)

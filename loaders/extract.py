@@ -275,9 +275,7 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             # 新丰中心卫生院: a town written without 镇; the link stage checks the article's county.
             for k in (2, 3):
                 short = text[pos - k:pos]
-                if short in _town_shorts() and (pos - k == 0 or text[pos - k - 1] in PUNCT
-                                                or text[pos - k - 1] in lex.boundary_chars
-                                                or any(text[pos - k - n:pos - k] in lex.boundary_word_set for n in lex.boundary_word_lengths)):
+                if short in _town_shorts():  # the link stage keeps it only in a county the article names
                     found.append(Mention(text[pos - k:e], "Hospital", pos - k, e, name=text[pos - k:e],
                                          rule="town-short+suffix",
                                          attrs={"town_short": short, "rest": text[pos:e]}))

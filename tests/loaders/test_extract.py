@@ -276,3 +276,10 @@ def test_an_abbreviation_and_the_full_name_are_one_node():
     _, _, b = run("暨南大学附属第一医院派驻专家。", "b.txt")
     ids = lambda r: {e.id for e in r.entities if e.type == "Hospital"}
     assert ids(a) == ids(b) == {"Hospital/暨南大学附属第一医院"}
+
+
+def test_a_town_written_without_zhen_inside_a_named_county():
+    ents, _, _ = run("潮州市饶平县以二甲综合医院标准建设新丰中心卫生院新院区。")
+    assert "饶平县新丰镇中心卫生院" in ents
+    ents, _, _ = run("以二甲综合医院标准建设新丰中心卫生院新院区。")
+    assert not any(e.type == "Hospital" for e in ents.values())  # no county named: no guess
