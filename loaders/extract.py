@@ -95,9 +95,10 @@ def split_sentences(text: str) -> list[Sentence]:
     out, para, pos = [], 0, 0
     for m in SENTENCE_END.finditer(text + "\n"):
         seg = text[pos:m.start()]
-        if seg.strip():
-            lead = len(seg) - len(seg.lstrip())
-            out.append(Sentence(pos + lead, m.start(), seg.strip(), para))
+        body = seg.strip()
+        if body:
+            start = pos + len(seg) - len(seg.lstrip())
+            out.append(Sentence(start, start + len(body), body, para))
         if "\n" in m.group():
             para += 1
         pos = m.end()

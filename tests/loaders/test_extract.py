@@ -283,3 +283,11 @@ def test_a_town_written_without_zhen_inside_a_named_county():
     assert "饶平县新丰镇中心卫生院" in ents
     ents, _, _ = run("以二甲综合医院标准建设新丰中心卫生院新院区。")
     assert not any(e.type == "Hospital" for e in ents.values())  # no county named: no guess
+
+
+def test_sentence_spans_exclude_surrounding_whitespace():
+    from loaders.extract import split_sentences
+
+    for text in ("中站区\t", " 甲。 乙 \n丙"):
+        for s in split_sentences(text):
+            assert text[s.start:s.end] == s.text
