@@ -61,7 +61,8 @@ class Rows(list, Generic[T]):
         return "\n".join(s.rstrip() for s in out)
 
     def render(self, fmt: str = "table") -> str:
-        return {"table": self.to_table, "csv": self.to_csv, "json": self.to_json}[fmt]()
+        out = {"table": self.to_table, "csv": self.to_csv, "json": self.to_json}[fmt]()
+        return out.rstrip("\n")  # the caller prints one newline
 
 
 def _cell(v) -> str:
