@@ -6,20 +6,20 @@ generated graphs, never with hand-written expected rows.
 from __future__ import annotations
 
 import json
-import random
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from graphs import random_graph  # tests/kg/graphs.py
 from kg import cypher
 from kg.cli import main
 from kg.cypher import (DB_NAME, engine_query_file, for_engine, load_query, parse_params,
                        property_graph, query_embedded, write_cypher_db, write_clauses)
 from kg.errors import GraphNotFoundError, QueryError
 from kg.graph import KnowledgeGraph
-from kg.model import ENTITY_TYPES, PARTNERSHIP_TYPES, Entity, Evidence, Relation
+from kg.model import ENTITY_TYPES, PARTNERSHIP_TYPES, Entity
 from kg.query import Places, support_unit
 
 QUERIES = Path(__file__).resolve().parents[2] / "examples" / "queries"
@@ -35,45 +35,6 @@ def q(name: str, engine: str = "ladybug") -> str:
 def db_of(graph: KnowledgeGraph, path: Path) -> Path:
     write_cypher_db(graph, path)
     return path
-
-
-def random_graph(seed: int, n: int = 60) -> KnowledgeGraph:
-    """Regions in a tree, organisations located in them, random edges of every kind."""
-    rnd = random.Random(seed)
-    g = KnowledgeGraph()
-    levels = ["Province", "City", "County", "Town"]
-    regions: dict[str, list[str]] = {t: [] for t in levels}
-    for depth, level in enumerate(levels):
-        for i in range(2 + depth * 3):
-            eid = f"{level}/{seed}-{i}"
-            g.add_entity(Entity(eid, level, f"{level}{i}", attrs={"code": f"{depth}{i:05d}"},
-                                mentions={"d0": 1}))
-            regions[level].append(eid)
-            if depth and rnd.random() < 0.85:
-                up = rnd.choice(regions[levels[depth - 1]] + regions["Province"])
-                g.add_relation(Relation(eid, "LOCATED_IN", up, evidence=[Evidence("d0", "s", 0, 1, "r")]))
-    every = sum(regions.values(), [])
-    orgs = []
-    for i in range(n):
-        typ = rnd.choice(["Hospital", "Hospital", "Agency", "University", "Alliance", "Program"])
-        eid = f"{typ}/{seed}-{i}"
-        g.add_entity(Entity(eid, typ, f"{typ}名{i}", {f"别名{i}"} if rnd.random() < 0.3 else set(),
-                            mentions={f"d{rnd.randint(1, 3)}": 1}))
-        orgs.append(eid)
-        if rnd.random() < 0.7:
-            g.add_relation(Relation(eid, "LOCATED_IN", rnd.choice(every),
-                                    evidence=[Evidence("d0", "s", 0, 1, "r")]))
-    nodes = orgs + every
-    for i in range(n * 2):
-        kind = rnd.choice(["SUPPORTS", "MANAGES", "PARTNERS_WITH", "PARTNERS_WITH", "LEADS",
-                           "MEMBER_OF", "RUNS"])
-        a, b = rnd.sample(nodes, 2)
-        evs = [Evidence(f"d{rnd.randint(1, 4)}", f"句子{i}-{k}", k, k + 5, "r", 0.7)
-               for k in range(rnd.randint(0, 2))]
-        g.add_relation(Relation(a, kind, b, {"year": 2020 + i % 4}, evidence=evs))
-    g.documents = {f"d{i}": {"id": f"d{i}", "path": f"d{i}.txt", "published": f"2024-0{i + 1}-01"}
-                   for i in range(5)}
-    return g
 
 
 # -- the Python answers each example query must give ------------------------------------------

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import random
 import threading
 from pathlib import Path
 
@@ -11,11 +10,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from graphs import random_graph  # tests/kg/graphs.py
 from kg import rdf
 from kg.cli import main
 from kg.errors import QueryError, StoreError
 from kg.graph import KnowledgeGraph
-from kg.model import Entity, Evidence, Relation
+from kg.model import Entity
 from kg.query import Places
 from kg.sparql import (Endpoint, bind_values, is_update, load_query, operation, push, sparql,
                        values_block)
@@ -37,40 +37,6 @@ def built(graph: KnowledgeGraph, path: Path) -> Path:
 @pytest.fixture
 def rdf_dir(tmp_path, rdf_graph):
     return built(rdf_graph, tmp_path / "g")
-
-
-def random_graph(seed: int, n: int = 80) -> KnowledgeGraph:
-    """Regions in a tree plus organisations with random edges (some dangling, some reversed)."""
-    rnd = random.Random(seed)
-    g = KnowledgeGraph()
-    regions = {"Province": [], "City": [], "County": [], "Town": []}
-    parent_of = {"City": "Province", "County": "City", "Town": "County"}
-    for level in ("Province", "City", "County", "Town"):
-        for i in range(max(2, n // {"Province": 20, "City": 10, "County": 4, "Town": 3}[level])):
-            eid = f"{level}/{seed}{i:03d}"
-            g.add_entity(Entity(eid, level, f"{level}{i}", attrs={"code": f"{len(regions[level]):06d}"}))
-            regions[level].append(eid)
-            if level in parent_of and rnd.random() < 0.9:
-                up = rnd.choice(regions[parent_of[level]] + regions["Province"])
-                g.add_relation(Relation(eid, "LOCATED_IN", up, evidence=[Evidence("d0", "s", 0, 1, "r")]))
-    orgs = []
-    for i in range(n):
-        typ = rnd.choice(["Hospital", "Hospital", "Hospital", "Agency", "University", "Alliance"])
-        eid = f"{typ}/{i}"
-        g.add_entity(Entity(eid, typ, f"{typ}名{i}", {f"别名{i}"} if rnd.random() < 0.3 else set()))
-        orgs.append(eid)
-        for _ in range(rnd.choice([0, 1, 1, 2])):
-            g.add_relation(Relation(eid, "LOCATED_IN", rnd.choice(sum(regions.values(), [])),
-                                    evidence=[Evidence("d0", "s", 0, 1, "r")]))
-    nodes = orgs + sum(regions.values(), []) + ["Hospital/missing"]
-    for i in range(n * 2):
-        kind = rnd.choice(["SUPPORTS", "MANAGES", "PARTNERS_WITH", "PARTNERS_WITH", "LEADS",
-                           "MEMBER_OF", "RUNS"])
-        a, b = rnd.sample(nodes, 2)
-        evs = [Evidence(f"d{rnd.randint(1, 4)}", f"句子{i}-{k}", k, k + 5, "r", 0.7)
-               for k in range(rnd.randint(0, 2))]
-        g.add_relation(Relation(a, kind, b, evidence=evs))
-    return g
 
 
 def support_pairs(graph: KnowledgeGraph, rows=None) -> dict:
@@ -217,7 +183,7 @@ def test_supports_county_equals_python_supports_on_the_seed_graph(seed_build):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_supports_county_equals_python_supports_on_random_graphs(seed):
-    g = random_graph(seed)
+    g = random_graph(seed, 80, dangling=True)
     expected = support_pairs(g)
     assert expected  # the generator makes some support
     assert support_pairs(g, sparql(g, q("supports_county"))) == expected
