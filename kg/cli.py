@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .errors import KGError
+from .errors import KGError, NoArticlesError
 
 EXIT_PARTIAL = 1
 EXIT_INTERRUPTED = 130
@@ -84,8 +84,7 @@ def build(inputs, out, jobs, no_cache, quiet):
     for f in res.failures:
         click.echo(f"kg: error: {f}", err=True)
     if not res.documents:
-        click.echo("kg: error: no article could be read from the inputs", err=True)
-        sys.exit(2)
+        raise NoArticlesError("no article could be read from the inputs")
     if not quiet:
         click.echo(summary_line(res) + f" → {out}/")
     if res.failures:

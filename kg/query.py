@@ -167,10 +167,6 @@ def supports(graph: KnowledgeGraph, county: str | None = None, province: str | N
     return Rows(rows)
 
 
-def regions_of(graph: KnowledgeGraph) -> list[Entity]:
-    return [e for e in graph.entities.values() if e.type in REGION_TYPES]
-
-
 @dataclass
 class EntityRow:
     id: str

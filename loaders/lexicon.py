@@ -63,7 +63,6 @@ class Lexicon:
     agency_suffix: re.Pattern
     cues: dict[str, Cue]
     cue_automaton: ahocorasick.Automaton
-    boundary_words: tuple[str, ...]
     boundary_word_set: frozenset[str]
     boundary_word_lengths: tuple[int, ...]
     boundary_chars: frozenset[str]
@@ -132,6 +131,7 @@ def lexicon() -> Lexicon:
     for row in read_tsv("relation_cues.tsv"):
         cues[row[0]] = Cue(row[0], row[1], row[2], float(row[3]))
     agency = [(r[0], r[1], r[2] if len(r) > 2 else "") for r in read_tsv("agency_suffixes.tsv")]
+    boundary_words = read_lines("boundary_words.txt")
     return Lexicon(
         hospital_suffix=alternation(read_lines("hospital_suffixes.txt")),
         hospital_stems=_automaton((w, w) for w in read_lines("hospital_stems.txt")),
@@ -143,9 +143,8 @@ def lexicon() -> Lexicon:
         agency_suffix=alternation(a[0] for a in agency),
         cues=cues,
         cue_automaton=_automaton((k, k) for k in cues),
-        boundary_words=tuple(sorted(read_lines("boundary_words.txt"), key=len, reverse=True)),
-        boundary_word_set=frozenset(read_lines("boundary_words.txt")),
-        boundary_word_lengths=tuple(sorted({len(w) for w in read_lines("boundary_words.txt")})),
+        boundary_word_set=frozenset(boundary_words),
+        boundary_word_lengths=tuple(sorted({len(w) for w in boundary_words})),
         boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
         regions=_region_names(),
         program_triggers=tuple(read_lines("program_triggers.txt")),
