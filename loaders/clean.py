@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
