@@ -23,6 +23,26 @@ graph_dir_option = click.option("-g", "--graph", "graph_dir", default="kg-out", 
 format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 
 
+def server_options(retries: int):
+    """--retries, --timeout and --connect-timeout for a command that talks to a server (kg.remote)."""
+    from .remote import CONNECT_TIMEOUT, MAX_BACKOFF, TIMEOUT
+
+    seconds = click.FloatRange(min=0, min_open=True)
+
+    def add(f):
+        f = click.option("--connect-timeout", type=seconds, default=CONNECT_TIMEOUT, show_default=True,
+                         metavar="SECONDS", help="Wait at most this long for the server to accept a "
+                         "connection.")(f)
+        f = click.option("--timeout", type=seconds, default=TIMEOUT, show_default=True, metavar="SECONDS",
+                         help="Give up on a request (a query, a batch) that has not succeeded within "
+                              "this long, retries and pauses included.")(f)
+        return click.option("--retries", default=retries, show_default=True, type=click.IntRange(0, 20),
+                            help=f"Retries per request on connection errors, timeouts and transient server "
+                                 f"errors (pauses of 0.5 s, doubling, at most {MAX_BACKOFF:g} s).")(f)
+
+    return add
+
+
 def _load(graph_dir: str):
     from .graph import KnowledgeGraph
 
@@ -398,8 +418,13 @@ def _bindings(binds) -> dict[str, str]:
 @click.option("-b", "--bind", "binds", multiple=True, metavar="NAME=VALUE",
               help="Give ?NAME a value (a string; <…> for an IRI). Repeatable.")
 @click.option("--update", "allow_update", is_flag=True,
-              help="Allow INSERT/DELETE/LOAD/CLEAR/DROP/CREATE (read-only otherwise).")
-def sparql_cmd(query, query_file, graph_dir, endpoint, fmt, binds, allow_update):
+              help="Allow INSERT/DELETE/LOAD/CLEAR/DROP/CREATE on an --endpoint (read-only otherwise; "
+                   "the store `kg build` writes takes no updates).")
+@click.option("--federated", is_flag=True,
+              help="Let the local store call other servers (SERVICE <url>, LOAD <url>); off by default.")
+@server_options(retries=2)
+def sparql_cmd(query, query_file, graph_dir, endpoint, fmt, binds, allow_update, federated, retries,
+               timeout, connect_timeout):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     The default target is the embedded Oxigraph store that `kg build` writes into
@@ -419,7 +444,8 @@ def sparql_cmd(query, query_file, graph_dir, endpoint, fmt, binds, allow_update)
         text = sys.stdin.read() if query_file == "-" else load_query(query_file)
     else:
         text = query
-    rows = sparql(endpoint or graph_dir, text, bindings=_bindings(binds), update=allow_update)
+    rows = sparql(endpoint or graph_dir, text, bindings=_bindings(binds), update=allow_update,
+                  federated=federated, retries=retries, timeout=timeout, connect_timeout=connect_timeout)
     click.echo(rows.render(fmt))
 
 
@@ -461,10 +487,9 @@ def push():
                    "the default graph.")
 @click.option("--batch", default=5000, show_default=True, type=click.IntRange(1),
               help="Triples per INSERT DATA request.")
-@click.option("--retries", default=4, show_default=True, type=click.IntRange(0, 20),
-              help="Retries per request on connection errors and 5xx (with backoff).")
+@server_options(retries=4)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def push_sparql(endpoint, graph_dir, graph_iri, batch, retries, quiet):
+def push_sparql(endpoint, graph_dir, graph_iri, batch, retries, timeout, connect_timeout, quiet):
     """Load the graph into a SPARQL store, in batches; a re-run resumes and never duplicates.
 
     Landed batches are recorded in DIR/push-sparql.json.
@@ -475,8 +500,8 @@ def push_sparql(endpoint, graph_dir, graph_iri, batch, retries, quiet):
         if not quiet:
             click.echo(f"batch {i + 1}/{n} landed", err=True)
 
-    res = run(graph_dir, endpoint, graph_iri=graph_iri, batch=batch, retries=retries,
-              on_batch=progress)
+    res = run(graph_dir, endpoint, graph_iri=graph_iri, batch=batch, retries=retries, timeout=timeout,
+              connect_timeout=connect_timeout, on_batch=progress)
     if not quiet:
         where = f" graph <{graph_iri}>" if graph_iri else " (default graph)"
         click.echo(f"pushed {res.triples} triples to {endpoint}{where}: {len(res.sent)} batches "
@@ -508,8 +533,11 @@ def _neo4j_password(user: str, uri: str) -> str:
               help="Query parameter $NAME; VALUE is read as JSON when it parses, else a string.")
 @format_option
 @click.option("--write", is_flag=True,
-              help="Allow CREATE/MERGE/SET/DELETE/REMOVE/DROP/COPY/LOAD (read-only otherwise).")
-def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, write):
+              help="Allow CREATE/MERGE/SET/DELETE/REMOVE/DROP/COPY/LOAD on a --uri server (read-only "
+                   "otherwise; the database `kg build` writes takes no writes).")
+@server_options(retries=2)
+def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, write, retries, timeout,
+               connect_timeout):
     """Run a Cypher query on the graph.
 
     The default target is the embedded database `kg build` writes into DIR/graph.lbug
@@ -540,9 +568,16 @@ def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, w
         from .neo4j import query_bolt
 
         rows = query_bolt(uri, user, _neo4j_password(user, uri), text, values, database=database,
-                          write=write)
+                          write=write, retries=retries, timeout=timeout, connect_timeout=connect_timeout)
     else:
-        rows = query_embedded(graph_dir, text, values, write=write)
+        if write:
+            from .cypher import DB_NAME
+            from .errors import DerivedStoreError
+
+            raise DerivedStoreError(os.path.join(graph_dir, DB_NAME),
+                                    "push it to a Bolt server (kg push neo4j) and write there "
+                                    "(kg cypher --uri URI --write)")
+        rows = query_embedded(graph_dir, text, values)
     click.echo(rows.render(fmt))
 
 
@@ -559,10 +594,9 @@ def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, w
 @click.option("--prune", is_flag=True,
               help="Afterwards delete Entity/Document/Evidence nodes and their relationships "
                    "that this graph no longer has.")
-@click.option("--retries", default=4, show_default=True, type=click.IntRange(0, 20),
-              help="Retries per batch on transient errors and lost connections (with backoff).")
+@server_options(retries=4)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def push_neo4j_cmd(graph_dir, uri, user, database, batch, prune, retries, quiet):
+def push_neo4j_cmd(graph_dir, uri, user, database, batch, prune, retries, timeout, connect_timeout, quiet):
     """Load the graph into Neo4j (or another Bolt server) in batches; re-running it is safe.
 
     Constraints on the ids come first; nodes and relationships are MERGEd, so a second
@@ -572,7 +606,8 @@ def push_neo4j_cmd(graph_dir, uri, user, database, batch, prune, retries, quiet)
 
     g = _load(graph_dir)
     res = push_neo4j(g, uri, user, _neo4j_password(user, uri), database=database, batch=batch,
-                     prune=prune, retries=retries, progress=None if not quiet else False)
+                     prune=prune, retries=retries, timeout=timeout, connect_timeout=connect_timeout,
+                     progress=None if not quiet else False)
     if not quiet:
         click.echo(res.line())
 

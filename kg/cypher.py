@@ -27,6 +27,7 @@ from json.encoder import encode_basestring as _json_str
 import os
 import re
 import shutil
+import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -428,40 +429,86 @@ def write_cypher_db(graph: KnowledgeGraph, out_dir: str | os.PathLike) -> Path:
 # -- running queries ------------------------------------------------------------------
 WRITE_WORDS = ("CREATE", "MERGE", "SET", "DELETE", "REMOVE", "DROP", "COPY", "LOAD", "ALTER",
                "INSTALL", "IMPORT", "EXPORT", "ATTACH", "FOREACH")
-_WRITE_RE = re.compile(r"(?<![\w.$`])(" + "|".join(WRITE_WORDS) + r")(?![\w`])", re.IGNORECASE)
-_STRIP_RE = re.compile(r"""
-    '(?:[^'\\]|\\.)*'       # single-quoted string
-  | "(?:[^"\\]|\\.)*"       # double-quoted string
-  | `[^`]*`                 # quoted identifier
-  | //[^\n]*                # line comment
-  | /\*.*?\*/               # block comment
+#: Cypher's tokens, as far as read-only checks need them. Agrees with the lexers of Neo4j 5,
+#: ArcadeDB and ladybug (openCypher): a line comment ends at CR or LF only (not at U+2028,
+#: U+0085 …); block comments do not nest; a backslash escapes the next character inside a
+#: string; a doubled backtick stays inside a quoted name; a number ends where a letter starts
+#: (``1DELETE`` is ``1`` then ``DELETE``). Anything unterminated is left as code, so a
+#: lexer that disagrees can only make the check stricter.
+_TOKEN_RE = re.compile(r"""
+    (?P<literal>
+        '(?:[^'\\]|\\.)*'                 # single-quoted string
+      | "(?:[^"\\]|\\.)*"                 # double-quoted string
+      | `(?:[^`]|``)*`                    # quoted name
+    )
+  | (?P<comment>//[^\r\n]*|/\*.*?\*/)
+  | (?P<number>0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|\d[\d_]*(?:\.\d[\d_]*)?(?:[eE][+-]?\d+)?)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<semicolon>;)
 """, re.VERBOSE | re.DOTALL)
+
+
+def _tokens(query: str):
+    """(kind, match) for the literals, numbers, words and semicolons of a query, in order."""
+    for m in _TOKEN_RE.finditer(query):
+        yield m.lastgroup, m
 
 
 def strip_literals(query: str) -> str:
     """The query with strings, quoted identifiers and comments blanked out."""
-    return _STRIP_RE.sub(" ", query)
+    return _map_code(query, lambda code: code, literal=" ")
 
 
 def write_clauses(query: str) -> list[str]:
-    """Write keywords in a query (outside strings and comments), upper-cased, in order."""
-    return [m.group(1).upper() for m in _WRITE_RE.finditer(strip_literals(query))]
+    """Write keywords in a query (outside strings and comments), upper-cased, in order.
+
+    A word right after ``.`` (a property) or ``$`` (a parameter) is a name, not a keyword.
+    """
+    out = []
+    for kind, m in _tokens(query):
+        word = m.group(0).upper()
+        if kind == "word" and word in WRITE_WORDS and query[m.start() - 1:m.start()] not in (".", "$"):
+            out.append(word)
+    return out
+
+
+def statement_count(query: str) -> int:
+    """How many statements the query holds (``;`` separates them; a trailing one ends the last)."""
+    n, open_ = 0, False
+    for kind, _ in _tokens(query):
+        if kind == "semicolon":
+            n, open_ = n + open_, False
+        elif kind != "comment":
+            open_ = True
+    return n + open_
 
 
 def check_read_only(query: str, where: str) -> None:
-    """Raise QueryError if the query would write and the caller did not ask to."""
+    """Raise QueryError if the query would write (or runs several statements) and the caller
+    did not ask to write.
+
+    This is the first guard, on the text; the engines have the last word: a Bolt server runs
+    a read in a transaction that is rolled back (:func:`kg.neo4j.query_bolt`), and the
+    embedded database is opened read-only.
+    """
     found = write_clauses(query)
     if found:
         raise QueryError(f"{where}: the query writes ({', '.join(dict.fromkeys(found))}); "
                          f"add --write to run it, or remove the write clause")
+    if statement_count(query) > 1:
+        raise QueryError(f"{where}: the query holds {statement_count(query)} statements separated by ';'; "
+                         f"a read runs one statement at a time")
 
 
-def _map_code(query: str, fn) -> str:
-    """Apply ``fn`` to the parts of a query outside strings, quoted names and comments."""
+def _map_code(query: str, fn, literal: str | None = None) -> str:
+    """Apply ``fn`` to the parts of a query outside strings, quoted names and comments
+    (which are kept, or replaced by ``literal`` when given)."""
     out, pos = [], 0
-    for m in _STRIP_RE.finditer(query):
+    for kind, m in _tokens(query):
+        if kind not in ("literal", "comment"):
+            continue
         out.append(fn(query[pos:m.start()]))
-        out.append(m.group(0))
+        out.append(m.group(0) if literal is None else literal)
         pos = m.end()
     out.append(fn(query[pos:]))
     return "".join(out)
@@ -504,11 +551,14 @@ def parse_params(pairs: Iterable[str]) -> dict[str, Any]:
     for p in pairs:
         name, sep, value = p.partition("=")
         if not sep or not _IDENT.match(name.strip()):
-            raise QueryError(f"parameter {p!r}: write it as name=value (e.g. -p county=阳山县)")
+            raise QueryError(f"parameter {_short(p, 60)!r}: write it as name=value (e.g. -p county=阳山县)")
         try:
             out[name.strip()] = json.loads(value)
         except ValueError:
             out[name.strip()] = value
+        except RecursionError:
+            raise QueryError(f"parameter {name.strip()!r}: the value nests too deeply to read "
+                             f"(more than {sys.getrecursionlimit()} levels of brackets)") from None
     return out
 
 
@@ -551,26 +601,34 @@ class CypherDbNotFound(GraphNotFoundError):
                                  f"run `kg build INPUT -o {directory}` first")
 
 
-def query_embedded(graph_dir: str | os.PathLike, query: str, params: dict | None = None,
-                   write: bool = False) -> Rows:
-    """Run a Cypher query on the embedded database of a graph folder (read-only unless ``write``)."""
+#: Why the embedded stores take no writes (shared with kg.sparql).
+DERIVED_STORE = ("is derived from graph.json and rewritten by `kg build`, so an edit would make it "
+                 "disagree with `kg ask` and survive only until the next rebuild; it is opened read-only")
+
+
+def query_embedded(graph_dir: str | os.PathLike, query: str, params: dict | None = None) -> Rows:
+    """Run a read-only Cypher query on the embedded database of a graph folder.
+
+    The database is derived from graph.json (:data:`DERIVED_STORE`), so it never takes
+    writes: the query must pass :func:`check_read_only` (one statement, no write clause;
+    ladybug cannot tell what a statement does before running it, and its read-only mode
+    still lets ``COPY … TO`` write files), and the database is opened read-only, which
+    refuses every change to it.
+    """
     import ladybug as lb
 
     path = Path(graph_dir) / DB_NAME
-    if not write:
-        check_read_only(query, str(path))
+    check_read_only(query, str(path))
     query = for_engine(query, "ladybug")
     if not path.exists():
         raise CypherDbNotFound(str(graph_dir))
     try:
-        db = lb.Database(str(path), read_only=not write)
+        db = lb.Database(str(path), read_only=True)
     except RuntimeError as exc:
         raise QueryError(f"{path}: cannot open the Cypher database: {_first_line(exc)}") from exc
     conn = lb.Connection(db)
     try:
         res = conn.execute(query, params or {})
-        if isinstance(res, list):  # several statements: the last one answers
-            res = res[-1]
         cols = res.get_column_names()
         rows = [dict(zip(cols, (plain(v) for v in row))) for row in res.get_all()]
     except RuntimeError as exc:

@@ -49,6 +49,16 @@ class QueryError(KGError):
     exit_code = 2
 
 
+class DerivedStoreError(QueryError):
+    """A write aimed at a store `kg build` derives from graph.json (OUT/oxigraph, OUT/graph.lbug)."""
+
+    def __init__(self, store: str, instead: str):
+        self.store = store
+        super().__init__(f"{store} is derived from graph.json and rewritten by `kg build`, so it takes no "
+                         f"writes (an edit would disagree with `kg ask` and outlive an unchanged rebuild); "
+                         f"to change a copy, {instead}")
+
+
 class StoreError(KGError):
     """A database or endpoint could not be reached or refused a write."""
 

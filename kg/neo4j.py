@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -24,10 +25,11 @@ from typing import Any, Callable, Iterable
 
 from .cypher import (LINK_TYPES, PropertyGraph, check_label, check_read_only, no_gc, plain,
                      property_graph)
-from .errors import QueryError, StoreError
+from .errors import KGError, QueryError, StoreError
 from .graph import KnowledgeGraph, write_atomic
 from .model import ENTITY_TYPES, RELATION_TYPES
 from .query import Rows
+from .remote import CONNECT_TIMEOUT, TIMEOUT, RetryPolicy
 
 DEFAULT_URI = "bolt://localhost:7687"
 DEFAULT_BATCH = 1000
@@ -224,20 +226,28 @@ def prune_queries() -> list[tuple[str, str]]:
 
 
 class _Pusher:
-    """Runs units of work on one session, with bounded retries; driver errors become StoreError.
+    """Runs units of work on one session under a RetryPolicy; driver errors become StoreError.
 
-    The session is kept across batches and replaced after a connection failure.
+    The session is kept across units and replaced after a connection failure. Each unit has
+    the policy's deadline: a watchdog closes the driver when it passes, which ends a read
+    that waits on a silent server (the driver itself waits for ever once connected).
     """
 
-    def __init__(self, driver, uri: str, user: str, database: str | None, retries: int, backoff: float):
+    def __init__(self, driver, uri: str, user: str, database: str | None, policy: RetryPolicy,
+                 read: bool = False):
         self.driver, self.uri, self.user, self.database = driver, uri, user, database
-        self.retries, self.backoff = retries, backoff
+        self.policy, self.read = policy, read
         self._session = None
+        self._expired = threading.Event()
 
     def session(self):
         if self._session is None:
-            self._session = (self.driver.session(database=self.database) if self.database
-                             else self.driver.session())
+            from neo4j import READ_ACCESS, WRITE_ACCESS
+
+            kw = {"default_access_mode": READ_ACCESS if self.read else WRITE_ACCESS}
+            if self.database:
+                kw["database"] = self.database
+            self._session = self.driver.session(**kw)
         return self._session
 
     def close(self) -> None:
@@ -248,32 +258,61 @@ class _Pusher:
             except Exception:  # the connection may already be gone
                 pass
 
+    def _expire(self) -> None:
+        self._expired.set()
+        try:
+            self.driver.close()  # shuts the sockets: a blocked read raises in the waiting thread
+        except Exception:
+            pass
+
+    def _again(self, what: str) -> str:
+        return "run the query again" if what == "the query" else \
+            "push again (the push is idempotent and resumes cleanly)"
+
     def run(self, what: str, fn: Callable):
         from neo4j import exceptions as ex
 
-        attempt = 0
-        while True:
+        failed: BaseException | None = None
+        attempt, t0 = 0, time.monotonic()
+        for attempt, left in self.policy.attempts():
+            if self._expired.is_set():
+                break
+            watchdog = threading.Timer(left, self._expire)
+            watchdog.daemon = True
+            watchdog.start()
             try:
                 return fn(self.session())
-            except ex.AuthError as exc:
+            except KGError:
+                raise
+            except Exception as exc:
+                failed = exc
+            finally:
+                watchdog.cancel()
+            if self._expired.is_set():
+                break
+            if isinstance(failed, ex.AuthError):
                 raise StoreError(f"{self.uri}: authentication failed for user {self.user!r}; "
-                                 f"check NEO4J_USER and NEO4J_PASSWORD") from exc
-            except _retryable() as exc:
+                                 f"check NEO4J_USER and NEO4J_PASSWORD") from failed
+            if isinstance(failed, _retryable()):
                 self.close()
-                attempt += 1
-                if attempt > self.retries:
-                    raise StoreError(
-                        f"{self.uri}: {what} failed after {attempt} attempts "
-                        f"({type(exc).__name__}: {_msg(exc)}); check that the server is running and "
-                        f"reachable, then " + ("run the query again" if what == "the query" else
-                                               "push again (the push is idempotent and resumes cleanly)")) from exc
-                time.sleep(self.backoff * 2 ** (attempt - 1))
-            except ex.Neo4jError as exc:
-                raise StoreError(f"{self.uri}: the server refused {what}: {_msg(exc)}") from exc
-            except (ex.DriverError, OSError) as exc:
+                continue
+            if isinstance(failed, ex.Neo4jError):
+                raise StoreError(f"{self.uri}: the server refused {what}: {_msg(failed)}") from failed
+            if isinstance(failed, (ex.DriverError, OSError)):
                 self.close()
-                raise StoreError(f"{self.uri}: {what} failed ({type(exc).__name__}: {_msg(exc)}); "
-                                 f"check the URI and that the server is running") from exc
+                raise StoreError(f"{self.uri}: {what} failed ({type(failed).__name__}: {_msg(failed)}); "
+                                 f"check the URI and that the server is running") from failed
+            raise failed
+        self.close()
+        seconds = time.monotonic() - t0
+        if self._expired.is_set():
+            raise StoreError(f"{self.uri}: {what}: no answer within {self.policy.timeout:g}s (--timeout); "
+                             f"check that the server is running and reachable, then "
+                             f"{self._again(what)}") from failed
+        reason = f" ({type(failed).__name__}: {_msg(failed)})" if failed is not None else ""
+        raise StoreError(f"{self.uri}: {what} failed after {attempt} attempts in {seconds:.0f}s{reason}; "
+                         f"check that the server is running and reachable, then "
+                         f"{self._again(what)}") from failed
 
 
 def _msg(exc: BaseException) -> str:
@@ -292,27 +331,32 @@ def _count_tx(tx, query: str, params: dict) -> int:
     return int(rec[0]) if rec else 0
 
 
-def open_driver(uri: str, user: str, password: str, retry_time: float = 0.0):
-    """A neo4j driver with short timeouts: retries are ours (bounded, with backoff)."""
+def open_driver(uri: str, user: str, password: str, connect_timeout: float = CONNECT_TIMEOUT):
+    """A neo4j driver that connects (TCP, Bolt handshake, login) within ``connect_timeout``
+    seconds and never retries by itself: retries are ours (kg.remote.RetryPolicy)."""
     from neo4j import GraphDatabase
 
     try:
-        return GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10.0,
-                                    connection_acquisition_timeout=20.0,
-                                    max_transaction_retry_time=retry_time)
+        return GraphDatabase.driver(uri, auth=(user, password), connection_timeout=connect_timeout,
+                                    connection_acquisition_timeout=connect_timeout,
+                                    max_transaction_retry_time=0.0)
     except Exception as exc:  # bad URI scheme etc.
         raise StoreError(f"{uri}: cannot use this URI ({_msg(exc)}); use bolt://HOST:7687 or neo4j://HOST") from exc
 
 
 def push_neo4j(graph: KnowledgeGraph, uri: str, user: str, password: str, database: str | None = None,
                batch: int = DEFAULT_BATCH, prune: bool = False, progress: bool | None = None,
-               retries: int = 4, backoff: float = 0.5,
+               retries: int = 4, backoff: float = 0.5, timeout: float = TIMEOUT,
+               connect_timeout: float = CONNECT_TIMEOUT,
                on_batch: Callable[[str, int], None] | None = None) -> PushSummary:
     """Push the graph to a Bolt server (Neo4j 4/5, ArcadeDB); safe to repeat.
 
     ``batch`` rows go in one ``UNWIND`` transaction. Transient failures are retried
-    ``retries`` times with exponential backoff from ``backoff`` seconds; after that a
-    StoreError names the URI. ``prune`` deletes nodes and relationships of the schema's
+    ``retries`` times with exponential backoff from ``backoff`` seconds (at most
+    kg.remote.MAX_BACKOFF); a batch not written within ``timeout`` seconds (attempts and
+    pauses included), or a server that does not accept a connection within
+    ``connect_timeout``, ends the push with a StoreError naming the URI; pushing again
+    resumes cleanly. ``prune`` deletes nodes and relationships of the schema's
     labels that this push did not write. ``on_batch(stage, rows_done)`` is called after
     each committed batch. ``progress`` shows a bar (default: when stderr is a terminal).
     """
@@ -322,8 +366,9 @@ def push_neo4j(graph: KnowledgeGraph, uri: str, user: str, password: str, databa
     run = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     pg = property_graph(graph)
     summary = PushSummary(uri, database, run=run, nodes=pg.node_count, relationships=pg.relationship_count)
-    driver = open_driver(uri, user, password)
-    pusher = _Pusher(driver, uri, user, database, retries, backoff)
+    driver = open_driver(uri, user, password, connect_timeout)
+    pusher = _Pusher(driver, uri, user, database,
+                     RetryPolicy(retries=retries, backoff=backoff, timeout=timeout, connect_timeout=connect_timeout))
     bar = None
     try:
         dialect = pusher.run("connecting", lambda s: detect_dialect(driver))
@@ -397,23 +442,56 @@ def _bolt_plain(v: Any) -> Any:
     return plain(v)
 
 
+def _changes(summary) -> list[str]:
+    """What a query changed, by the server's own account: its query type and update counters."""
+    c = summary.counters
+    out = [f"{k} {v}" for k, v in sorted(vars(c).items()) if isinstance(v, int) and not isinstance(v, bool) and v]
+    if not out and (c.contains_updates or c.contains_system_updates):
+        out.append("updates")
+    if not out and summary.query_type not in (None, "r"):
+        out.append(f"query type {summary.query_type!r}")
+    return out
+
+
 def query_bolt(uri: str, user: str, password: str, query: str, params: dict | None = None,
-               database: str | None = None, write: bool = False) -> Rows:
-    """Run a Cypher query on a Bolt server; read transactions unless ``write``."""
+               database: str | None = None, write: bool = False, retries: int = 2,
+               timeout: float = TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT) -> Rows:
+    """Run a Cypher query on a Bolt server; read-only unless ``write``.
+
+    Read-only is decided by the server, not by the query's text alone: the query runs in
+    an explicit read-mode transaction that is always rolled back, and when the server
+    reports that it wrote (query type other than read, or any update counter) a
+    QueryError says so. (Servers differ in honouring the read access mode: ArcadeDB
+    ignores it.) :func:`kg.cypher.check_read_only` refuses obvious writes first.
+    ``retries``, ``timeout`` and ``connect_timeout`` as in kg.remote.RetryPolicy.
+    """
     from neo4j import exceptions as ex
 
     if not write:
         check_read_only(query, uri)
 
-    def work(tx):
-        res = tx.run(query, params or {})
-        keys = list(res.keys())
-        return keys, [dict(zip(keys, (_bolt_plain(v) for v in rec.values()))) for rec in res]
+    def work(session):
+        tx = session.begin_transaction()
+        try:
+            res = tx.run(query, params or {})
+            keys = list(res.keys())
+            rows = [dict(zip(keys, (_bolt_plain(v) for v in rec.values()))) for rec in res]
+            changed = [] if write else _changes(res.consume())
+            if write:
+                tx.commit()
+        finally:
+            if not write and not tx.closed():
+                tx.rollback()
+        if changed:
+            raise QueryError(f"{uri}: the query changed the database ({', '.join(changed)}, as the server "
+                             f"reports); it was rolled back, nothing was kept; add --write to run it")
+        return keys, rows
 
-    driver = open_driver(uri, user, password)
-    pusher = _Pusher(driver, uri, user, database, retries=2, backoff=0.5)
+    driver = open_driver(uri, user, password, connect_timeout)
+    pusher = _Pusher(driver, uri, user, database,
+                     RetryPolicy(retries=retries, timeout=timeout, connect_timeout=connect_timeout), read=not write)
     try:
-        keys, rows = pusher.run("the query", lambda s: (s.execute_write if write else s.execute_read)(work))
+        keys, rows = pusher.run("the query", work)
     except StoreError as exc:
         cause = exc.__cause__
         if isinstance(cause, ex.ClientError) and not isinstance(cause, (ex.AuthError, ex.Forbidden)):

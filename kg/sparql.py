@@ -14,7 +14,9 @@ placed at the start of the WHERE group.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -26,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import QueryError, StoreError
+from .errors import DerivedStoreError, QueryError, StoreError
 from .graph import KnowledgeGraph, write_atomic
 from .query import Rows
-from .rdf import PREFIXES, XSD
+from .rdf import PREFIXES, STORE_DIR, XSD
+from .remote import CONNECT_TIMEOUT, TIMEOUT, RetryPolicy
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
                    "WITH")
@@ -38,27 +41,66 @@ PUSH_STATE = "push-sparql.json"
 
 
 # -- reading a query's text ------------------------------------------------------------
-_PROLOGUE = re.compile(r"\s+|#[^\n]*|(?i:PREFIX)\s*[\w.\-]*:\s*<[^>]*>|(?i:BASE)\s*<[^>]*>")
-_WORD = re.compile(r"[A-Za-z]+")
-_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_VARNAME = re.compile(r"\w+")
-_NAME = re.compile(r"[\w:.\-]+")
+#: SPARQL's tokens, as far as reading a query's form, its WHERE group and its keywords needs
+#: them; agrees with Oxigraph's parser: a comment ends at CR or LF; strings (short and long,
+#: with escapes), IRIs, variables, language tags, prefixed names and blank nodes, and bare
+#: words (keywords) are told apart; anything else is skipped a character at a time.
+_TOKEN_RE = re.compile(r"""
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}
+              |'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]\w*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[^\W\d][\w.\-]*)?:[\w.\-:%\\]*)
+  | (?P<word>[^\W\d][\w\-]*)
+  | (?P<punct>[{}()])
+""", re.VERBOSE | re.DOTALL)
+
+
+def _tokens(text: str):
+    """(kind, text, start) of every token but comments, in order."""
+    for m in _TOKEN_RE.finditer(text):
+        if m.lastgroup != "comment":
+            yield m.lastgroup, m.group(0), m.start()
 
 
 def operation(text: str) -> str:
     """The query form or update operation: the first keyword after PREFIX/BASE and comments."""
-    i = 0
-    while True:
-        m = _PROLOGUE.match(text, i)
-        if not m or m.end() == i:
-            break
-        i = m.end()
-    m = _WORD.match(text, i)
-    return m.group(0).upper() if m else ""
+    skip = 0
+    for kind, tok, _ in _tokens(text):
+        if skip:
+            skip -= 1
+            continue
+        word = tok.upper() if kind == "word" else ""
+        if word in ("PREFIX", "BASE"):
+            skip = 2 if word == "PREFIX" else 1
+            continue
+        return word
+    return ""
 
 
 def is_update(text: str) -> bool:
     return operation(text) in UPDATE_KEYWORDS
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a query or update (its keywords, upper-cased) in order: never a
+    word inside a string, IRI, comment, prefixed name or variable."""
+    return [tok.upper() for kind, tok, _ in _tokens(text) if kind == "word"]
+
+
+#: Keywords that make the engine fetch another server's data (a federated query, a LOAD).
+NETWORK_KEYWORDS = ("SERVICE", "LOAD")
+
+
+def check_local(text: str, federated: bool) -> None:
+    """Refuse, unless ``federated``, a query or update that would make the embedded engine
+    call other servers (``SERVICE <http://…>``, ``LOAD <http://…>``): Oxigraph follows any URL."""
+    found = [k for k in dict.fromkeys(keywords(text)) if k in NETWORK_KEYWORDS]
+    if found and not federated:
+        raise QueryError(f"refusing a query that calls other servers ({', '.join(found)}): federated "
+                         f"queries are off; pass --federated (federated=True) to allow them")
 
 
 def _where_brace(text: str) -> int | None:
@@ -69,53 +111,18 @@ def _where_brace(text: str) -> int | None:
     tops: list[tuple[int, str]] = []
     brace = paren = 0
     last = ""
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if c in "\"'":
-            if text.startswith(c * 3, i):
-                j = i + 3
-                while j < n and not text.startswith(c * 3, j):
-                    j += 2 if text[j] == "\\" else 1
-                i = j + 3
-            else:
-                j = i + 1
-                while j < n and text[j] != c:
-                    j += 2 if text[j] == "\\" else 1
-                i = j + 1
-            continue
-        if c == "<":
-            m = _IRIREF.match(text, i)
-            if m:
-                i = m.end()
-                continue
-        if c in "?$":
-            m = _VARNAME.match(text, i + 1)
-            i = m.end() if m else i + 1
-            last = ""
-            continue
-        if c.isalpha() or c == "_":
-            m = _NAME.match(text, i)
-            last = m.group(0).upper()
-            i = m.end()
-            continue
-        if c == "(":
+    for kind, tok, i in _tokens(text):
+        if tok == "(":
             paren += 1
-        elif c == ")":
+        elif tok == ")":
             paren -= 1
-        elif c == "{":
+        elif tok == "{":
             if brace == 0 and paren == 0:
                 tops.append((i, last))
             brace += 1
-        elif c == "}":
+        elif tok == "}":
             brace -= 1
-        if not c.isspace():
-            last = ""
-        i += 1
+        last = tok.upper() if kind == "word" else ""
     if not tops:
         return None
     if operation(text) == "CONSTRUCT":
@@ -198,10 +205,14 @@ def _syntax_error(exc: Exception, text: str, what: str = "SPARQL") -> QueryError
 def check(query: str):
     """Parse a query (not an update) with the predeclared prefixes; its form, or QueryError.
 
-    Runs it lazily on an empty in-memory store: nothing is evaluated until iterated.
+    Runs it lazily on an empty in-memory store: nothing is evaluated until iterated, except
+    a SERVICE call, which Oxigraph makes at once; a query with one is not run here (its form
+    comes from its text; the target's own parser reports its errors).
     """
     import pyoxigraph as ox
 
+    if "SERVICE" in keywords(query):
+        return {"ASK": "ASK", "CONSTRUCT": "CONSTRUCT", "DESCRIBE": "CONSTRUCT"}.get(operation(query), "SELECT")
     try:
         res = ox.Store().query(query, prefixes=PREFIXES)
     except SyntaxError as exc:
@@ -295,30 +306,65 @@ class _Down(Exception):
     """The endpoint did not answer (connection error, timeout or 5xx) after every retry."""
 
 
-def _opener(url: str):
+class _ConnectTimeout:
+    """An HTTP(S) connection that waits ``connect_timeout`` to connect, then ``timeout`` per read."""
+
+    def __init__(self, *args, connect_timeout: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_timeout, self.timeout = self.timeout, connect_timeout
+
+    def connect(self):
+        super().connect()
+        self.sock.settimeout(self.read_timeout)
+
+
+class _Connection(_ConnectTimeout, http.client.HTTPConnection):
+    pass
+
+
+class _TLSConnection(_ConnectTimeout, http.client.HTTPSConnection):
+    pass
+
+
+class _Handler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    def __init__(self, connect_timeout: float):
+        urllib.request.HTTPHandler.__init__(self)
+        urllib.request.HTTPSHandler.__init__(self)
+        self.connect_timeout = connect_timeout
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_Connection, connect_timeout=self.connect_timeout), req)
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_TLSConnection, connect_timeout=self.connect_timeout), req,
+                            context=self._context)
+
+
+def _opener(url: str, connect_timeout: float):
+    handlers = [_Handler(connect_timeout)]
     host = urllib.parse.urlsplit(url).hostname or ""
     if host in ("localhost", "::1") or host.startswith("127."):
-        return urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    return urllib.request.build_opener()
+        handlers.append(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener(*handlers)
 
 
 def http_post(url: str, body: bytes, content_type: str, accept: str | None = None,
-              retries: int = 3, backoff: float = 0.5, timeout: float = 60.0) -> bytes:
-    """POST with bounded retries (exponential backoff) on connection errors and 5xx.
+              policy: RetryPolicy = RetryPolicy()) -> bytes:
+    """POST with the retries, timeouts and capped backoff of ``policy`` on connection errors,
+    timeouts and 5xx answers.
 
-    Raises ``_Down`` when the endpoint stays down, QueryError on 4xx (the request is wrong).
+    Raises ``_Down`` when the endpoint stays down until the policy gives up, QueryError on
+    4xx (the request is wrong).
     """
     headers = {"Content-Type": content_type}
     if accept:
         headers["Accept"] = accept
-    opener = _opener(url)
-    reason = ""
-    for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(backoff * 2 ** (attempt - 1))
+    opener = _opener(url, policy.connect_timeout)
+    reason, tried, t0 = "no attempt", 0, time.monotonic()
+    for tried, left in policy.attempts():
         req = urllib.request.Request(url, data=body, headers=headers, method="POST")
         try:
-            with opener.open(req, timeout=timeout) as resp:
+            with opener.open(req, timeout=left) as resp:
                 return resp.read()
         except urllib.error.HTTPError as exc:
             detail = " ".join(exc.read()[:300].decode("utf-8", "replace").split())
@@ -326,21 +372,21 @@ def http_post(url: str, body: bytes, content_type: str, accept: str | None = Non
                 reason = f"HTTP {exc.code} {detail}".strip()
                 continue
             raise QueryError(f"{url} answered HTTP {exc.code}: {detail or exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             r = getattr(exc, "reason", None) or exc
-            reason = str(getattr(r, "strerror", None) or r)
-    raise _Down(f"SPARQL endpoint {url} is unreachable after {retries + 1} attempts ({reason})")
+            reason = str(getattr(r, "strerror", None) or r) or type(r).__name__
+    raise _Down(f"SPARQL endpoint {url} is unreachable after {tried} attempt{'s' * (tried != 1)} in "
+                f"{time.monotonic() - t0:.0f}s ({reason}; --timeout {policy.timeout:g}, --retries {policy.retries})")
 
 
-def _remote_query(ep: Endpoint, text: str, form: str, timeout: float) -> Rows:
+def _remote_query(ep: Endpoint, text: str, form: str, policy: RetryPolicy) -> Rows:
     import pyoxigraph as ox
 
     accept = ("application/n-triples" if form == "CONSTRUCT"
               else "application/sparql-results+json")
     body = urllib.parse.urlencode({"query": prologue() + "\n" + text}).encode()
     try:
-        data = http_post(ep.query_url, body, "application/x-www-form-urlencoded", accept,
-                         retries=2, timeout=timeout)
+        data = http_post(ep.query_url, body, "application/x-www-form-urlencoded", accept, policy)
     except _Down as exc:
         raise StoreError(str(exc)) from None
     if form == "CONSTRUCT":
@@ -348,10 +394,10 @@ def _remote_query(ep: Endpoint, text: str, form: str, timeout: float) -> Rows:
     return _rows(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON))
 
 
-def _remote_update(ep: Endpoint, text: str, timeout: float) -> None:
+def _remote_update(ep: Endpoint, text: str, policy: RetryPolicy) -> None:
     try:
         http_post(ep.update_url, (prologue() + "\n" + text).encode("utf-8"),
-                  "application/sparql-update", retries=2, timeout=timeout)
+                  "application/sparql-update", policy=policy)
     except _Down as exc:
         raise StoreError(str(exc)) from None
 
@@ -362,16 +408,21 @@ def _is_url(target) -> bool:
 
 
 def sparql(target, query: str, *, bindings: Mapping[str, Any] | None = None,
-           update: bool = False, timeout: float = 60.0) -> Rows:
+           update: bool = False, federated: bool = False, retries: int = 2,
+           timeout: float = TIMEOUT, connect_timeout: float = CONNECT_TIMEOUT) -> Rows:
     """Run a SPARQL query (or, with ``update=True``, an update) and return Rows.
 
-    ``target``: a graph folder (default store ``DIR/oxigraph``), an ``http(s)://``
-    endpoint, a KnowledgeGraph (loaded into memory) or a pyoxigraph Store. The usual
-    prefixes (kg, rdf, rdfs, xsd, owl, skos, prov, schema, org) are predeclared.
-    A syntax error or a write without ``update=True`` raises QueryError.
+    ``target``: a graph folder (its store ``DIR/oxigraph``, read-only: it is derived from
+    graph.json, so updates there raise DerivedStoreError), an ``http(s)://`` endpoint, a
+    KnowledgeGraph (loaded into memory) or a pyoxigraph Store. The usual prefixes (kg, rdf,
+    rdfs, xsd, owl, skos, prov, schema, org) are predeclared. A syntax error, a write
+    without ``update=True``, or (on a local store, unless ``federated``) a ``SERVICE`` or
+    ``LOAD`` that would reach another server raises QueryError. An endpoint gets
+    ``retries``, ``timeout`` and ``connect_timeout`` (seconds; see kg.remote.RetryPolicy).
     """
     import pyoxigraph as ox
 
+    policy = RetryPolicy(retries=retries, timeout=timeout, connect_timeout=connect_timeout)
     if is_update(query):
         if not update:
             raise QueryError(f"refusing to run a SPARQL {operation(query)} update: the store is "
@@ -379,8 +430,13 @@ def sparql(target, query: str, *, bindings: Mapping[str, Any] | None = None,
         if bindings:
             raise QueryError("bindings apply to queries, not to updates")
         if _is_url(target):
-            _remote_update(Endpoint.parse(target), query, timeout)
+            _remote_update(Endpoint.parse(target), query, policy)
             return Rows([{"result": "ok"}], columns=["result"])
+        if not isinstance(target, (ox.Store, KnowledgeGraph)):
+            raise DerivedStoreError(str(Path(target) / STORE_DIR),
+                                    "push it to a SPARQL server (kg push sparql) and update that "
+                                    "(kg sparql --endpoint URL --update)")
+        check_local(query, federated)
         store = _store(target, read_only=False)
         try:
             store.update(query, prefixes=PREFIXES)
@@ -390,13 +446,15 @@ def sparql(target, query: str, *, bindings: Mapping[str, Any] | None = None,
             raise QueryError(f"SPARQL update failed: {exc}") from None
         store.flush()
         return Rows([{"result": "ok"}], columns=["result"])
+    if not _is_url(target):
+        check_local(query, federated)
     form = check(query)
     text = bind_values(query, bindings)
     if bindings:
         check(text)
     if _is_url(target):
-        return _remote_query(Endpoint.parse(target), text, form, timeout)
-    store = _store(target, read_only=not update)
+        return _remote_query(Endpoint.parse(target), text, form, policy)
+    store = _store(target, read_only=True)
     try:
         return _rows(store.query(text, prefixes=PREFIXES))
     except SyntaxError as exc:
@@ -454,7 +512,8 @@ def _read_state(path: Path) -> dict:
 
 
 def push(graph_dir: str | os.PathLike, endpoint: str, graph_iri: str | None = None,
-         batch: int = 5000, retries: int = 4, backoff: float = 0.5, timeout: float = 120.0,
+         batch: int = 5000, retries: int = 4, backoff: float = 0.5, timeout: float = TIMEOUT,
+         connect_timeout: float = CONNECT_TIMEOUT,
          on_batch: Callable[[int, int], None] | None = None) -> PushResult:
     """Load the graph in DIR into a SPARQL 1.1 Update endpoint, ``batch`` triples per request.
 
@@ -463,6 +522,11 @@ def push(graph_dir: str | os.PathLike, endpoint: str, graph_iri: str | None = No
     named graph in one ``MOVE`` at the end, so readers never see half a graph and stale
     triples from an older build disappear. Landed batches are recorded in
     ``DIR/push-sparql.json``; a re-run of the same push resumes after them.
+
+    Each request is retried ``retries`` times on connection errors, timeouts and 5xx, with
+    a pause of ``backoff`` · 2ⁿ seconds (at most kg.remote.MAX_BACKOFF); it is given up
+    when it has not succeeded within ``timeout`` seconds, attempts and pauses included,
+    and a connection must be accepted within ``connect_timeout`` (kg.remote.RetryPolicy).
     """
     import pyoxigraph as ox
 
@@ -471,6 +535,7 @@ def push(graph_dir: str | os.PathLike, endpoint: str, graph_iri: str | None = No
     if batch < 1:
         raise StoreError("--batch must be at least 1")
     ep = Endpoint.parse(endpoint)
+    policy = RetryPolicy(retries=retries, backoff=backoff, timeout=timeout, connect_timeout=connect_timeout)
     if graph_iri is not None:
         try:
             ox.NamedNode(graph_iri)
@@ -489,8 +554,7 @@ def push(graph_dir: str | os.PathLike, endpoint: str, graph_iri: str | None = No
 
     def post(text: str, what: str) -> None:
         try:
-            http_post(ep.update_url, text.encode("utf-8"), "application/sparql-update",
-                      retries=retries, backoff=backoff, timeout=timeout)
+            http_post(ep.update_url, text.encode("utf-8"), "application/sparql-update", policy=policy)
         except _Down as exc:
             done = len(entry["landed"])
             raise StoreError(f"{exc}; {done} of {len(chunks)} batches landed (recorded in "
@@ -506,7 +570,7 @@ def push(graph_dir: str | os.PathLike, endpoint: str, graph_iri: str | None = No
     resume = (entry is not None and not entry.get("complete")
               and entry.get("digest") == digest and entry.get("batch_size") == batch
               and entry.get("batches") == len(chunks))
-    if resume and staging and not _staging_intact(ep, staging, entry, chunks, timeout):
+    if resume and staging and not _staging_intact(ep, staging, entry, chunks, policy):
         resume = False
     if not resume:
         entry = {"endpoint": ep.update_url, "graph": graph_iri, "staging": staging,
@@ -538,12 +602,12 @@ def push(graph_dir: str | os.PathLike, endpoint: str, graph_iri: str | None = No
     return result
 
 
-def _staging_intact(ep: Endpoint, staging: str, entry: dict, chunks: list, timeout: float) -> bool:
+def _staging_intact(ep: Endpoint, staging: str, entry: dict, chunks: list, policy: RetryPolicy) -> bool:
     """Whether the staging graph still holds exactly the batches the record says landed."""
     want = sum(len(chunks[i]) for i in entry.get("landed", []))
     q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} }}"
     try:
-        rows = _remote_query(ep, q, "SELECT", timeout)
+        rows = _remote_query(ep, q, "SELECT", policy)
     except (StoreError, QueryError):
         return False
     return bool(rows) and rows[0].get("n") == want

@@ -94,6 +94,10 @@ def partner_names(g: KnowledgeGraph) -> list[str]:
     "COPY Hospital FROM 'x.csv'", "LOAD CSV FROM 'file:///x' AS r RETURN r",
     "// a comment\nMATCH (n) /* block */ WITH n SET n.a = 'RETURN'",
     "MATCH (n) WHERE n.name = 'it''s' DELETE n",
+    # the Cypher lexers end a line comment at CR or LF only, and never nest block comments
+    "MATCH (n) // c\rDETACH DELETE n", "MATCH (n) // c\r\nSET n.x = 1", "MATCH (n) /* a /* b */ SET n.x = 1 */",
+    "MATCH (n) RETURN n.name // a\r/* b */ DELETE n", "MATCH (n) WITH n LIMIT 1DETACH DELETE n",
+    "MATCH (n) RETURN 'a\\\\' DELETE n", "MATCH (n) RETURN n.`a``b` DELETE n",
 ])
 def test_write_clauses_are_found(text):
     assert write_clauses(text)
@@ -105,6 +109,8 @@ def test_write_clauses_are_found(text):
     'MATCH (n) WHERE n.name = "MERGE \\" DELETE" RETURN n',
     "// CREATE in a comment\nMATCH (n) RETURN n /* DELETE */",
     "MATCH (n) RETURN n.`set`, $create AS p",
+    "MATCH (n) RETURN n // c\u2028DETACH DELETE n", "MATCH (n) RETURN n // c\u0085SET n.x = 1",
+    "MATCH (n) RETURN n.`a``DELETE` AS x", "MATCH (n) RETURN 'a\\' DELETE n' AS x",
 ])
 def test_reads_are_not_mistaken_for_writes(text):
     assert write_clauses(text) == []
@@ -115,6 +121,11 @@ def test_parameters_parse_as_json_else_string():
         "a": 1, "b": [1, 2], "c": "阳山县", "d": "x", "e": "", "f": "a=b", "g": None}
     with pytest.raises(QueryError, match="name=value"):
         parse_params(["novalue"])
+    for deep in ("[" * 5000 + "]" * 5000, '{"a":' * 3000 + "1" + "}" * 3000):  # 10 KB of brackets
+        with pytest.raises(QueryError, match="nests too deeply"):
+            parse_params([f"x={deep}"])
+    res = CliRunner().invoke(main, ["cypher", "-p", "x=" + "[" * 5000, "RETURN $x"])
+    assert res.exit_code == 2 and len(res.output) < 300  # the argument is not echoed whole
 
 
 def test_entity_label_becomes_the_entity_tables_for_ladybug():
@@ -264,12 +275,46 @@ def test_an_interrupted_write_leaves_the_previous_database(tiny_graph, rdf_graph
     assert query_embedded(tmp_path, "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"] == len(rdf_graph.entities)
 
 
-def test_queries_run_read_only_unless_asked(tiny_graph, tmp_path):
+def test_the_built_database_takes_no_writes(tiny_graph, tmp_path):
+    """It is derived from graph.json: a write would disagree with `kg ask` and outlive an
+    unchanged rebuild, so it is refused whatever the flags."""
     out = db_of(tiny_graph, tmp_path)
+    before = query_embedded(out, "MATCH (n:Entity) RETURN n.id AS id, n.name AS name ORDER BY id")
     with pytest.raises(QueryError, match="--write"):
         query_embedded(out, "MATCH (n:Hospital) SET n.name = 'x'")
-    query_embedded(out, "MATCH (n:Hospital {id: 'Hospital/441823/人民医院'}) SET n.name = 'x'", write=True)
-    assert query_embedded(out, "MATCH (n:Hospital {id: 'Hospital/441823/人民医院'}) RETURN n.name AS n")[0]["n"] == "x"
+    res = CliRunner().invoke(main, ["cypher", "-g", str(out), "--write",
+                                    "MATCH (n:Hospital) DETACH DELETE n RETURN count(*) AS gone"])
+    assert res.exit_code == 2 and "kg push neo4j" in res.output and len(res.output.strip().splitlines()) == 1
+    assert query_embedded(out, "MATCH (n:Entity) RETURN n.id AS id, n.name AS name ORDER BY id") == before
+
+
+#: Statements ladybug's read-only mode would still run: they write files, fetch code, or hide a
+#: second statement; with comment and string tricks that a text scan might misread.
+FILE_WRITES = ["COPY (MATCH (n:Hospital) RETURN n.name) TO '{out}/a.csv'",
+               "MATCH (n:Hospital) RETURN n.name // c\rCOPY (MATCH (n) RETURN n.id) TO '{out}/b.csv'",
+               "MATCH (n:Hospital) RETURN n.name /* a /* b */ ; COPY (MATCH (n) RETURN n.id) TO '{out}/c.csv' //*/",
+               "MATCH (n:Hospital) RETURN n.name; EXPORT DATABASE '{out}/d'",
+               "MATCH (n:Hospital) RETURN 'it\\'s'; COPY (RETURN 1) TO '{out}/e.csv'",
+               "EXPORT DATABASE '{out}/f'", "INSTALL json", "LOAD EXTENSION '{out}/x.so'"]
+
+
+def test_reads_on_the_embedded_database_write_no_files(tiny_graph, tmp_path):
+    out = db_of(tiny_graph, tmp_path / "db")
+    side = tmp_path / "side"
+    side.mkdir()
+    for text in FILE_WRITES:
+        with pytest.raises(QueryError, match="--write|statements"):
+            query_embedded(out, text.format(out=side))
+        res = CliRunner().invoke(main, ["cypher", "-g", str(out), text.format(out=side)])
+        assert res.exit_code == 2, res.output
+    assert list(side.iterdir()) == []
+    # what the lexer reads as a comment or a string is not code: these are plain reads
+    hospitals = sum(1 for e in tiny_graph.entities.values() if e.type == "Hospital")
+    for text in ["MATCH (n:Hospital) RETURN n.name // COPY (RETURN 1) TO '{out}/g.csv'",
+                 "MATCH (n:Hospital) WHERE n.name <> 'x; EXPORT DATABASE {out}/h' RETURN n.name",
+                 "MATCH (n:Hospital) RETURN n.name /* ; COPY (RETURN 1) TO '{out}/i.csv' */"]:
+        assert len(query_embedded(out, text.format(out=side))) == hospitals
+    assert list(side.iterdir()) == []
 
 
 def test_missing_database_is_a_clear_error(tmp_path):
@@ -304,9 +349,6 @@ def test_cli_refuses_writes_and_bad_queries_with_one_line(tiny_graph, tmp_path):
     assert res.exit_code == 2 and "kg build" in res.output
     res = runner.invoke(main, ["cypher", "-g", str(out)])
     assert res.exit_code == 2  # neither QUERY nor -f
-    res = runner.invoke(main, ["cypher", "-g", str(out), "--write",
-                               "MATCH (n:Hospital) DETACH DELETE n RETURN count(*) AS gone"])
-    assert res.exit_code == 0
 
 
 def test_a_copied_database_folder_still_opens(tiny_graph, tmp_path):

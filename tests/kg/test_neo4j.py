@@ -305,3 +305,147 @@ def test_a_push_cut_off_by_the_server_stopping_completes_when_run_again(tmp_path
         assert counts(Server(server)) == expected_counts(seed_graph)
     finally:
         server.stop()
+
+
+# -- read-only means read-only, decided by the server (issue 16) --------------------------------
+
+#: Writes hidden from a text scan that ends comments at the wrong place, or that trust nesting;
+#: and the same text with a terminator the Cypher lexer does not honour (U+2028, U+0085), which
+#: the servers read as a comment: a plain read.
+HIDDEN_WRITES = ["MATCH (n:Hospital) // c\rDETACH DELETE n",
+                 "MATCH (n:Hospital) // c\r\nSET n.name = 'x'",
+                 "MATCH (n:Hospital) /* a /* b */ SET n.name = 'y' RETURN n.name",
+                 "MATCH (n:Hospital) WITH n LIMIT 1DETACH DELETE n",
+                 "MATCH (n:Hospital) RETURN n.name; MATCH (m:Hospital) DETACH DELETE m"]
+LEXER_COMMENTS = ["MATCH (n:Hospital) // c\u2028DETACH DELETE n", "MATCH (n:Hospital) // c\u0085SET n.name = 'z'"]
+
+
+def snapshot(bolt) -> list:
+    """Every node's labels and properties and every relationship, read with the official driver."""
+    nodes = bolt.run("MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
+    rels = bolt.run("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p")
+    return sorted(map(repr, nodes)) + sorted(map(repr, rels))
+
+
+@pytest.mark.server
+def test_a_read_never_changes_the_server(bolt, tiny_graph, monkeypatch):
+    push(bolt, tiny_graph)
+    before = snapshot(bolt)
+    assert len(before) > 40
+    for text in HIDDEN_WRITES:
+        with pytest.raises(QueryError, match="--write|statements"):
+            ask(bolt, text)
+        assert snapshot(bolt) == before, text
+    for text in LEXER_COMMENTS:  # the server reads the rest as a comment: a read, and it runs
+        rows = ask(bolt, text)
+        assert rows.columns == [] or rows  # ArcadeDB gives no column names for no rows
+        assert snapshot(bolt) == before, text
+    # the text scan is only the first guard: with it gone, the server's own report refuses
+    # the write, and the transaction is rolled back
+    import kg.neo4j
+
+    monkeypatch.setattr(kg.neo4j, "check_read_only", lambda query, where: None)
+    for text in HIDDEN_WRITES[:3] + ["MATCH (n:Hospital) DETACH DELETE n", "CREATE (:Entity {id: 'new'})",
+                                     "MATCH (e:Evidence) SET e.sentence = 'forged' RETURN count(e) AS n"]:
+        with pytest.raises(QueryError, match="rolled back") as err:
+            ask(bolt, text)
+        assert "--write" in str(err.value) and bolt.uri in str(err.value)
+        assert snapshot(bolt) == before, text
+    monkeypatch.undo()
+    ask_rows = ask(bolt, "MATCH (n:Hospital) RETURN count(n) AS n")
+    assert ask_rows[0]["n"] == sum(1 for e in tiny_graph.entities.values() if e.type == "Hospital")
+    written = query_bolt(bolt.uri, bolt.user, bolt.password, "MATCH (n:Hospital) SET n.flag = 1 RETURN count(n) AS n",
+                        database=bolt.database, write=True)
+    assert written[0]["n"] == ask_rows[0]["n"]
+    assert bolt.run("MATCH (n:Hospital) WHERE n.flag = 1 RETURN count(n) AS n")[0]["n"] == ask_rows[0]["n"]
+
+
+@pytest.mark.server
+def test_cli_reads_on_a_server_cannot_write(bolt, tiny_graph):
+    push(bolt, tiny_graph)
+    before = snapshot(bolt)
+    base = ["cypher", "--uri", bolt.uri, "--user", bolt.user] + (["--database", bolt.database] if bolt.database else [])
+    for text in HIDDEN_WRITES:
+        res = CliRunner().invoke(main, base + [text], env={"NEO4J_PASSWORD": bolt.password})
+        assert res.exit_code == 2, (text, res.output)
+        assert "--write" in res.output or "statements" in res.output
+        assert snapshot(bolt) == before, text
+
+
+# -- waiting has bounds (issue 16) ---------------------------------------------------------------
+
+class SilentPort:
+    """A loopback port that accepts connections and never says a word."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def silent_port():
+    p = SilentPort()
+    yield p
+    p.close()
+
+
+def test_a_silent_bolt_port_fails_within_the_timeout(silent_port, tmp_path, tiny_graph):
+    import time
+
+    tiny_graph.save(tmp_path)
+    uri = f"bolt://127.0.0.1:{silent_port.port}"
+    env = {"NEO4J_PASSWORD": "pw", "NEO4J_USER": "neo4j"}
+    for args in (["push", "neo4j", "-g", str(tmp_path), "--uri", uri, "--retries", "20"],
+                 ["cypher", "--uri", uri, "--retries", "20", "RETURN 1"]):
+        t0 = time.monotonic()
+        res = CliRunner().invoke(main, args + ["--timeout", "3", "--connect-timeout", "1"], env=env)
+        took = time.monotonic() - t0
+        assert res.exit_code == 3, res.output
+        line = res.output.strip()
+        assert "\n" not in line and uri in line, line
+        assert 2.5 < took < 8, (args, took)  # retried until the deadline, never past it
+
+
+@pytest.mark.server
+def test_a_server_that_stops_answering_mid_push_fails_within_the_timeout(arcadedb_server, tiny_graph):
+    """Once connected, the driver would wait for ever on a server that stopped answering (here:
+    SIGSTOP after two batches); the push gives up at its deadline and a re-push completes."""
+    import os
+    import signal
+    import time
+
+    srv = arcadedb_server
+    target = Server(srv)
+    for label in ("Evidence", "Document", "Entity"):
+        query_bolt(srv.uri, srv.user, srv.password, f"MATCH (n:{label}) DETACH DELETE n",
+                   database=srv.database, write=True)
+    stopped_at = []
+
+    def stop_after_two(stage, done):
+        if not stopped_at and done >= 2:
+            os.kill(srv.proc.pid, signal.SIGSTOP)
+            stopped_at.append(time.monotonic())
+
+    try:
+        with pytest.raises(StoreError) as err:
+            push_neo4j(tiny_graph, srv.uri, srv.user, srv.password, database=srv.database, batch=1,
+                       timeout=3, connect_timeout=1, progress=False, on_batch=stop_after_two)
+        waited = time.monotonic() - stopped_at[0]
+    finally:
+        os.kill(srv.proc.pid, signal.SIGCONT)
+    msg = str(err.value)
+    assert "no answer within 3s" in msg and srv.uri in msg and "push again" in msg, msg
+    assert 2.5 < waited < 8, waited
+    again = push_neo4j(tiny_graph, srv.uri, srv.user, srv.password, database=srv.database, progress=False)
+    assert again.nodes_created < again.nodes
+    assert counts(target) == expected_counts(tiny_graph)
+    for label in ("Evidence", "Document", "Entity"):
+        query_bolt(srv.uri, srv.user, srv.password, f"MATCH (n:{label}) DETACH DELETE n",
+                   database=srv.database, write=True)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from graphs import random_graph  # tests/kg/graphs.py
 from kg import rdf
 from kg.cli import main
-from kg.errors import QueryError, StoreError
+from kg.errors import DerivedStoreError, QueryError, StoreError
 from kg.graph import KnowledgeGraph
 from kg.model import Entity
 from kg.query import Places
@@ -70,11 +70,81 @@ def test_queries_are_not_updates():
     assert operation("prefix kg: <http://x#>\n  construct { } where { }") == "CONSTRUCT"
 
 
-def test_update_with_flag_writes_to_the_local_store(rdf_dir):
+def test_the_built_store_takes_no_updates_even_with_the_flag(rdf_dir, rdf_graph):
+    """The store is derived from graph.json: an update there would disagree with `kg ask` and
+    outlive an unchanged rebuild, so it is refused; an in-memory store takes it."""
     n = len(rdf.open_store(rdf_dir))
-    sparql(rdf_dir, 'INSERT DATA { <http://a> kg:note "x" }', update=True)
-    assert len(rdf.open_store(rdf_dir)) == n + 1
-    assert sparql(rdf_dir, "ASK { <http://a> kg:note ?x }")[0]["result"] is True
+    insert = 'INSERT DATA { <http://a> kg:note "x" }'
+    with pytest.raises(DerivedStoreError, match="derived from graph.json"):
+        sparql(rdf_dir, insert, update=True)
+    res = CliRunner().invoke(main, ["sparql", "-g", str(rdf_dir), "--update", "DELETE WHERE { ?s ?p ?o }"])
+    assert res.exit_code == 2 and "kg push sparql" in res.output and len(res.output.strip().splitlines()) == 1
+    assert len(rdf.open_store(rdf_dir)) == n
+    assert sparql(rdf_dir, "ASK { <http://a> kg:note ?x }")[0]["result"] is False
+    store = rdf.to_store(rdf_graph)
+    sparql(store, insert, update=True)
+    assert sparql(store, "ASK { <http://a> kg:note ?x }")[0]["result"] is True
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    """Counts the requests it gets and answers an empty SPARQL result."""
+
+    hits: list = []
+
+    def do_GET(self):  # noqa: N802
+        type(self).hits.append(self.path)
+        if self.command == "POST":
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"head": {"vars": []}, "results": {"bindings": [{}]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *a):
+        pass
+
+
+@pytest.fixture
+def counting_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Counting.hits = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_federated_queries_are_off_unless_asked(rdf_dir, rdf_graph, counting_server):
+    url = counting_server
+    for text in (f"SELECT * WHERE {{ SERVICE <{url}/a> {{ ?s ?p ?o }} }}",
+                 f"select * where {{ ?s ?p ?o . service silent <{url}/b> {{ ?s ?p ?o }} }}",
+                 f"SELECT * WHERE {{ # a comment that a CR ends\rSERVICE <{url}/c> {{ ?s ?p ?o }} }}",
+                 f"SELECT * WHERE {{ ?s ?p true.SERVICE <{url}/d> {{ ?s ?p ?o }} }}"):
+        with pytest.raises(QueryError, match="--federated"):
+            sparql(rdf_dir, text)
+        res = CliRunner().invoke(main, ["sparql", "-g", str(rdf_dir), text])
+        assert res.exit_code == 2 and "--federated" in res.output
+        with pytest.raises(QueryError, match="--federated"):
+            sparql(rdf.to_store(rdf_graph), f"INSERT {{ ?s ?p ?o }} WHERE {{ {text[text.index('{') + 1:]}",
+                   update=True)
+    assert _Counting.hits == []  # not one request left the machine
+    for word in ("service", "SERVICE"):  # as a name, a string, an IRI or a variable it is only data
+        rows = sparql(rdf_dir, f'PREFIX {word}: <http://{word}/> SELECT ?{word} WHERE {{ '
+                               f'BIND("{word}" AS ?{word}) FILTER(?{word} != {word}:x) }} # {word} <{url}/e>')
+        assert [r[word] for r in rows] == [word]
+    assert _Counting.hits == []
+    sparql(rdf_dir, f"SELECT * WHERE {{ SERVICE <{url}/allowed> {{ ?s ?p ?o }} }}", federated=True)
+    res = CliRunner().invoke(main, ["sparql", "-g", str(rdf_dir), "--federated",
+                                    f"SELECT * WHERE {{ SERVICE <{url}/cli> {{ ?s ?p ?o }} }}"])
+    assert res.exit_code == 0, res.output
+    assert [h.split("?")[0] for h in _Counting.hits] == ["/allowed", "/cli"]
+    _Counting.hits = []  # an endpoint runs SERVICE itself: the query goes there, nothing else is called
+    sparql(url, f"SELECT * WHERE {{ SERVICE <{url}/from-here> {{ ?s ?p ?o }} }}")
+    assert _Counting.hits == ["/query"]
 
 
 def test_syntax_error_is_one_line_with_position(rdf_dir):
@@ -395,3 +465,28 @@ def test_push_retries_5xx_with_backoff_then_gives_up_clearly(tmp_path, rdf_graph
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_silent_endpoint_fails_within_the_timeout(tmp_path, rdf_graph):
+    """An endpoint that accepts connections and never answers held a push for 609 s."""
+    import socket
+    import time
+
+    d = built(rdf_graph, tmp_path / "g")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # the kernel accepts; nobody ever reads or answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        for args in (["push", "sparql", "--endpoint", url, "-g", str(d), "--retries", "20", "-q"],
+                     ["sparql", "--endpoint", url, "--retries", "20", "ASK {}"]):
+            t0 = time.monotonic()
+            res = CliRunner().invoke(main, args + ["--timeout", "3", "--connect-timeout", "1"])
+            took = time.monotonic() - t0
+            assert res.exit_code == 3, res.output
+            line = res.output.strip()
+            assert "\n" not in line and url in line and "timed out" in line, line
+            assert 2.5 < took < 8, (args, took)
+        t0 = time.monotonic()
+        with pytest.raises(StoreError, match="timed out"):
+            push(d, url, retries=20, timeout=2, connect_timeout=1)
+        assert time.monotonic() - t0 < 6
