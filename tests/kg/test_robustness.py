@@ -306,20 +306,20 @@ def test_permission_errors_are_listed_not_fatal_even_as_root(tmp_path, monkeypat
     name = sorted(good)[0]
     for p in (c / name, c / "locked" / "inside.txt", c / "noread.txt"):
         p.write_text(good[name], encoding="utf-8")
-    real_scandir, real_read = os.scandir, Path.read_bytes
+    real_scandir, real_open = os.scandir, os.open
 
     def scandir(path="."):
         if isinstance(path, (str, os.PathLike)) and Path(path) == c / "locked":
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    def read_bytes(self):
-        if self.name == "noread.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    def os_open(path, flags, *args, **kwargs):
+        if Path(path).name == "noread.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     res = CliRunner().invoke(main, ["build", str(c), "-o", str(tmp_path / "out"), "-q"])
     assert res.exit_code == 1, res.output
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
