@@ -21,6 +21,7 @@ import dataclasses
 import gc
 import hashlib
 import json
+import os
 import pickle
 import signal
 import sqlite3
@@ -122,11 +123,28 @@ def _sigint_deferred() -> Iterator[None]:
         old(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
 
 
-def _warm_worker() -> None:
-    """Process-pool initializer: load the vocabularies, division data and automata once per worker."""
+def _warm_worker(parent: int) -> None:
+    """Process-pool initializer: exit with the parent, and load the vocabularies, division data and
+    automata once per worker."""
+    _exit_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
     gc.enable()  # a forked worker inherits the parent's disabled collector
     analyse(Document(id="warm", path="-", raw="广东省清远市阳山县人民医院对口帮扶。"))
+
+
+#: How often a worker checks that the build that started it is still there, in seconds.
+PARENT_CHECK = 0.5
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker process soon after ``parent`` dies: a killed build's workers would
+    otherwise wait on their task queue for ever (they hold its other end themselves)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
 # --------------------------------------------------------------------------- cache
@@ -355,7 +373,8 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
             stats.analysed += len(todo)
             if todo and jobs > 1 and (pool is not None or len(todo) > inline_left):
                 if pool is None:
-                    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker)
+                    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
+                                               initargs=(os.getpid(),))
                 with _sigint_deferred():  # submit() forks the workers
                     b.future = pool.submit(_analyse_batch, todo, cache is not None)
             elif todo:

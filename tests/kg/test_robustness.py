@@ -435,6 +435,57 @@ def test_interrupted_builds_leave_the_previous_outputs_and_a_rerun_finishes(tmp_
     assert json.loads((out / "graph.json").read_text(encoding="utf-8")) == json.loads(json.dumps(fresh))
 
 
+def children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (read from /proc)."""
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.add(int(d.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_workers_exit_when_the_build_is_killed(tmp_path):
+    """A SIGKILLed `kg build -j 2` left both workers alive for ever."""
+    make_bigger_corpus(tmp_path / "c", 192)
+    proc = subprocess.Popen(kg_cmd("build", tmp_path / "c", "-o", tmp_path / "out", "-q", "-j", "2", "--no-cache"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=ROOT)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2:
+            assert proc.poll() is None, "the build ended before its workers started"
+            assert time.monotonic() < deadline, "the workers never started"
+            workers = children(proc.pid)
+            time.sleep(0.05)
+        time.sleep(0.5)  # busy with their first batches
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if alive(w)], "workers outlived the build"
+    finally:
+        for w in workers:
+            if alive(w):
+                os.kill(w, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 FORK_HOOK = """
 import os, signal, sys
 fired = []
