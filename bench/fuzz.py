@@ -11,6 +11,10 @@ same bytes, so a crash can be replayed with ``--only i``) from one of:
   stems and suffixes, relation cue words, programme/alliance words, pinyin glosses,
   ``?`` mojibake holes, spin forms, boilerplate markers, dates, quantities, punctuation;
 * ``mutant``  — a slice of a seed article with random edits, insertions and fragments;
+* ``hostile`` — files that once took the reader down or lost an article: a FIFO, a link to
+  ``/dev/zero``, JSONL nesting thousands of brackets deep, stray 0xFF / NUL bytes in a UTF-8
+  article, HTML nested past the parser's limits or with a 10 MB attribute, a short headline
+  in GBK or Big5, a page whose declared charset is wrong;
 
 then encoded (UTF-8 with or without BOM, GB18030, Big5, UTF-16, or left as bytes) and
 wrapped as a ``.txt`` file, a JSONL line (sometimes broken), a CSV row (sometimes broken)
@@ -216,10 +220,55 @@ def _as_html(rng: random.Random, text: str) -> bytes:
     return _encode(rng, page)
 
 
-def make_input(seed: int, i: int, frags: dict[str, list[str]], seeds: list[str]) -> tuple[str, str, bytes]:
-    """Input ``i`` of ``seed``: (generator kind, file suffix, bytes). Deterministic."""
+#: What the hostile generator makes a file into, besides bytes (see ``_hostile``).
+SPECIAL = {"fifo": "a named pipe", "devzero": "a link to /dev/zero"}
+
+
+def _hostile(rng: random.Random, seeds: list[str]) -> tuple[str, bytes | str]:
+    """A file that once took the reader down or lost an article (issue 16): a FIFO or a link to
+    /dev/zero (data names the special file), deeply nested JSON, stray 0xFF/NUL bytes in a
+    UTF-8 article, HTML nested past the parser's limits or with a huge attribute, a short
+    headline in GBK or Big5, a page whose declared charset is wrong."""
+    text = rng.choice(seeds)
+    a = rng.randrange(len(text))
+    part = text[a:a + rng.randint(200, 3000)]
+    paras = "".join(f"<p>{x}</p>" for x in part.split("\n") if x.strip())
+    what = rng.choice(["fifo", "devzero", "deep-json", "stray-bytes", "nuls", "deep-html", "huge-attribute",
+                       "short-cjk", "wrong-charset"])
+    if what in SPECIAL:
+        return rng.choice([".txt", ".jsonl", ".html"]), what
+    if what == "deep-json":
+        n = rng.randint(500, 5000)
+        good = json.dumps({"text": part}, ensure_ascii=False)
+        deep = rng.choice(["[" * n + "]" * n, '{"text": "x", "title": ' + "[" * n + "]" * n + "}", "{" * n])
+        return ".jsonl", (deep + "\n" + good + "\n").encode("utf-8")
+    if what in ("stray-bytes", "nuls"):
+        data = bytearray(part.encode("utf-8"))
+        marks = [b"\x00"] if what == "nuls" else [b"\xff", b"\xc0", b"\x80", b"\xfe\xff", b"\xed\xa0\x80"]
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randint(0, len(data)):0] = rng.choice(marks)
+        return rng.choice([".txt", ".html"]), bytes(data)
+    if what == "deep-html":
+        n = rng.choice([200, 257, 1000, 2100, 3500])
+        return ".html", f"<html><body>{'<div>' * n}{paras}{'</div>' * n}</body></html>".encode("utf-8")
+    if what == "huge-attribute":
+        blob = "A" * rng.choice([100_000, 10_500_000])
+        return ".html", f'<html><body><div data-x="{blob}"><article>{paras}</article></div></body></html>'.encode()
+    if what == "short-cjk":
+        line = part.strip().split("\n")[0][:rng.randint(2, 30)]
+        enc = rng.choice(["gbk", "gb18030", "big5", "utf-8"])
+        return ".txt", (line + rng.choice(["\r\n", "\n", ""])).encode(enc, "replace")
+    enc, declared = rng.choice([("big5", "gb2312"), ("gbk", "big5"), ("utf-8", "gbk"), ("gbk", "utf-8")])
+    page = f'<html><head><meta charset="{declared}"><title>{part[:10]}</title></head><body>{paras}</body></html>'
+    return ".html", page.encode(enc, "replace")
+
+
+def make_input(seed: int, i: int, frags: dict[str, list[str]], seeds: list[str]) -> tuple[str, str, bytes | str]:
+    """Input ``i`` of ``seed``: (generator kind, file suffix, bytes, or a SPECIAL name). Deterministic."""
     rng = random.Random(f"{seed}:{i}")
-    kind = rng.choices(["bytes", "unicode", "domain", "mutant"], [2, 2, 4, 2])[0]
+    kind = rng.choices(["bytes", "unicode", "domain", "mutant", "hostile"], [2, 2, 4, 2, 1])[0]
+    if kind == "hostile":
+        return (kind, *_hostile(rng, seeds))
     if kind == "bytes":
         data = _byte_noise(rng, rng.randint(0, 400))
         return kind, rng.choice([".txt", ".txt", ".jsonl", ".csv"]), data
@@ -303,7 +352,13 @@ def _worker(args: tuple[int, list[int], str]) -> dict:
         kind, suffix, data = make_input(seed, i, frags, seeds)
         kinds[kind] += 1
         path = folder / f"input{suffix}"
-        path.write_bytes(data)
+        path.unlink(missing_ok=True)
+        if data == "fifo":
+            os.mkfifo(path)
+        elif data == "devzero":
+            os.symlink("/dev/zero", path)
+        else:
+            path.write_bytes(data)
         try:
             analysed += run_one(path)
         except Exception as exc:  # the whole point: catch and record everything
