@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import click
@@ -49,6 +50,33 @@ def _load(graph_dir: str):
     return KnowledgeGraph.load(graph_dir)
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: object) -> str:
+    """``text`` with control characters and line separators escaped (``\\n``, ``\\x1b`` …): a
+    file named with a newline must not forge extra ``kg: error:`` lines."""
+    return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
+
+
+def error(text: object) -> None:
+    click.echo(f"kg: error: {one_line(text)}", err=True)
+
+
+#: Longest name a command looks up; no entity's name comes near it, and a 1 MB one took 15-28 s.
+MAX_NAME = 500
+
+
+def _name(ctx, param, value: str) -> str:
+    """A name argument: not blank (it would match every entity), at most MAX_NAME characters."""
+    if not value.strip():
+        raise click.BadParameter("a name cannot be empty", ctx=ctx, param=param)
+    if len(value) > MAX_NAME:
+        raise click.BadParameter(f"a name is at most {MAX_NAME} characters (this one has {len(value):,})",
+                                 ctx=ctx, param=param)
+    return value
+
+
 class KGGroup(click.Group):
     """Turns the package's own errors into one clear line and a documented exit code."""
 
@@ -56,7 +84,7 @@ class KGGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as exc:
-            click.echo(f"kg: error: {exc}", err=True)
+            error(exc)
             ctx.exit(exc.exit_code)
         except click.exceptions.Exit:
             raise
@@ -66,7 +94,7 @@ class KGGroup(click.Group):
             sys.stdout = open(os.devnull, "w")
             ctx.exit(0)
         except Exception as exc:  # a bug, not bad input: say so, with its own exit code
-            click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (please report it; "
+            click.echo(f"kg: internal error: {type(exc).__name__}: {one_line(exc)} (please report it; "
                        f"run with KG_DEBUG=1 for the traceback)", err=True)
             if os.environ.get("KG_DEBUG"):
                 raise
@@ -102,7 +130,7 @@ def build(inputs, out, jobs, no_cache, quiet):
 
     res = run(inputs, out=out, jobs=jobs, progress=not quiet, cache=not no_cache)
     for f in res.failures:
-        click.echo(f"kg: error: {f}", err=True)
+        error(f)
     if not res.documents:
         raise NoArticlesError("no article could be read from the inputs")
     if not quiet:
@@ -147,7 +175,7 @@ def _known(g, name: str) -> None:
 
 
 @ask.command("partners")
-@click.argument("name")
+@click.argument("name", callback=_name)
 @graph_dir_option
 @format_option
 def ask_partners(name, graph_dir, fmt):
@@ -199,7 +227,7 @@ def ask_policies(issuer, graph_dir, fmt):
 
 
 @ask.command("entity")
-@click.argument("name")
+@click.argument("name", callback=_name)
 @click.option("-n", "--limit", default=10, show_default=True, help="At most this many candidates.")
 @graph_dir_option
 @format_option
@@ -212,8 +240,8 @@ def ask_entity(name, limit, graph_dir, fmt):
 
 
 @ask.command("path")
-@click.argument("source")
-@click.argument("target")
+@click.argument("source", callback=_name)
+@click.argument("target", callback=_name)
 @click.option("--kinds", help="Comma-separated relation kinds to walk (default: all).")
 @graph_dir_option
 @format_option
@@ -228,8 +256,8 @@ def ask_path(source, target, kinds, graph_dir, fmt):
 
 
 @ask.command("evidence")
-@click.argument("source")
-@click.argument("target")
+@click.argument("source", callback=_name)
+@click.argument("target", callback=_name)
 @graph_dir_option
 @format_option
 def ask_evidence(source, target, graph_dir, fmt):
@@ -297,8 +325,8 @@ def entities(graph_dir, etype, merges, fmt):
 
 
 @main.command()
-@click.argument("source")
-@click.argument("target")
+@click.argument("source", callback=_name)
+@click.argument("target", callback=_name)
 @graph_dir_option
 @format_option
 def explain(source, target, graph_dir, fmt):
@@ -331,7 +359,7 @@ def clean_cmd(inputs, steps):
     done = failed = 0
     for d in iter_documents(list(inputs)):
         if isinstance(d, Failure):
-            click.echo(f"kg: {d}", err=True)
+            click.echo(f"kg: {one_line(d)}", err=True)
             failed += 1
             continue
         clean(d)
@@ -401,7 +429,7 @@ def _bindings(binds) -> dict[str, str]:
     for b in binds:
         name, sep, value = b.partition("=")
         if not sep or not name.strip():
-            raise click.UsageError(f"--bind wants NAME=VALUE, got {b!r}")
+            raise click.UsageError(f"--bind wants NAME=VALUE, got {one_line(b[:60])!r}")
         out[name.strip()] = value
     return out
 
@@ -515,7 +543,13 @@ def _neo4j_password(user: str, uri: str) -> str:
     import os
 
     pw = os.environ.get("NEO4J_PASSWORD")
-    return pw if pw is not None else click.prompt(f"Password for {user} at {uri}", hide_input=True)
+    if pw is not None:
+        return pw
+    try:
+        return click.prompt(f"Password for {user} at {uri}", hide_input=True)
+    except click.exceptions.Abort:  # no terminal (or Ctrl-D): a usage error, not a partial build's 1
+        raise click.UsageError("no password: set NEO4J_PASSWORD, or run the command in a terminal "
+                               "to be asked for it") from None
 
 
 @main.command("cypher")

@@ -757,3 +757,42 @@ def test_every_error_class_has_a_documented_exit_code():
     for c in classes:
         assert f"`{c.exit_code}`" in readme, c.__name__
     assert "`130` interrupted" in readme
+
+
+def test_names_in_messages_cannot_forge_lines(tmp_path):
+    """A failing file named with a newline forged an extra `kg: error:` line."""
+    forged = "a.txt\nkg: error: everything is fine\x1b[2J.txt"
+    (tmp_path / forged).write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "ok.txt").write_text("阳山县人民医院对口帮扶黎埠镇卫生院。", encoding="utf-8")
+    res = subprocess.run(kg_cmd("build", tmp_path, "-o", tmp_path / "out", "-q"), capture_output=True, cwd=ROOT)
+    err = res.stderr.decode("utf-8")
+    assert res.returncode == 1, err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("kg: error: ") and "\\nkg: error: everything is fine\\x1b[2J.txt" in line
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert [Path(f["path"]).name for f in report["failures"]] == [forged]  # the data keeps the real name
+
+
+def test_names_are_checked_before_they_are_looked_up(seed_build):
+    """A 1 MB name took 15-28 s to look up and was echoed whole; an empty one matched every edge."""
+    out = seed_build[1]
+    for args in (["explain", "", "阳山县人民医院"], ["explain", "阳山县人民医院", "  "], ["ask", "partners", ""],
+                 ["ask", "path", "阳山县", ""], ["ask", "entity", ""]):
+        res = CliRunner().invoke(main, args + ["-g", str(out)])
+        assert res.exit_code == 2 and "a name cannot be empty" in res.output, (args, res.output)
+    big = "阳" * 1_000_000
+    for args in (["explain", big, "阳山县人民医院"], ["ask", "evidence", "阳山县", big], ["ask", "entity", big]):
+        t0 = time.monotonic()
+        res = CliRunner().invoke(main, args + ["-g", str(out)])
+        assert res.exit_code == 2 and "at most" in res.output and "1,000,000" in res.output
+        assert len(res.output) < 2000 and time.monotonic() - t0 < 5
+
+
+def test_a_missing_password_without_a_terminal_is_a_usage_error(tmp_path, tiny_graph):
+    """It printed "Aborted!" with exit 1, which means a partial build."""
+    tiny_graph.save(tmp_path)
+    for args in (["cypher", "--uri", f"bolt://127.0.0.1:{free_port()}", "RETURN 1"],
+                 ["push", "neo4j", "-g", str(tmp_path), "--uri", f"bolt://127.0.0.1:{free_port()}"]):
+        res = CliRunner().invoke(main, args, input="", env={"NEO4J_PASSWORD": None})
+        assert res.exit_code == 2, res.output
+        assert "NEO4J_PASSWORD" in res.output and "Aborted" not in res.output
