@@ -332,6 +332,10 @@ def choose_reading(readings: list[Reading], prefer: Iterable[str] = ()) -> tuple
     return best, None
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def decode_bytes(data: bytes, notes: list[str] | None = None, declared: str | None = None) -> str:
     """Decode file bytes as what they most plausibly are for Chinese text.
 
@@ -345,19 +349,21 @@ def decode_bytes(data: bytes, notes: list[str] | None = None, declared: str | No
     """
     if not data:
         raise ReadError("", "empty file")
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError as exc:
-                cut = _cut_short(data, enc)
-                if cut is not None:
-                    _note(notes, cut[1])
-                    return cut[0]
-                at = exc.start + (3 if enc == "utf-8-sig" else 0)  # that codec counts after the mark
-                raise ReadError("", f"starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} "
-                                    f"(bad bytes at offset {at}); re-save it as UTF-8") from None
+    failed: list[tuple[str, UnicodeDecodeError]] = []
+    for enc in [enc for bom, enc in _BOMS if data.startswith(bom)]:  # FF FE 00 00: UTF-32, or UTF-16 + U+0000
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as exc:
+            failed.append((enc, exc))
+    if failed:
+        enc, exc = failed[0]
+        cut = _cut_short(data, enc)
+        if cut is not None:
+            _note(notes, cut[1])
+            return cut[0]
+        at = exc.start + (3 if enc == "utf-8-sig" else 0)  # that codec counts after the mark
+        raise ReadError("", f"starts with a {enc.upper()} byte-order mark but is not valid {enc.upper()} "
+                            f"(bad bytes at offset {at}); re-save it as UTF-8")
     nuls = data.count(b"\x00")
     wide = nuls > NUL_SHARE * len(data)
     head = data[:8192]
@@ -567,7 +573,8 @@ _MAX_ATTRIBUTE = 4096
 
 def _parse_html(html: str):
     """An lxml tree of the page, with libxml2's limits lifted (nesting past 256, text nodes
-    and attributes over 10 MB) and giant attribute values dropped; None if it does not parse."""
+    and attributes over 10 MB) and giant attribute values dropped; None if it does not parse
+    or hits a limit even so (nesting past 2048: the tree would have lost what lies deeper)."""
     from lxml.html import HTMLParser, fromstring
 
     parser = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
@@ -575,6 +582,8 @@ def _parse_html(html: str):
     try:
         tree = fromstring(html.encode("utf-8", "surrogatepass"), parser=parser)
     except Exception:  # lxml raises several types on hopeless markup
+        return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
         return None
     for el in tree.iter():
         for key, value in list(el.attrib.items()):
