@@ -445,7 +445,8 @@ def _bolt_plain(v: Any) -> Any:
 def _changes(summary) -> list[str]:
     """What a query changed, by the server's own account: its query type and update counters."""
     c = summary.counters
-    out = [f"{k} {v}" for k, v in sorted(vars(c).items()) if isinstance(v, int) and not isinstance(v, bool) and v]
+    out = [f"{k} {v}" for k, v in sorted(vars(c).items())
+           if not k.startswith("_") and isinstance(v, int) and not isinstance(v, bool) and v]
     if not out and (c.contains_updates or c.contains_system_updates):
         out.append("updates")
     if not out and summary.query_type not in (None, "r"):
@@ -480,7 +481,7 @@ def query_bolt(uri: str, user: str, password: str, query: str, params: dict | No
             if write:
                 tx.commit()
         finally:
-            if not write and not tx.closed():
+            if not tx.closed():  # a read is never committed; a write that failed is undone
                 tx.rollback()
         if changed:
             raise QueryError(f"{uri}: the query changed the database ({', '.join(changed)}, as the server "

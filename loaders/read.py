@@ -1,10 +1,13 @@
 """Read: files, folders, globs and stdin → raw ``Document`` records (or ``Failure`` records).
 
-Inputs: ``.txt`` (UTF-8 with or without BOM, GB18030/GBK, Big5 — detected with
-charset-normalizer), ``.html``/``.htm`` (main text and metadata via trafilatura),
-``.jsonl`` and ``.csv`` (one article per record: ``text`` or ``content``, optional
-``title``, ``url``, ``published``, ``source``, ``author``), folders (recursive),
-globs, and ``-`` for stdin.
+Inputs: ``.txt`` (UTF-8 with or without BOM, UTF-16/32 with a BOM, GB18030/GBK, Big5:
+decoded as what the bytes most plausibly are for Chinese text, see :func:`decode_bytes`),
+``.html``/``.htm`` (main text and metadata via trafilatura; the declared charset is a
+hint that is checked), ``.jsonl`` and ``.csv`` (one article per record: ``text`` or
+``content``, optional ``title``, ``url``, ``published``, ``source``, ``author``), folders
+(recursive), globs, and ``-`` for stdin. Only regular files are read (a FIFO would wait
+for ever, a device never ends), at most ``MAX_PAGE_BYTES`` of an article file and
+``MAX_FILE_BYTES`` of a record file.
 
 Document ids: the file name (``002_91cb4612bce1284b.txt``); when two inputs share
 a name, the shortest tail of their paths that tells them apart (``a/x.txt``).
@@ -17,7 +20,7 @@ the clean text map into that.
 
 Nothing here raises on bad input: each unreadable file or record becomes a
 ``Failure(path, reason, record)`` whose reason says what to do. Symlink loops,
-dangling links and folders that cannot be listed are failures too.
+dangling links, named pipes, devices and folders that cannot be listed are failures too.
 
 Partial reads come back as a ``Document`` *and* a ``Failure`` naming what was left out,
 so the build reports them (exit code 1, "partial") without losing the article:
@@ -26,8 +29,14 @@ so the build reports them (exit code 1, "partial") without losing the article:
   UTF-8 — no real article comes near it; a file that size is a dump of many) is cut
   there, at the last paragraph break in the final 10% before the limit, so the
   raw-text offsets of everything kept stay exact; split such a file into articles;
+* a file over its size limit is read up to the last line break in it;
 * a UTF-8 (or UTF-16) file cut short inside its last character is read up to that
-  character.
+  character;
+* a few undecodable byte sequences (at most 1% of the characters) become U+FFFD, counted;
+* an encoding that is a guess (another reading is about as plausible) is read, and said so;
+* a page whose main text cannot be told apart is read whole, menus and all.
+
+A few NUL bytes are kept in the raw text (cleaning drops them, keeping offsets exact).
 """
 from __future__ import annotations
 
@@ -267,6 +276,7 @@ def plausibility(text: str, sample: int = 2000) -> tuple[float, int]:
     total = 0.0
     for c in chars:
         own = costs.get(c, _UNKNOWN)
+        # a Traditional form is rare in the (mostly Simplified) counts: score its Simplified one
         total += min(own, costs.get(_simplified(c), _UNKNOWN)) if own > 4.0 else own
     return total / len(chars), len(chars)
 
