@@ -29,6 +29,7 @@ from pathlib import Path
 from kg import rdf
 from kg.graph import KnowledgeGraph
 from kg.model import Entity, Evidence, Relation
+from kg.params import prepare
 from kg.sparql import bind_values, sparql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,17 +152,17 @@ def _count(g: KnowledgeGraph) -> int:
 
 
 def cases(graph: KnowledgeGraph) -> list[tuple[str, str, dict | None]]:
-    """Every example query, with bindings for the ones about one entity or edge."""
+    """Every example query, with bindings (as kg.params makes them) for the ones about one
+    entity or edge."""
     busy = max((r for r in graph.relations.values() if r.type in ("SUPPORTS", "MANAGES")),
                key=lambda r: len(r.evidence))
-    s, t = graph.entities[busy.source].name, graph.entities[busy.target].name
-    return [
-        ("supports_county", _q("supports_county"), None),
-        ("partners_of", _q("partners_of"), {"name": s}),
-        ("support_between_provinces", _q("support_between_provinces"), None),
-        ("programs_by_province", _q("programs_by_province"), None),
-        ("evidence_for_edge", _q("evidence_for_edge"), {"source": s, "target": t}),
-    ]
+    out = []
+    for name, given in (("supports_county", {}), ("partners_of", {"name": busy.source}),
+                        ("flows", {}), ("programs", {}),
+                        ("evidence_for_edge", {"source": busy.source, "target": busy.target})):
+        text = _q(name)
+        out.append((name, text, prepare(text, given, "sparql", lambda: graph) or None))
+    return out
 
 
 def _q(name: str) -> str:

@@ -13,6 +13,7 @@ import sys
 import click
 
 from .errors import KGError, NoArticlesError
+from .model import PARTNERSHIP_TYPES, RELATION_TYPES
 
 EXIT_PARTIAL = 1
 EXIT_INTERRUPTED = 130
@@ -144,86 +145,134 @@ def ask():
     """Ask the graph a question (the same functions as the Python helpers)."""
 
 
-@ask.command("supports")
-@click.option("--county", help="Only this county (or city/province when that is what is supported).")
-@click.option("--province", help="Only counties in this province.")
-@click.option("--supporter", help="Only this supporter.")
-@graph_dir_option
-@format_option
-def ask_supports(county, province, supporter, graph_dir, fmt):
-    """Which hospitals (and organisations) support which counties."""
-    rows = _load(graph_dir).supports(county=county, province=province, supporter=supporter)
-    click.echo(rows.render(fmt))
+def view_options(f):
+    """--wide and --columns, shared by every `kg ask` command."""
+    f = click.option("--columns", metavar="A,B,…",
+                     help="Show these columns, in this order (any of those --wide shows).")(f)
+    return click.option("--wide", is_flag=True,
+                        help="Show every column: ids, codes and counts too.")(f)
 
 
-def _echo_rows(rows, fmt, empty: str | None = None):
-    """Print rows; with none, say why on stderr and exit 1 (a query that found nothing)."""
+def _echo_rows(rows, fmt, wide=False, columns=None, empty: str | None = None):
+    """Print rows in the chosen view; with none, say why on stderr and exit 1 (found nothing)."""
     if not rows and empty:
         click.echo(f"kg: {empty}", err=True)
         sys.exit(1)
+    if columns:
+        rows = rows.select(columns.split(","))
+    elif wide:
+        rows = rows.wide()
     click.echo(rows.render(fmt))
 
 
-def _known(g, name: str) -> None:
-    """Exit 1 with suggestions when NAME matches no entity at all."""
-    from .query import entity as lookup
+LEVEL = click.Choice(["county", "city", "province"])
 
-    if lookup(g, name, limit=1):
-        return
-    click.echo(f"kg: no entity called {name!r} (try `kg ask entity`)", err=True)
-    sys.exit(1)
+
+@ask.command("supports")
+@click.option("--county", help="Only recipients that are or lie in this region (饶平县, 饶平, 445122).")
+@click.option("--province", help="Only recipients in this province (广东省, 广东, 440000).")
+@click.option("--supporter", help="Only this supporter, or supporters standing in this region.")
+@click.option("--level", type=LEVEL, help="Only recipients of this level.")
+@click.option("--with-partnerships", is_flag=True,
+              help="Add bare partnerships (PARTNERS_WITH of an outside hospital with a county or its "
+                   "institutions); their relation says PARTNERS_WITH: they are not support.")
+@graph_dir_option
+@format_option
+@view_options
+def ask_supports(county, province, supporter, level, with_partnerships, graph_dir, fmt, wide,
+                 columns):
+    """Who supports or manages which county (or city, or province).
+
+    One row per (supporter, recipient) from SUPPORTS and MANAGES edges; the supported
+    hospital or town rolls up to the county it stands in. Columns:
+
+    \b
+      province   the recipient's province (rows are ordered by it, the recipient, the supporter)
+      recipient  the county (a city or province when nothing finer is known); level says which
+      relation   MANAGES (托管), SUPPORTS (帮扶, 支援 …), PARTNERS_WITH with --with-partnerships
+      since      the earliest start date an article gives; as_of: the latest article date
+      experts    the largest number of experts any article states (figures are not added up)
+      money      the largest sum in CNY any article states
+      sources    every article behind the row: date and title
+    \b
+    --wide adds supporter_type, recipient_code, edges, evidence (sentences), documents (ids)
+    and the ids. Names follow one rule everywhere: name, alias, code, short name (阳山, 广东),
+    Traditional; a name that matches nothing exits 1 with the closest names.
+    """
+    rows = _load(graph_dir).supports(county=county, province=province, supporter=supporter,
+                                     level=level, with_partnerships=with_partnerships)
+    _echo_rows(rows, fmt, wide, columns)
+    if with_partnerships and fmt == "table" and any("PARTNERS_WITH" in r.relation for r in rows):
+        click.echo("kg: rows whose relation is only PARTNERS_WITH are partnerships, not support",
+                   err=True)
 
 
 @ask.command("partners")
 @click.argument("name", callback=_name)
 @graph_dir_option
 @format_option
-def ask_partners(name, graph_dir, fmt):
-    """One entity's partnerships in both directions, with evidence counts."""
-    g = _load(graph_dir)
-    _known(g, name)
-    _echo_rows(g.partners(name), fmt)
+@view_options
+def ask_partners(name, graph_dir, fmt, wide, columns):
+    """One entity's partnerships in both directions, dated, with their sources."""
+    _echo_rows(_load(graph_dir).partners(name), fmt, wide, columns)
 
 
 @ask.command("partnerships")
-@click.option("--kind", type=click.Choice(["SUPPORTS", "MANAGES", "PARTNERS_WITH", "LEADS",
-                                           "MEMBER_OF"], case_sensitive=False),
+@click.option("--kind", type=click.Choice(PARTNERSHIP_TYPES, case_sensitive=False),
               help="Only edges of this kind.")
 @click.option("--region", help="Only edges with an end in this region (any level: 广东省 includes its counties).")
 @graph_dir_option
 @format_option
-def ask_partnerships(kind, region, graph_dir, fmt):
+@view_options
+def ask_partnerships(kind, region, graph_dir, fmt, wide, columns):
     """Partnership edges of a kind within a region."""
-    _echo_rows(_load(graph_dir).partnerships(kind=kind, region=region), fmt)
+    _echo_rows(_load(graph_dir).partnerships(kind=kind, region=region), fmt, wide, columns)
 
 
 @ask.command("flows")
-@click.option("--level", type=click.Choice(["province", "city", "county"]), default="province",
-              show_default=True)
+@click.option("--level", type=LEVEL, default="province", show_default=True,
+              help="The regions support is counted between.")
 @click.option("--no-internal", is_flag=True, help="Leave out support inside one region.")
 @graph_dir_option
 @format_option
-def ask_flows(level, no_internal, graph_dir, fmt):
-    """Support edges counted between regions (北京市 → 西藏自治区: n), with coordinates."""
-    _echo_rows(_load(graph_dir).flows(level=level, internal=not no_internal), fmt)
+@view_options
+def ask_flows(level, no_internal, graph_dir, fmt, wide, columns):
+    """Support (SUPPORTS, MANAGES) counted between regions: a flow map's data.
+
+    Each end of an edge rolls up to the region of LEVEL it stands in; a hospital placed
+    only in its province stands in the province's seat city (广东省第二人民医院 → 广州市).
+    Where nothing is known at LEVEL, an end stays at the coarser region. Columns:
+
+    \b
+      source_level, target_level   the level each region really is (coarser when unknown)
+      count        support edges from source_region to target_region
+      supporters   distinct supporters behind them; recipients: distinct supported entities
+      evidence     sentences behind the edges: one edge read in three articles counts 3
+    \b
+    --wide adds internal (both ends in one region), kinds, pairs (supporter→supported),
+    the codes, coordinates and ids.
+    """
+    _echo_rows(_load(graph_dir).flows(level=level, internal=not no_internal), fmt, wide, columns)
 
 
 @ask.command("programs")
 @click.option("--region", help="Only programmes run in this region.")
 @graph_dir_option
 @format_option
-def ask_programs(region, graph_dir, fmt):
+@view_options
+def ask_programs(region, graph_dir, fmt, wide, columns):
     """Named programmes, who runs them and where."""
-    _echo_rows(_load(graph_dir).programs(region=region), fmt)
+    _echo_rows(_load(graph_dir).programs(region=region), fmt, wide, columns)
 
 
 @ask.command("policies")
-@click.option("--issuer", help="Issuer name, part of it (卫健委) or the issuer's region.")
+@click.option("--issuer", help="Only policies this entity issued, or issuers in this region issued.")
 @graph_dir_option
 @format_option
-def ask_policies(issuer, graph_dir, fmt):
+@view_options
+def ask_policies(issuer, graph_dir, fmt, wide, columns):
     """Named policy documents and who issued them."""
-    _echo_rows(_load(graph_dir).policies(issuer=issuer), fmt)
+    _echo_rows(_load(graph_dir).policies(issuer=issuer), fmt, wide, columns)
 
 
 @ask.command("entity")
@@ -231,10 +280,11 @@ def ask_policies(issuer, graph_dir, fmt):
 @click.option("-n", "--limit", default=10, show_default=True, help="At most this many candidates.")
 @graph_dir_option
 @format_option
-def ask_entity(name, limit, graph_dir, fmt):
-    """Find an entity by name or alias, forgivingly; lists candidates with a score."""
+@view_options
+def ask_entity(name, limit, graph_dir, fmt, wide, columns):
+    """Find an entity by name or part of one, forgivingly; lists candidates with a score."""
     rows = _load(graph_dir).entity(name, limit=limit)
-    _echo_rows(rows, fmt, empty=f"no entity like {name!r}")
+    _echo_rows(rows, fmt, wide, columns, empty=f"no entity like {name!r}")
     if len(rows) > 1 and fmt == "table":
         click.echo(f"kg: {len(rows)} candidates for {name!r}; use the id to be exact", err=True)
 
@@ -245,24 +295,25 @@ def ask_entity(name, limit, graph_dir, fmt):
 @click.option("--kinds", help="Comma-separated relation kinds to walk (default: all).")
 @graph_dir_option
 @format_option
-def ask_path(source, target, kinds, graph_dir, fmt):
+@view_options
+def ask_path(source, target, kinds, graph_dir, fmt, wide, columns):
     """How two entities connect: the shortest chain of relations, hop by hop."""
-    g = _load(graph_dir)
-    _known(g, source)
-    _known(g, target)
     ks = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
-    _echo_rows(g.path(source, target, kinds=ks), fmt,
+    _echo_rows(_load(graph_dir).path(source, target, kinds=ks), fmt, wide, columns,
                empty=f"no path between {source!r} and {target!r}")
 
 
 @ask.command("evidence")
 @click.argument("source", callback=_name)
 @click.argument("target", callback=_name)
+@click.option("--relation", type=click.Choice(RELATION_TYPES, case_sensitive=False),
+              help="Only edges of this kind.")
 @graph_dir_option
 @format_option
-def ask_evidence(source, target, graph_dir, fmt):
+@view_options
+def ask_evidence(source, target, relation, graph_dir, fmt, wide, columns):
     """The sentences behind the edges between two entities (as `kg explain`, in rows)."""
-    _echo_rows(_load(graph_dir).evidence(source, target), fmt,
+    _echo_rows(_load(graph_dir).evidence(source, target, relation=relation), fmt, wide, columns,
                empty=f"no edge between {source!r} and {target!r}")
 
 
@@ -338,7 +389,7 @@ def explain(source, target, graph_dir, fmt):
         click.echo(f"kg: no edge between {source!r} and {target!r}", err=True)
         sys.exit(1)
     if fmt != "table":
-        click.echo(rows.render(fmt))
+        click.echo(rows.wide().render(fmt))
         return
     for r in rows:
         click.echo(f"{r.source} -{r.relation}-> {r.target}   [{r.rule}, confidence {r.confidence}]")
@@ -444,7 +495,9 @@ def _bindings(binds) -> dict[str, str]:
                    "an Oxigraph server).")
 @format_option
 @click.option("-b", "--bind", "binds", multiple=True, metavar="NAME=VALUE",
-              help="Give ?NAME a value (a string; <…> for an IRI). Repeatable.")
+              help="Give parameter NAME a value (a string; <…> for an IRI). A query file's "
+                   "declared names (`# param county: region`) are matched by the one name rule "
+                   "and bound as ids; an unknown NAME is an error. Repeatable.")
 @click.option("--update", "allow_update", is_flag=True,
               help="Allow INSERT/DELETE/LOAD/CLEAR/DROP/CREATE on an --endpoint (read-only otherwise; "
                    "the store `kg build` writes takes no updates).")
@@ -464,6 +517,7 @@ def sparql_cmd(query, query_file, graph_dir, endpoint, fmt, binds, allow_update,
       kg sparql -f examples/queries/partners_of.rq --bind name=饶平县人民医院
       kg sparql -f examples/queries/supports_county.rq --endpoint http://127.0.0.1:7878
     """
+    from .params import prepare
     from .sparql import load_query, sparql
 
     if (query is None) == (query_file is None):
@@ -472,7 +526,8 @@ def sparql_cmd(query, query_file, graph_dir, endpoint, fmt, binds, allow_update,
         text = sys.stdin.read() if query_file == "-" else load_query(query_file)
     else:
         text = query
-    rows = sparql(endpoint or graph_dir, text, bindings=_bindings(binds), update=allow_update,
+    values = prepare(text, _bindings(binds), "sparql", lambda: _load(graph_dir))
+    rows = sparql(endpoint or graph_dir, text, bindings=values, update=allow_update,
                   federated=federated, retries=retries, timeout=timeout, connect_timeout=connect_timeout)
     click.echo(rows.render(fmt))
 
@@ -564,7 +619,9 @@ def _neo4j_password(user: str, uri: str) -> str:
               help="Server user (or NEO4J_USER).")
 @click.option("--database", envvar="NEO4J_DATABASE", help="Server database (or NEO4J_DATABASE).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Query parameter $NAME; VALUE is read as JSON when it parses, else a string.")
+              help="Query parameter $NAME; VALUE is read as JSON when it parses, else a string. "
+                   "A query file's declared names (`// param county: region`) are matched by "
+                   "the one name rule against -g DIR and passed as ids; an unknown NAME is an error.")
 @format_option
 @click.option("--write", is_flag=True,
               help="Allow CREATE/MERGE/SET/DELETE/REMOVE/DROP/COPY/LOAD on a --uri server (read-only "
@@ -575,7 +632,8 @@ def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, w
     """Run a Cypher query on the graph.
 
     The default target is the embedded database `kg build` writes into DIR/graph.lbug
-    (ladybug: no server, opened read-only). Nodes carry their type as label and an
+    (ladybug: no server, opened read-only); with --uri, -g DIR is still where names
+    given with -p are looked up. Nodes carry their type as label and an
     `id`, `name`, `type` property; see docs/neo4j.md for the schema. Examples:
 
     \b
@@ -584,12 +642,10 @@ def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, w
       kg cypher -f examples/queries/supports_county.cypher --uri bolt://localhost:7687
     """
     from .cypher import load_query, parse_params, query_embedded
+    from .params import prepare
 
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY or -f FILE (one of them)")
-    src = click.get_current_context().get_parameter_source("graph_dir")
-    if uri and src is not None and src.name == "COMMANDLINE":
-        raise click.UsageError("give -g DIR or --uri URI, not both")
     engine = "bolt" if uri else "ladybug"
     if query_file == "-":
         text = sys.stdin.read()
@@ -597,7 +653,7 @@ def cypher_cmd(query, query_file, graph_dir, uri, user, database, params, fmt, w
         text = load_query(query_file, engine)
     else:
         text = query
-    values = parse_params(params)
+    values = prepare(text, parse_params(params), "cypher", lambda: _load(graph_dir))
     if uri:
         from .neo4j import query_bolt
 

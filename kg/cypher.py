@@ -49,16 +49,19 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Properties every node/relationship of a kind has, with their column types.
 ENTITY_CORE = {"id": "STRING", "type": "STRING", "name": "STRING", "aliases": "STRING[]",
                "code": "STRING", "region": "STRING", "lon": "DOUBLE", "lat": "DOUBLE",
-               "support_unit": "STRING", "province": "STRING", "mentions": "INT64"}
+               "support_unit": "STRING", "province": "STRING", "city_unit": "STRING",
+               "county_unit": "STRING", "within": "STRING[]", "mentions": "INT64"}
 DOCUMENT_CORE = {"id": "STRING", "path": "STRING", "title": "STRING", "published": "STRING",
-                 "source": "STRING", "author": "STRING", "url": "STRING", "spun": "BOOLEAN"}
+                 "source": "STRING", "author": "STRING", "url": "STRING", "spun": "BOOLEAN",
+                 "label": "STRING"}
 EVIDENCE_CORE = {"id": "STRING", "edge_key": "STRING", "source": "STRING", "relation": "STRING",
                  "target": "STRING", "doc": "STRING", "sentence": "STRING", "start": "INT64",
                  "end": "INT64", "rule": "STRING", "confidence": "DOUBLE", "published": "STRING",
                  "path": "STRING"}
 RELATION_CORE = {"kind": "STRING", "edge_key": "STRING", "evidence_count": "INT64",
                  "first_doc": "STRING", "confidence": "DOUBLE", "documents": "STRING[]",
-                 "quantities": "STRING"}
+                 "quantities": "STRING", "since": "STRING", "until": "STRING", "as_of": "STRING",
+                 "experts": "INT64", "money": "INT64"}  # DOUBLE when a figure is fractional
 MENTION_CORE = {"mentions": "INT64"}
 
 
@@ -190,36 +193,6 @@ class PropertyGraph:
         return len(self.relations) + len(self.mentions) + len(self.found_in)
 
 
-def support_units(graph: KnowledgeGraph) -> dict[str, str | None]:
-    """Entity id → id of its support unit, from :func:`kg.query.support_unit` itself.
-
-    Stored on nodes as ``support_unit`` so the ``supports_county`` query joins on it
-    instead of re-implementing the roll-up through LOCATED_IN.
-    """
-    from .query import support_unit
-
-    out: dict[str, str | None] = {}
-    for eid in graph.entities:
-        u = support_unit(graph, eid)
-        out[eid] = u.id if u is not None else None
-    return out
-
-
-def provinces(graph: KnowledgeGraph) -> dict[str, str | None]:
-    """Entity id → id of the province it is or lies in, as kg.query.Places finds it.
-
-    (LOCATED_IN first, the division data when that chain stops short; stored as ``province``.)
-    """
-    from .query import Places
-
-    places = Places(graph)
-    out: dict[str, str | None] = {}
-    for eid in graph.entities:
-        p = places.unit(eid, "province")
-        out[eid] = p.id if p is not None and p.type == "Province" else None
-    return out
-
-
 @contextmanager
 def no_gc():
     """Pause the cyclic garbage collector while building millions of small acyclic dicts.
@@ -242,16 +215,20 @@ def property_graph(graph: KnowledgeGraph) -> PropertyGraph:
 
 
 def _property_graph(graph: KnowledgeGraph) -> PropertyGraph:
+    from .query import largest_figure, placements, source_label
+
     pg = PropertyGraph()
-    units, provs = support_units(graph), provinces(graph)
+    places = placements(graph)
 
     raw_entities = []
     for e in sorted(graph.entities.values(), key=lambda x: x.id):
         rec = {k: v for k, v in e.attrs.items() if k not in ENTITY_CORE}
+        at = places[e.id]
         rec.update(id=e.id, type=e.type, name=e.name, aliases=sorted(e.aliases),
-                   code=e.attrs.get("code"), region=e.attrs.get("region"),
-                   lon=e.attrs.get("lon"), lat=e.attrs.get("lat"), support_unit=units[e.id],
-                   province=provs[e.id], mentions=sum(e.mentions.values()))
+                   code=e.attrs.get("code"), region=e.attrs.get("region") or at.region or None,
+                   lon=e.attrs.get("lon"), lat=e.attrs.get("lat"), support_unit=at.support_unit,
+                   province=at.province, city_unit=at.city, county_unit=at.county,
+                   within=at.within, mentions=sum(e.mentions.values()))
         raw_entities.append(rec)
         for doc, n in sorted(e.mentions.items()):
             pg.mentions.append({"src": e.id, "dst": doc, "type": "MENTIONED_IN",
@@ -268,7 +245,9 @@ def _property_graph(graph: KnowledgeGraph) -> PropertyGraph:
         rec.update(kind=r.type, edge_key=key, evidence_count=len(r.evidence),
                    first_doc=evs[0].doc if evs else None, confidence=r.confidence,
                    documents=sorted({x.doc for x in r.evidence}),
-                   quantities=r.attrs.get("quantities") or None)
+                   quantities=r.attrs.get("quantities") or None,
+                   experts=largest_figure([r], "experts"), money=largest_figure([r], "money"),
+                   **{k: _text(r.attrs.get(k)) for k in ("since", "until", "as_of")})
         raw_relations.append({"src": r.source, "dst": r.target, "type": r.type, "props": rec})
         for ev in r.evidence:
             eid = evidence_id(key, ev.doc, ev.start, ev.end, ev.rule)
@@ -277,15 +256,23 @@ def _property_graph(graph: KnowledgeGraph) -> PropertyGraph:
                 "target": r.target, "doc": ev.doc, "sentence": ev.sentence, "start": ev.start,
                 "end": ev.end, "rule": ev.rule, "confidence": ev.confidence,
                 "published": ev.published, "path": ev.path})
-            raw_docs.setdefault(ev.doc, {"id": ev.doc, "path": ev.path, "published": ev.published})
+            d = raw_docs.setdefault(ev.doc, {"id": ev.doc})
+            for k in ("path", "published"):  # as kg.rdf: what the evidence knows of its article
+                if not d.get(k) and getattr(ev, k):
+                    d[k] = getattr(ev, k)
     for m in pg.mentions:
         raw_docs.setdefault(m["dst"], {"id": m["dst"]})
     for d, rec in raw_docs.items():
         rec["id"] = d
+        rec["label"] = source_label(d, rec.get("title"), rec.get("published"))
 
     ent_cols = dict(ENTITY_CORE, **_extra_columns(raw_entities, ENTITY_CORE))
     doc_cols = dict(DOCUMENT_CORE, **_extra_columns(list(raw_docs.values()), DOCUMENT_CORE))
     rel_cols = dict(RELATION_CORE, **_extra_columns([x["props"] for x in raw_relations], RELATION_CORE))
+    for k in ("experts", "money"):  # whole numbers stay whole, as in Python and SPARQL
+        figures = [x["props"][k] for x in raw_relations if x["props"][k] is not None]
+        if figures:
+            rel_cols[k] = column_type(figures)
     pg.columns = {"Entity": ent_cols, "Document": doc_cols, "Evidence": dict(EVIDENCE_CORE),
                   "Relation": rel_cols, "MENTIONED_IN": dict(MENTION_CORE), "FOUND_IN": {}}
 
@@ -299,6 +286,11 @@ def _property_graph(graph: KnowledgeGraph) -> PropertyGraph:
     pg.found_in = [{"src": x["id"], "dst": x["doc"], "type": "FOUND_IN", "props": {}}
                    for x in raw_evidence.values()]
     return pg
+
+
+def _text(v: Any) -> str | None:
+    """A date-ish attribute as the string every engine compares (2019 → "2019")."""
+    return None if v in (None, "") else str(v)
 
 
 # -- the embedded database (ladybug) --------------------------------------------------

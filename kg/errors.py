@@ -1,6 +1,8 @@
 """Specific exception types, each with a message a user can act on."""
 from __future__ import annotations
 
+from typing import Iterable
+
 
 class KGError(Exception):
     """Base class for every error this package raises on purpose."""
@@ -63,3 +65,27 @@ class StoreError(KGError):
     """A database or endpoint could not be reached or refused a write."""
 
     exit_code = 3
+
+
+class NameNotFoundError(KGError, LookupError):
+    """A name a user typed matches no entity (kg.names); the message suggests the closest names."""
+
+    exit_code = 1
+
+    def __init__(self, name: str, what: str = "entity", closest: Iterable[str] = ()):
+        self.name, self.what, self.closest = name, what, list(closest)
+        hint = (f"; closest: {', '.join(self.closest)}" if self.closest
+                else "; `kg ask entity` searches by part of a name")
+        super().__init__(f"no {what} called {name!r}{hint}")
+
+
+class AmbiguousNameError(KGError, LookupError):
+    """A name matches several entities equally well; the message lists them with their ids."""
+
+    exit_code = 1
+
+    def __init__(self, name: str, matches: list):
+        self.name, self.matches = name, matches
+        shown = ", ".join(f"{e.name} ({e.id})" for e in matches[:6])
+        more = f" and {len(matches) - 6} more" if len(matches) > 6 else ""
+        super().__init__(f"{name!r} could mean {shown}{more}: give the full name or the id")

@@ -135,10 +135,13 @@ class KnowledgeGraph:
 
     # -- queries (thin delegates to kg.query) ---------------------------------------
     def supports(self, county: str | None = None, province: str | None = None,
-                 supporter: str | None = None):
-        """Supporter → county rows, hospital-level edges rolled up to their county."""
+                 supporter: str | None = None, level: str | None = None,
+                 with_partnerships: bool = False):
+        """Supporter → recipient rows (SUPPORTS, MANAGES rolled up to the county; see
+        :func:`kg.query.supports`)."""
         from .query import supports
-        return supports(self, county=county, province=province, supporter=supporter)
+        return supports(self, county=county, province=province, supporter=supporter, level=level,
+                        with_partnerships=with_partnerships)
 
     def partners(self, name: str):
         """One entity's partnerships in both directions (see :func:`kg.query.partners`)."""
@@ -175,10 +178,10 @@ class KnowledgeGraph:
         from .query import path
         return path(self, a, b, kinds=kinds)
 
-    def evidence(self, a: str, b: str):
-        """The sentences behind every edge between two entities."""
+    def evidence(self, a: str, b: str, relation: str | None = None):
+        """The sentences behind every edge between two entities (of one relation kind)."""
         from .query import evidence
-        return evidence(self, a, b)
+        return evidence(self, a, b, relation=relation)
 
     def stats(self) -> dict:
         """Counts of nodes by type and edges by type."""

@@ -20,14 +20,16 @@ import os
 import re
 import shutil
 import tempfile
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .graph import KnowledgeGraph, write_atomic
 from .model import Entity, Evidence, Relation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .query import Placement
 
 BASE = "https://health-kg.org/"
 KG = BASE + "ontology#"
@@ -189,6 +191,7 @@ _ATTR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 A = f"<{RDF_NS}type>"
 P = {name: f"<{KG}{name}>" for name in (
     "entityId", "code", "division", "region", "mentionedIn", "supportUnit", "province",
+    "cityUnit", "countyUnit", "within",
     "evidenceCount", "documentCount", "confidence",
     "since", "until", "asOf", "year", "quantity", "kind", "unit", "text", "sentence",
     "startOffset", "endOffset", "rule", "docId", "path", "source", "spun",
@@ -219,61 +222,8 @@ _SKIP_ENTITY_ATTRS = {"lon", "lat"}
 _RELATION_WHEN = {"since": P["since"], "until": P["until"], "as_of": P["asOf"]}
 
 
-# -- the support roll-up (kg:supportUnit) ---------------------------------------------
-class _IndexedGraph(KnowledgeGraph):
-    """The same graph with LOCATED_IN out-edges indexed by source.
-
-    ``KnowledgeGraph.out_edges`` scans every relation; ``kg.query.support_unit`` calls it
-    once per ancestor, which is quadratic on big graphs. This view shares the graph's
-    dicts and only replaces the scan, so ``support_unit`` itself runs unchanged.
-    """
-
-    def __init__(self, graph: KnowledgeGraph):  # noqa: super().__init__ would reset the dicts
-        self.__dict__.update(graph.__dict__)
-        index: dict[str, list[Relation]] = defaultdict(list)
-        for r in graph.relations.values():
-            index[r.source].append(r)
-        self._out = index
-
-    def out_edges(self, eid, types=None):
-        ts = set(types) if types else None
-        for r in self._out.get(eid, ()):
-            if ts is None or r.type in ts:
-                yield r
-
-
-def support_units(graph: KnowledgeGraph) -> dict[str, str]:
-    """Entity id → id of its support unit, from :func:`kg.query.support_unit` itself."""
-    from .query import support_unit
-
-    view = _IndexedGraph(graph)
-    out = {}
-    for eid in graph.entities:
-        u = support_unit(view, eid)
-        if u is not None:
-            out[eid] = u.id
-    return out
-
-
-def provinces(graph: KnowledgeGraph) -> dict[str, str]:
-    """Entity id → id of the province it is or lies in, from ``kg.query.Places`` (as ``flows``).
-
-    Places follows LOCATED_IN and, where that chain stops short, the division data; only
-    provinces that are nodes of the graph are kept.
-    """
-    from .query import Places
-
-    places = Places(graph)
-    out = {}
-    for eid in graph.entities:
-        p = places.unit(eid, "province")
-        if p is not None and p.type == "Province" and p.id in graph.entities:
-            out[eid] = p.id
-    return out
-
-
 # -- triples -------------------------------------------------------------------------
-def _entity_lines(e: Entity, unit: str | None, province: str | None = None) -> Iterator[str]:
+def _entity_lines(e: Entity, place: "Placement | None" = None) -> Iterator[str]:
     s = _u(iri(e.id))
     yield f"{s} {A} <{KG}{e.type}> .\n"
     yield f"{s} {P['entityId']} {_s(e.id)} .\n"
@@ -300,10 +250,20 @@ def _entity_lines(e: Entity, unit: str | None, province: str | None = None) -> I
         yield f"{s} {S_LAT} {lat} .\n"
     for d in sorted(e.mentions):
         yield f"{s} {P['mentionedIn']} {_u(doc_iri(d))} .\n"
-    if unit is not None:
-        yield f"{s} {P['supportUnit']} {_u(iri(unit))} .\n"
-    if province is not None:
-        yield f"{s} {P['province']} {_u(iri(province))} .\n"
+    if place is not None:
+        yield from _placement_lines(s, e, place)
+
+
+def _placement_lines(s: str, e: Entity, place: "Placement") -> Iterator[str]:
+    """Where the entity is, from kg.query.placements (what the example queries join on)."""
+    for prop, target in (("supportUnit", place.support_unit), ("province", place.province),
+                         ("cityUnit", place.city), ("countyUnit", place.county)):
+        if target is not None:
+            yield f"{s} {P[prop]} {_u(iri(target))} .\n"
+    for r in place.within:
+        yield f"{s} {P['within']} {_u(iri(r))} .\n"
+    if not e.attrs.get("region") and place.region:
+        yield f"{s} {P['region']} {_s(place.region)} .\n"
 
 
 def _relation_lines(r: Relation) -> Iterator[str]:
@@ -370,6 +330,8 @@ def _quantity_lines(st: str, key: tuple, q: dict) -> Iterator[str]:
 
 
 def _document_lines(graph: KnowledgeGraph) -> Iterator[str]:
+    from .query import source_label
+
     docs: dict[str, dict] = {k: dict(v) for k, v in graph.documents.items()}
     for r in graph.relations.values():  # articles known only from evidence
         for ev in r.evidence:
@@ -387,6 +349,7 @@ def _document_lines(graph: KnowledgeGraph) -> Iterator[str]:
         yield f"{s} {A} {P['Document']} .\n"
         yield f"{s} {A} {PROV_ENTITY} .\n"
         yield f"{s} {P['docId']} {_s(doc_id)} .\n"
+        yield f"{s} {RDFS_LABEL} {_s(source_label(doc_id, d.get('title'), d.get('published')))} .\n"
         if d.get("path"):
             yield f"{s} {P['path']} {_s(d['path'])} .\n"
         if d.get("title"):
@@ -405,9 +368,11 @@ def _document_lines(graph: KnowledgeGraph) -> Iterator[str]:
 
 def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
     """The graph as N-Triples lines (each ending in newline), in a stable order, no blank nodes."""
-    units, provs = support_units(graph), provinces(graph)
+    from .query import placements
+
+    places = placements(graph)
     for eid in sorted(graph.entities):
-        yield from _entity_lines(graph.entities[eid], units.get(eid), provs.get(eid))
+        yield from _entity_lines(graph.entities[eid], places[eid])
     for key in sorted(graph.relations):
         yield from _relation_lines(graph.relations[key])
     yield from _document_lines(graph)

@@ -172,16 +172,24 @@ def values_block(bindings: Mapping[str, Any]) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
+_HERE = re.compile(r"^[ \t]*#[ \t]*parameters[ \t]*$", re.MULTILINE)
+
+
 def bind_values(query: str, bindings: Mapping[str, Any] | None) -> str:
     """The query with a VALUES block for ``bindings`` at the start of its WHERE group.
 
     At the start of the group the values join every pattern and are visible to the
-    group's FILTERs, and Oxigraph evaluates them first. Inserted on the same line, so
-    line numbers in error messages stay right.
+    group's FILTERs, and Oxigraph evaluates them first. A query whose parameters are needed
+    inside a sub-select (which sees nothing of the groups around it) marks the place with a
+    line ``# parameters``; the block replaces that line. Either way the line numbers in
+    error messages stay right.
     """
     if not bindings:
         return query
     block = values_block(bindings)
+    here = _HERE.search(query)
+    if here:
+        return query[:here.start()] + block + query[here.end():]
     pos = _where_brace(query)
     if pos is None:  # CONSTRUCT WHERE short form: a trailing VALUES clause
         return query.rstrip() + "\n" + block + "\n"

@@ -133,6 +133,20 @@ class Divisions:
             cur, rest = step, rest[len(step.name):]
         return cur
 
+    def seat(self, key: str) -> Region | None:
+        """The city a province is governed from (广东省 → 广州市), None for other regions.
+
+        cpca places a province at the seat of its government, so its seat is the child
+        city nearest that point (checked for every province in tests/loaders). Provinces
+        with no city level (北京市) or no coordinates have none.
+        """
+        p = self.regions.get(key)
+        if p is None or p.type != "Province" or p.lon is None or p.lat is None:
+            return None
+        cities = [self.regions[k] for k in self.children.get(key, [])
+                  if self.regions[k].type == "City" and self.regions[k].lon is not None]
+        return min(cities, key=lambda c: (c.lon - p.lon) ** 2 + (c.lat - p.lat) ** 2, default=None)
+
     def lookup(self, name: str) -> list[Region]:
         """Regions whose full or short name is ``name``."""
         keys = self.by_name.get(name, []) + self.by_short.get(name, [])

@@ -1,19 +1,20 @@
-// Which article says SOURCE -RELATION-> TARGET, and in which sentence? One row per piece of
-// evidence: document id, file path, date, the sentence, its raw-file character offsets, the
-// extraction rule and its confidence (as evidence_for_edge.rq). Pass $source and $target
-// (ids, names or aliases) and $relation (a relation type); an empty value means "any":
-//   kg cypher -f examples/queries/evidence_for_edge.cypher -p source=暨南大学附属第一医院 \
-//     -p target=饶平县人民医院 -p relation=
-// Evidence nodes carry the edge_key of the relationship they support (joined in WHERE:
-// ArcadeDB 26.10 misses the rows when the join is written as a pattern map {edge_key: r.edge_key}).
+// Which article says A -RELATION-> B (or B -> A), and in which sentence? The rows and columns of
+// `kg ask evidence A B [--relation R]` (its default view; kg.query.evidence) and
+// evidence_for_edge.rq: one row per piece of evidence, with the article's date and title.
+// Evidence nodes carry the edge_key of the relationship they support; ev.doc, ev.path,
+// ev.start, ev.`end`, ev.rule and ev.confidence hold what `kg ask evidence --wide` adds.
+//
+// param source: entity, required   one end, by the one name rule
+// param target: entity, required   the other end
+// param relation: relation         only edges of this type (SUPPORTS, MANAGES, …)
+//
+//   kg cypher -f examples/queries/evidence_for_edge.cypher -p source=暨大附一 \
+//     -p target=饶平县人民医院 -p relation=MANAGES
 MATCH (s:Entity)-[r:SUPPORTS|MANAGES|PARTNERS_WITH|LEADS|MEMBER_OF|LOCATED_IN|ISSUED_BY|RUNS]->(t:Entity)
-WHERE ($source = '' OR s.id = $source OR s.name = $source OR $source IN s.aliases)
-  AND ($target = '' OR t.id = $target OR t.name = $target OR $target IN t.aliases)
+WHERE ((s.id = $source AND t.id = $target) OR (s.id = $target AND t.id = $source))
   AND ($relation = '' OR r.kind = $relation)
-MATCH (ev:Evidence)-[:FOUND_IN]->(d:Document)
-WHERE ev.edge_key = r.edge_key
-RETURN s.name AS source_name, r.kind AS relation, t.name AS target_name, d.id AS doc,
-       coalesce(d.path, ev.path) AS path, coalesce(d.published, ev.published) AS published,
-       ev.sentence AS sentence, ev.start AS start, ev.`end` AS `end`, ev.rule AS rule,
-       ev.confidence AS confidence, s.id AS source_id, t.id AS target_id
-ORDER BY source_id, relation, target_id, doc, start
+MATCH (ev:Evidence) WHERE ev.edge_key = r.edge_key
+OPTIONAL MATCH (d:Document) WHERE d.id = ev.doc
+RETURN s.name AS source, r.kind AS relation, t.name AS target,
+       coalesce(d.published, ev.published) AS published, d.title AS title, ev.sentence AS sentence
+ORDER BY s.id, relation, t.id, ev.doc, ev.start, ev.`end`, ev.rule

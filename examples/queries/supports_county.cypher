@@ -1,32 +1,38 @@
-// Which hospitals and organisations support which counties? One row per (supporter, county),
-// the same pairs as `kg ask supports` / graph.supports() and supports_county.rq:
-//  - SUPPORTS and MANAGES edges count, and so does PARTNERS_WITH between a hospital and a
-//    county, a town or another hospital (the hospital from outside is the supporter,
-//    whichever way the text put it; both hospitals -> the target supports the source side);
-//  - the supported end rolls up to its county (or city / province when it has no county)
-//    through the support_unit property, which kg.cypher writes from kg.query.support_unit;
-//  - support inside one unit is left out; PARTNERS_WITH counts only for counties.
-// Neo4j / ArcadeDB form; the embedded database runs supports_county.ladybug.cypher, which
-// sorts the lists with list_sort() (ladybug allows no ORDER BY before an aggregation).
-MATCH (a:Entity)-[r:SUPPORTS|MANAGES|PARTNERS_WITH]->(b:Entity)
-WITH r, a, b, (r.kind = 'PARTNERS_WITH' AND b.type = 'Hospital'
-               AND a.type IN ['County', 'Hospital', 'Town']) AS swap
-WITH r, CASE WHEN swap THEN b.id ELSE a.id END AS sid,
-     CASE WHEN swap THEN b.type ELSE a.type END AS stype,
-     CASE WHEN swap THEN b.support_unit ELSE a.support_unit END AS sunit,
-     CASE WHEN swap THEN a.type ELSE b.type END AS dtype,
-     CASE WHEN swap THEN a.support_unit ELSE b.support_unit END AS uid
-WHERE uid IS NOT NULL AND sid <> uid AND (sunit IS NULL OR sunit <> uid)
-  AND (r.kind <> 'PARTNERS_WITH' OR (stype = 'Hospital' AND dtype IN ['County', 'Hospital', 'Town']))
-MATCH (s:Entity {id: sid})
-MATCH (u:Entity {id: uid})
-WHERE r.kind <> 'PARTNERS_WITH' OR u.type = 'County'
-WITH s, u, r ORDER BY r.kind
-WITH s, u, collect(DISTINCT r.kind) AS relations, sum(r.evidence_count) AS evidence,
-     collect(r.edge_key) AS keys
-OPTIONAL MATCH (ev:Evidence) WHERE ev.edge_key IN keys
-WITH s, u, relations, evidence, ev.doc AS doc ORDER BY doc
-RETURN s.name AS supporter, s.type AS supporter_type, u.name AS county, u.type AS county_type,
-       u.code AS county_code, relations, evidence, collect(DISTINCT doc) AS documents,
-       s.id AS supporter_id, u.id AS county_id
-ORDER BY coalesce(county_code, ''), county, supporter
+// Who supports or manages which county? The rows and columns of `kg ask supports` (its
+// default view; kg.query.supports) and supports_county.rq: one row per (supporter,
+// recipient), from SUPPORTS and MANAGES edges.
+//  - the supported end rolls up to the county it stands in, or the city or province when it
+//    has none (the support_unit property kg.cypher writes from kg.query.Places.support_unit);
+//    support inside one unit is left out;
+//  - since / as_of: the earliest since and the latest as_of of the pair's edges;
+//  - experts / money: the largest figure any edge states (not a sum);
+//  - sources: every article behind the edges as "date title" (its file name when untitled).
+// Ordered by the recipient's province, the recipient (by division code), the supporter.
+//
+// param county: region       only recipients that are or lie in this region (饶平县, 饶平, 445122)
+// param province: region     the same, meant for a province (广东, 440000)
+// param supporter: entity    only this supporter, or supporters standing in this region
+// param level: level         only recipients of this level: county, city or province
+//
+//   kg cypher -f examples/queries/supports_county.cypher -p county=饶平
+MATCH (s:Entity)-[r:SUPPORTS|MANAGES]->(d:Entity)
+WHERE d.support_unit IS NOT NULL AND s.id <> d.support_unit
+  AND (s.support_unit IS NULL OR s.support_unit <> d.support_unit)
+MATCH (u:Entity {id: d.support_unit})
+WHERE ($county = '' OR $county IN u.within)
+  AND ($province = '' OR $province IN u.within)
+  AND ($supporter = '' OR s.id = $supporter OR $supporter IN s.within)
+  AND ($level = '' OR toLower(u.type) = $level)
+OPTIONAL MATCH (ev:Evidence) WHERE ev.edge_key = r.edge_key
+OPTIONAL MATCH (doc:Document) WHERE doc.id = ev.doc
+WITH s, u, r, doc.label AS src
+ORDER BY src SKIP 0
+WITH s, u, collect(DISTINCT r.kind) AS kinds, min(r.since) AS since, max(r.as_of) AS as_of,
+     max(r.experts) AS experts, max(r.money) AS money, collect(DISTINCT src) AS sources
+OPTIONAL MATCH (p:Province) WHERE p.id = u.province
+RETURN coalesce(p.name, '') AS province, s.name AS supporter, u.name AS recipient,
+       toLower(u.type) AS level,
+       CASE WHEN 'MANAGES' IN kinds AND 'SUPPORTS' IN kinds THEN ['MANAGES', 'SUPPORTS']
+            WHEN 'MANAGES' IN kinds THEN ['MANAGES'] ELSE ['SUPPORTS'] END AS relation,
+       since, as_of, experts, money, sources
+ORDER BY coalesce(p.code, ''), coalesce(u.code, ''), recipient, supporter, s.id

@@ -41,15 +41,64 @@ def test_build_writes_the_three_outputs(built):
 
 
 def test_ask_supports_names_the_yangshan_support_with_its_evidence(built):
-    res = invoke("ask", "supports", "--county", "阳山县", "-g", built, "--format", "json")
+    res = invoke("ask", "supports", "--county", "阳山县", "-g", built, "--format", "json", "--wide")
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     row = next(r for r in rows if r["supporter"] == "广东省第二人民医院")
-    assert row["county"] == "阳山县" and row["county_code"] == "441823"
-    assert row["supporter_type"] == "Hospital"
-    assert "MANAGES" in row["relations"] and row["evidence"] >= 1
+    assert row["recipient"] == "阳山县" and row["recipient_code"] == "441823"
+    assert (row["supporter_type"], row["level"], row["province"]) == ("Hospital", "county", "广东省")
+    assert "MANAGES" in row["relation"] and row["evidence"] >= 1
     assert "002_91cb4612bce1284b.txt" in row["documents"]
-    assert {"supporter", "supporter_type", "county", "county_code", "relations", "evidence"} <= set(row)
+    # the article by its date and title, as report.json knows it
+    report = json.loads((built / "report.json").read_text(encoding="utf-8"))
+    doc = next(d for d in report["documents"] if d["id"] == "002_91cb4612bce1284b.txt")
+    assert f"{doc['published']} {doc['title']}" in row["sources"]
+
+
+def test_ask_supports_default_view_is_compact_and_ordered(built):
+    from kg.query import SupportRow
+
+    res = invoke("ask", "supports", "-g", built)
+    lines = res.output.splitlines()
+    assert res.exit_code == 0 and lines[0].split() == list(SupportRow.VIEW)
+    assert "饶平县" in res.output and "County/" not in res.output  # names, not ids
+    rows = json.loads(invoke("ask", "supports", "-g", built, "--format", "json").output)
+    provinces = [r["province"] for r in rows]
+    assert provinces == sorted(provinces, key=provinces.index)  # grouped by province
+    assert all(r["relation"] and set(r["relation"]) <= {"SUPPORTS", "MANAGES"} for r in rows)
+    wide = json.loads(invoke("ask", "supports", "-g", built, "--format", "json", "--wide").output)
+    assert [r["supporter"] for r in wide] == [r["supporter"] for r in rows]
+    assert {"supporter_id", "recipient_id", "recipient_code", "edges", "evidence"} <= set(wide[0])
+
+
+def test_ask_supports_partnerships_only_on_request_and_labelled(built):
+    plain = json.loads(invoke("ask", "supports", "-g", built, "--format", "json").output)
+    res = invoke("ask", "supports", "-g", built, "--with-partnerships")
+    assert res.exit_code == 0 and "PARTNERS_WITH" in res.stdout and "not support" in res.stderr
+    more = json.loads(invoke("ask", "supports", "-g", built, "--with-partnerships",
+                             "--format", "json").output)
+    bare = [r for r in more if r["relation"] == ["PARTNERS_WITH"]]
+    assert bare and len(more) == len(plain) + len(bare)
+
+
+@pytest.mark.parametrize("option,names", [
+    ("--county", ["阳山县", "阳山", "441823", "陽山縣"]),
+    ("--province", ["广东省", "广东", "440000", "廣東"]),
+])
+def test_ask_supports_filters_match_names_as_users_write_them(built, option, names):
+    outs = [invoke("ask", "supports", option, n, "-g", built, "--format", "csv") for n in names]
+    assert all(o.exit_code == 0 for o in outs), [o.output for o in outs]
+    assert len(outs[0].output.splitlines()) > 1  # some rows
+    assert len({o.output for o in outs}) == 1
+
+
+def test_a_name_that_matches_nothing_exits_1_with_the_closest(built):
+    for args in (["ask", "supports", "--county", "不存在县"], ["ask", "partners", "阳山县人民醫院x"],
+                 ["explain", "暨南大学附属第一医院", "饶平县人民医院x"], ["ask", "path", "阳山县x", "阳山县"]):
+        res = invoke(*args, "-g", built)
+        assert res.exit_code == 1, (args, res.output)
+        (line,) = res.output.strip().splitlines()
+        assert line.startswith("kg: error: no ") and "closest:" in line, line
 
 
 def test_ask_supports_table_and_csv(built):
@@ -57,8 +106,10 @@ def test_ask_supports_table_and_csv(built):
     assert table.exit_code == 0 and "饶平县" in table.output and "supporter" in table.output
     csv_out = invoke("ask", "supports", "--province", "广东省", "-g", built, "--format", "csv")
     lines = csv_out.output.strip().splitlines()
-    assert lines[0].startswith("supporter,") and len(lines) > 3
+    assert lines[0].startswith("province,supporter,") and len(lines) > 3
     assert all("西藏" not in line for line in lines[1:])  # province filter
+    city = invoke("ask", "supports", "--level", "city", "-g", built, "--format", "json")
+    assert {r["level"] for r in json.loads(city.output)} == {"city"}
 
 
 def test_explain_prints_the_raw_sentence_file_and_offsets(built):

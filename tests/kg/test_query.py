@@ -1,4 +1,5 @@
-"""Query helpers (issue 8): partners, partnerships, flows, programs, policies, entity, path.
+"""Query helpers (issues 8, 17): supports, partners, partnerships, flows, programs, policies,
+entity, path, evidence; their compact default views and --wide.
 
 Each helper is checked on the hand-made graph of tests/conftest.py (facts chosen to be
 checked by eye) and on the graph built from seeds/ (facts a reader can find in the
@@ -14,22 +15,27 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import QueryError
-from kg.model import PARTNERSHIP_TYPES, SUPPORT_TYPES
-from kg.query import (EntityMatch, FlowRow, HopRow, PartnerRow, PartnershipRow, PolicyRow,
-                      ProgramRow, Places, Rows)
+from kg.graph import KnowledgeGraph
+from kg.model import PARTNERSHIP_TYPES, SUPPORT_TYPES, Entity, Evidence, Relation
+from kg.names import NameNotFoundError
+from kg.query import (EntityMatch, EvidenceRow, FlowRow, HopRow, PartnerRow, PartnershipRow,
+                      PolicyRow, ProgramRow, Places, Rows, SupportRow)
+from loaders.divisions import divisions
 
 GD2 = "广东省第二人民医院"
 YS = "阳山县人民医院"
 
 
 def _frame_ok(rows: Rows, cls) -> None:
-    """Rows hold the dataclass and turn into a DataFrame with one column per field."""
+    """Rows hold the dataclass and show its compact VIEW; wide() shows every field."""
     assert all(isinstance(r, cls) for r in rows)
     df = rows.to_frame()
-    assert list(df.columns) == [f.name for f in fields(cls)]
+    assert list(df.columns) == list(cls.VIEW) == rows.columns
+    assert list(rows.wide().to_frame().columns) == [f.name for f in fields(cls)]
     assert len(df) == len(rows)
     for fmt in ("table", "csv", "json"):
         assert rows.render(fmt)
+    assert list(json.loads(rows.render("json"))[0]) == list(cls.VIEW)
 
 
 # -- partners -------------------------------------------------------------------------------
@@ -52,7 +58,8 @@ def test_partners_both_directions(tiny_graph):
 
 def test_partners_by_alias_and_unknown(tiny_graph):
     assert tiny_graph.partners("县人民医院") == tiny_graph.partners(YS)
-    assert tiny_graph.partners("不存在的医院") == []
+    with pytest.raises(NameNotFoundError, match="closest: .*人民医院"):
+        tiny_graph.partners("不存在的人民医院")
 
 
 def test_partners_seed(seed_graph):
@@ -124,10 +131,49 @@ def test_flows_levels(tiny_graph):
     city = {(r.source_region, r.target_region) for r in tiny_graph.flows(level="city")}
     assert ("广州市", "清远市") in city
     assert ("北京市", "昌都市") in city  # 北京市 has no city level: it stays 北京市
-    county = {(r.source_region, r.target_region) for r in tiny_graph.flows(level="county")}
-    assert ("北京市", "八宿县") in county  # 同卡镇 lies in 八宿县 (from the division data)
+    county = {(r.source_region, r.target_region, r.target_level)
+              for r in tiny_graph.flows(level="county")}
+    # 同卡镇 lies in 八宿县 (division data), which is no node of this graph: the flow stays at
+    # the city and says so.
+    assert ("北京市", "昌都市", "city") in county
     with pytest.raises(QueryError):
         tiny_graph.flows(level="town")
+
+
+def test_flows_roll_institutions_up_to_the_region_they_stand_in(seed_graph, tiny_graph):
+    """At each level every end of a support edge is the region of that level it stands in:
+    an institution placed only in its province stands in the province's seat."""
+    for g in (seed_graph, tiny_graph):
+        places = Places(g)
+        moved = 0
+        for level in ("province", "city", "county"):
+            rows = g.flows(level=level)
+            want: dict[tuple, int] = {}
+            for r in g.relations.values():
+                if r.type not in SUPPORT_TYPES:
+                    continue
+                a, b = places.unit(r.source, level), places.unit(r.target, level)
+                if a is not None and b is not None:
+                    want[(a.id, b.id)] = want.get((a.id, b.id), 0) + 1
+            assert {(r.source_id, r.target_id): r.count for r in rows} == want
+            for r in rows:
+                assert r.source_level == g.entities[r.source_id].type.lower()
+                assert r.evidence >= r.count >= max(r.supporters, r.recipients) >= 1
+        for r in g.relations.values():
+            src = g.entities.get(r.source)
+            if r.type not in SUPPORT_TYPES or src is None or src.type in ("Province", "City"):
+                continue
+            located = places.located(src.id)
+            if located and located[0].type == "Province":  # placed only in its province
+                seat = divisions().seat(located[0].attrs["division"])
+                unit = places.unit(src.id, "city")
+                if seat is not None and f"City/{seat.key}" in g.entities:
+                    assert unit.id == f"City/{seat.key}", src.name
+                    moved += 1
+        assert moved or g is tiny_graph
+    # 004: 同卡镇 lies in 八宿县, a node of the seed graph.
+    assert any((r.source_region, r.target_region) == ("北京市", "八宿县")
+               for r in seed_graph.flows(level="county"))
 
 
 def test_flows_seed(seed_graph):
@@ -141,6 +187,95 @@ def test_flows_seed(seed_graph):
     assert any(r.source_region == "北京市" and r.target_region == "昌都市" for r in city)
 
 
+# -- supports ---------------------------------------------------------------------------------
+
+def _support_edges(g, with_partnerships=False):
+    kinds = SUPPORT_TYPES + (("PARTNERS_WITH",) if with_partnerships else ())
+    return [r for r in g.relations.values() if r.type in kinds]
+
+
+def test_supports_answers_support_and_management_only(seed_graph, rdf_graph):
+    for g in (seed_graph, rdf_graph):
+        rows = g.supports()
+        _frame_ok(rows, SupportRow)
+        assert all(set(r.relation) <= set(SUPPORT_TYPES) for r in rows)
+        keys = {(r.source, r.type, r.target) for r in _support_edges(g)}
+        for r in rows:  # every row stands on SUPPORTS/MANAGES edges, counted independently
+            assert r.edges >= 1 and r.edges <= len(keys)
+        wide = g.supports(with_partnerships=True)
+        extra = [r for r in wide if r.relation == ["PARTNERS_WITH"]]
+        assert extra, "both graphs hold partnership-only pairs"
+        assert not {(r.supporter_id, r.recipient_id) for r in extra} & \
+            {(r.supporter_id, r.recipient_id) for r in rows}
+        assert len(wide) == len(rows) + len(extra)
+
+
+def test_supports_rows_carry_dates_figures_and_dated_sources(rdf_graph):
+    (row,) = [r for r in rdf_graph.supports() if r.supporter == "暨南大学附属第一医院"]
+    edge = rdf_graph.relations[("Hospital/暨南大学附属第一医院", "MANAGES", "Hospital/445122/人民医院")]
+    assert (row.recipient, row.level, row.relation) == ("饶平县", "county", ["MANAGES"])
+    assert row.since == edge.attrs["since"]
+    assert row.experts == max(q["value"] for q in edge.attrs["quantities"] if q["kind"] == "experts")
+    doc = rdf_graph.documents[edge.evidence[0].doc]
+    assert row.sources == [f"{doc['published']} {doc['title']}"]
+    assert row.documents == [doc["id"]] and row.province == "广东省"
+
+
+def test_supports_figures_are_read_generically():
+    """Quantities of any kind and wording: the largest number of each kind counts, text and
+    other kinds are ignored; since is the earliest, as_of the latest date on the edges."""
+    g = KnowledgeGraph()
+    g.add_entity(Entity("County/1", "County", "甲县", attrs={"code": "100001"}, mentions={"d": 1}))
+    g.add_entity(Entity("Hospital/x", "Hospital", "乙医院", mentions={"d": 1}))
+    g.add_entity(Entity("Hospital/1/y", "Hospital", "甲县医院", mentions={"d": 1}))
+    g.add_relation(Relation("Hospital/1/y", "LOCATED_IN", "County/1", evidence=[Evidence("d", "s", 0, 1, "r")]))
+    q = lambda kind, value, text: {"kind": kind, "value": value, "unit": "", "text": text, "year": None}
+    g.add_relation(Relation("Hospital/x", "SUPPORTS", "County/1", {
+        "since": 2019, "as_of": "2023-01-02",
+        "quantities": [q("experts", 12, "十二名专家"), q("experts", "若干", "若干专家"),
+                       q("money", 3.5e6, "三百五十万元"), q("period", 3, "三年")]},
+        [Evidence("d", "乙医院帮扶甲县", 0, 7, "r")]))
+    g.add_relation(Relation("Hospital/x", "MANAGES", "Hospital/1/y", {
+        "since": "2018-06", "as_of": "2024-05-31", "quantities": [q("experts", 30, "30名"),
+                                                                  q("money", True, "是")]},
+        [Evidence("d", "乙医院托管甲县医院", 0, 9, "r")]))
+    (row,) = g.supports()
+    assert (row.since, row.as_of, row.experts, row.money) == ("2018-06", "2024-05-31", 30, 3.5e6)
+    assert row.relation == ["MANAGES", "SUPPORTS"] and row.edges == 2 and row.sources == ["d"]
+
+
+def test_supports_filters_and_order(seed_graph):
+    rows = seed_graph.supports()
+    code = lambda eid: seed_graph.entities[eid].attrs.get("code") or "" if eid else ""
+    keys = [(code(r.province_id), r.recipient_code or "", r.recipient, r.supporter) for r in rows]
+    assert keys == sorted(keys)  # by province, recipient, supporter
+    by_level = [r for lv in ("county", "city", "province") for r in seed_graph.supports(level=lv)]
+    assert sorted(by_level, key=repr) == sorted(rows, key=repr)
+    assert all(r.level == "county" for r in seed_graph.supports(level="county"))
+    places = Places(seed_graph)
+    for r in rows:
+        p = seed_graph.entities[r.province_id]
+        assert r in seed_graph.supports(province=p.name)
+        assert all(places.within(x.recipient_id, p) for x in seed_graph.supports(province=p.name))
+    with pytest.raises(QueryError):
+        seed_graph.supports(level="town")
+
+
+@pytest.mark.parametrize("full,others", [
+    ("阳山县", ["阳山", "441823", "陽山縣", "County/441823"]),
+    ("广东省", ["广东", "440000", "廣東省", "廣東"]),
+    ("饶平县", ["饶平", "445122", "饒平縣"]),
+])
+def test_supports_takes_a_region_as_users_write_it(seed_graph, full, others):
+    want = seed_graph.supports(county=full)
+    assert want
+    for name in others:
+        assert seed_graph.supports(county=name) == want, name
+        assert seed_graph.supports(province=name) == want, name
+    with pytest.raises(NameNotFoundError, match="closest"):
+        seed_graph.supports(county=full[:-1] + "不存在")
+
+
 # -- programs and policies ------------------------------------------------------------------
 
 def test_programs(tiny_graph):
@@ -151,7 +286,8 @@ def test_programs(tiny_graph):
     assert "乡村医生培训计划" in {r.program for r in rows}  # no runner, still listed
     assert [r.program for r in tiny_graph.programs(region="广东省")] == ["百县千镇万村高质量发展工程"]
     none = tiny_graph.programs(region="北京市")
-    assert none == [] and list(none.to_frame().columns) == [f.name for f in fields(ProgramRow)]
+    assert none == [] and list(none.to_frame().columns) == list(ProgramRow.VIEW)
+    assert list(none.wide().to_frame().columns) == [f.name for f in fields(ProgramRow)]
 
 
 def test_programs_seed(seed_graph):
@@ -167,9 +303,11 @@ def test_policies(tiny_graph):
     _frame_ok(rows, PolicyRow)
     (p,) = rows
     assert p.issued_by == ["广东省卫生健康委员会"] and p.published == "2024-05-31"
-    assert tiny_graph.policies(issuer="卫健委") == rows  # part of the alias 广东省卫健委
+    assert tiny_graph.policies(issuer="广东省卫健委") == rows  # the issuer's alias
     assert tiny_graph.policies(issuer="广东") == rows  # the issuer's region
     assert tiny_graph.policies(issuer="北京市") == []
+    with pytest.raises(NameNotFoundError, match="广东省卫生健康委员会"):  # one rule: no partial names
+        tiny_graph.policies(issuer="卫健委")
 
 
 def test_policies_seed(seed_graph):
@@ -192,6 +330,9 @@ def test_entity_exact_alias_fuzzy(tiny_graph):
     typo = tiny_graph.entity("阳山人民医院")  # one character missing
     assert typo[0].name == YS and typo[0].score < 1.0
     assert tiny_graph.entity("完全无关xyz") == []
+    code = tiny_graph.entity("441823")  # the one name rule comes first: codes, short names
+    assert (code[0].name, code[0].how) == ("阳山县", "code")
+    assert tiny_graph.entity("陽山縣人民醫院")[0].how == "name (traditional)"
 
 
 def test_entity_ambiguous(tiny_graph):
@@ -229,6 +370,7 @@ def test_path(tiny_graph):
     assert rows[-1].direction == "←"  # 卫生院 MEMBER_OF 医共体, walked backwards
     assert len(tiny_graph.path(GD2, "阳山县黎埠镇卫生院")) <= len(rows)
     assert tiny_graph.path(GD2, "乡村医生培训计划") == []  # an isolated programme
+    assert tiny_graph.path("省第二人民医院", "阳山") == tiny_graph.path(GD2, "阳山县")  # alias, short
 
 
 def test_path_seed(seed_graph):
@@ -267,7 +409,7 @@ def test_cli_ask(tiny_dir):
     assert res.exit_code == 0 and res.stdout.startswith("source_region,target_region,")
     res = _ask("partnerships", "--kind", "member_of", "--region", "阳山县", "-g", tiny_dir)
     assert res.exit_code == 0 and "阳山县黎埠镇卫生院" in res.stdout
-    for args in (["programs", "--region", "清远市"], ["policies", "--issuer", "卫健委"],
+    for args in (["programs", "--region", "清远市"], ["policies", "--issuer", "广东省卫健委"],
                  ["path", GD2, YS], ["evidence", GD2, YS]):
         res = _ask(*args, "-g", tiny_dir)
         assert res.exit_code == 0, (args, res.output)
@@ -279,7 +421,29 @@ def test_cli_ask_ambiguous_and_missing(tiny_dir):
     assert res.exit_code == 0 and "candidates" in res.stderr
     res = _ask("partners", "完全无关xyz", "-g", tiny_dir)
     assert res.exit_code == 1 and "no entity" in res.stderr
+    res = _ask("partners", "人民医院", "-g", tiny_dir)  # an alias of one, a name of none
+    assert res.exit_code == 1 and "closest" in res.stderr
     res = _ask("path", GD2, "乡村医生培训计划", "-g", tiny_dir)
     assert res.exit_code == 1 and "no path" in res.stderr
     res = _ask("flows", "--level", "town", "-g", tiny_dir)
     assert res.exit_code == 2
+
+
+def test_cli_views(tiny_dir):
+    """Every ask shows its compact view by default, every column with --wide, and the
+    columns asked for, in that order, with --columns."""
+    for args, cls in ((["supports"], SupportRow), (["partners", YS], PartnerRow),
+                      (["partnerships"], PartnershipRow), (["flows"], FlowRow),
+                      (["programs"], ProgramRow), (["policies"], PolicyRow),
+                      (["entity", YS], EntityMatch), (["path", GD2, YS], HopRow),
+                      (["evidence", GD2, YS], EvidenceRow)):
+        base = [*args, "-g", tiny_dir, "--format", "csv"]
+        res = _ask(*base)
+        assert res.exit_code == 0, (args, res.output)
+        assert res.stdout.splitlines()[0].split(",") == list(cls.VIEW), args
+        wide = _ask(*base, "--wide").stdout.splitlines()[0].split(",")
+        assert wide == [f.name for f in fields(cls)], args
+        pick = [wide[-1], wide[0]]
+        assert _ask(*base, "--columns", ",".join(pick)).stdout.splitlines()[0].split(",") == pick
+        bad = _ask(*base, "--columns", "nope")
+        assert bad.exit_code == 2 and "choose from" in bad.output

@@ -15,7 +15,7 @@ from kg import rdf
 from kg.cli import main
 from kg.graph import KnowledgeGraph
 from kg.model import ENTITY_TYPES, RELATION_TYPES, Entity, Evidence, Relation
-from kg.query import support_unit
+from kg.query import placements, support_unit
 from schema import ONTOLOGY, SHAPES
 
 KG = rdflib.Namespace(rdf.KG)
@@ -154,10 +154,22 @@ def test_edge_attributes_dates_and_quantities(rdf_graph):
     assert row["value"].value == "26" and row["unit"].value == "名" and row["year"].value == "2023"
 
 
-def test_support_unit_helper_is_kg_query_support_unit(rdf_graph, tiny_graph):
+def test_where_things_are_is_written_from_kg_query(rdf_graph, tiny_graph):
+    """kg:supportUnit, kg:province, kg:cityUnit, kg:countyUnit and kg:within hold exactly what
+    kg.query computes, so the example queries never re-implement the roll-ups."""
     for g in (rdf_graph, tiny_graph, _random_located_graph(7)):
-        expected = {eid: u.id for eid in g.entities if (u := support_unit(g, eid)) is not None}
-        assert rdf.support_units(g) == expected
+        store = rdf.to_store(g)
+        places = placements(g)
+        for prop, pick in (("supportUnit", lambda p: [p.support_unit]), ("province", lambda p: [p.province]),
+                           ("cityUnit", lambda p: [p.city]), ("countyUnit", lambda p: [p.county]),
+                           ("within", lambda p: p.within)):
+            got = {(rdf.entity_id_of(r["e"].value), rdf.entity_id_of(r["u"].value))
+                   for r in store.query(f"SELECT ?e ?u WHERE {{ ?e kg:{prop} ?u }}", prefixes=rdf.PREFIXES)}
+            want = {(eid, u) for eid, p in places.items() for u in pick(p) if u is not None}
+            assert got == want, prop
+        for eid in g.entities:
+            u = support_unit(g, eid)
+            assert places[eid].support_unit == (u.id if u is not None and u.id in g.entities else None)
 
 
 def _random_located_graph(seed: int) -> KnowledgeGraph:
