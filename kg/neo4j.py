@@ -380,8 +380,8 @@ def push_neo4j(graph: KnowledgeGraph, uri: str, user: str, password: str, databa
         if progress is None:
             progress = sys.stderr.isatty()
         if progress:
-            from tqdm import tqdm
-            bar = tqdm(total=sum(len(p[2]) for p in plan), unit="el", file=sys.stderr, desc="neo4j push")
+            from .progress import bar as progress_bar
+            bar = progress_bar(sum(len(p[2]) for p in plan), "neo4j push", "el")
         for stage, query, rows in plan:
             t_stage = time.perf_counter()
             for i in range(0, len(rows), batch):

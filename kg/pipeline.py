@@ -402,17 +402,23 @@ def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
     res = BuildResult(graph, jobs=jobs)
     folder = (Path(out) / CACHE_DIR if out is not None else None) if cache is True else (cache or None)
     store = ResultCache(folder) if folder is not None else None
-    docs = read_stage.iter_documents(list(inputs))
+    inputs = list(inputs)
+    items = list(read_stage.iter_paths(inputs))
+    docs = read_stage.iter_documents(inputs, items)
+    show = progress and sys.stderr.isatty()
     bar = None
-    if progress and sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(unit="doc", file=sys.stderr)
+    if show:
+        from .progress import bar as progress_bar
+
+        bar = progress_bar(read_stage.count_articles(items), "reading and analysing", "doc")
     fingerprint = hashlib.sha1(_writer_version().encode()) if store is not None else None
     gc_was = gc.isenabled()
     gc.disable()  # the graph is millions of small acyclic objects: collecting them is pure cost
     try:
         for r in _outcomes(docs, jobs, store, res):
             if bar is not None:
+                if bar.n >= bar.total:  # the count was an estimate (a CSV field with line breaks)
+                    bar.total = bar.n + 1
                 bar.update(1)
             if isinstance(r, Failure):
                 res.failures.append(r)
@@ -430,10 +436,12 @@ def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
         if store is not None:
             store.close()
         if bar is not None:
+            bar.total = bar.n  # an estimate above what came is corrected when it is known
             bar.close()
-    res.seconds = time.perf_counter() - t0
     if out is not None:
-        write_outputs(res, Path(out), fingerprint.hexdigest() if fingerprint else None)
+        write_outputs(res, Path(out), fingerprint.hexdigest() if fingerprint else None,
+                      started=t0, progress=show)
+    res.seconds = time.perf_counter() - t0  # the whole build, writing the outputs included
     return res
 
 
@@ -457,12 +465,16 @@ def _writer_version() -> str:
 OUTPUTS_MARK = "outputs.json"
 
 
-def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None) -> None:
+def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None,
+                  started: float | None = None, progress: bool = False) -> None:
     """Write graph.json, graph.ttl (and the other RDF files) and report.json, each atomically.
 
     ``fingerprint`` names the graph (writer code + every input's cache key, in order): when
     the files on disk were written for the same fingerprint, only report.json is rewritten.
+    ``started`` (a ``time.perf_counter()``) makes the report's ``seconds`` cover the build up
+    to the report; ``progress`` shows the writing as a stage of its own on stderr.
     """
+    from .cypher import write_cypher_db  # the embedded Cypher database `kg cypher` reads
     from .rdf import write_rdf
 
     out.mkdir(parents=True, exist_ok=True)
@@ -471,16 +483,37 @@ def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None) -
         same = fingerprint is not None and json.loads(mark.read_text())["fingerprint"] == fingerprint
     except (OSError, ValueError, KeyError, TypeError):
         same = False
-    if not (same and (out / "graph.json").is_file()):
-        mark.unlink(missing_ok=True)  # files half rewritten must never look current
-        res.graph.save(out)
-        write_rdf(res.graph, out)
-        from .cypher import write_cypher_db  # the embedded Cypher database `kg cypher` reads
-        write_cypher_db(res.graph, out)
-        if fingerprint is not None:
+    same = same and (out / "graph.json").is_file()
+    steps = [] if same else [("graph.json", lambda: res.graph.save(out)),
+                             ("graph.ttl, .nt, .jsonld, oxigraph/", lambda: write_rdf(res.graph, out)),
+                             ("graph.lbug", lambda: write_cypher_db(res.graph, out))]
+    bar = None
+    if progress:
+        from .progress import bar as progress_bar
+
+        bar = progress_bar(len(steps) + 1, "writing outputs", "file")
+    try:
+        if steps:
+            mark.unlink(missing_ok=True)  # files half rewritten must never look current
+        for name, write in steps:
+            if bar is not None:
+                bar.set_postfix_str(name)
+            write()
+            if bar is not None:
+                bar.update(1)
+        if steps and fingerprint is not None:
             write_atomic(mark, json.dumps({"fingerprint": fingerprint}))
-    res.outputs_reused = same
-    write_atomic(out / "report.json", json.dumps(res.report(), ensure_ascii=False, indent=1))
+        res.outputs_reused = same
+        if started is not None:
+            res.seconds = time.perf_counter() - started
+        if bar is not None:
+            bar.set_postfix_str("report.json")
+        write_atomic(out / "report.json", json.dumps(res.report(), ensure_ascii=False, indent=1))
+        if bar is not None:
+            bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def summary_line(res: BuildResult) -> str:

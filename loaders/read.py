@@ -792,9 +792,14 @@ def _read_csv(data: bytes, where: str, name: str, notes: list[str] | None = None
 # --------------------------------------------------------------------------- entry points
 
 
-def iter_documents(inputs: Iterable[str]) -> Iterator[Document | Failure]:
-    """Every article from ``inputs`` as a ``Document``, every problem as a ``Failure``; never raises on bad input."""
-    items = list(iter_paths(inputs))
+def iter_documents(inputs: Iterable[str],
+                   items: list[Path | Failure] | None = None) -> Iterator[Document | Failure]:
+    """Every article from ``inputs`` as a ``Document``, every problem as a ``Failure``; never raises on bad input.
+
+    ``items``: the inputs already expanded by :func:`iter_paths` (so a caller that counted
+    them first does not walk the folders twice).
+    """
+    items = list(iter_paths(inputs)) if items is None else items
     ids = doc_ids([p for p in items if isinstance(p, Path)])
     for p in items:
         if isinstance(p, Failure):
@@ -808,6 +813,28 @@ def iter_documents(inputs: Iterable[str]) -> Iterator[Document | Failure]:
             yield Failure(str(p), f"cannot read: {exc}")
         except Exception as exc:  # one hostile file never sinks the batch
             yield Failure(str(p), f"could not be read: {type(exc).__name__}: {exc}")
+
+
+def count_articles(items: Iterable[Path | Failure]) -> int:
+    """About how many records :func:`iter_documents` yields for expanded inputs, to show a total.
+
+    One per file or failure; one per non-blank line of a .jsonl and per line after the
+    header of a .csv, counted on the bytes without decoding (a CSV field holding line breaks
+    makes it an over-estimate). Standard input counts one.
+    """
+    n = 0
+    for p in items:
+        suffix = p.suffix.lower() if isinstance(p, Path) and str(p) != STDIN else ""
+        if suffix not in (".jsonl", ".csv"):
+            n += 1
+            continue
+        try:
+            with open(p, "rb") as fh:
+                lines = sum(1 for line in fh if line.strip())
+        except OSError:
+            lines = 1  # it will be one failure
+        n += max(1, lines - 1 if suffix == ".csv" else lines)
+    return n
 
 
 def content_hash(doc: Document) -> str:

@@ -187,3 +187,82 @@ def test_results_analysed_by_workers_are_cached_like_inline_ones(corpus, tmp_pat
     again = build([str(corpus)], out=out, jobs=1)
     assert (again.analysed, again.cached) == (0, 5)
     assert again.graph.to_json() == first.graph.to_json() == fresh([corpus])
+
+
+# -- progress (issue 17) ------------------------------------------------------------------------
+
+def _build_on_a_terminal(args: list[str], cols: int, tmp_path: Path) -> str:
+    """Everything `kg build` writes to a terminal (a pty) that reports ``cols`` columns."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import sys
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 0, cols, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", *args], stdout=slave, stderr=slave,
+                            stdin=subprocess.DEVNULL, env=env, cwd=tmp_path)
+    os.close(slave)
+    out, deadline = b"", time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(30)
+    os.close(master)
+    assert proc.returncode == 0, out.decode("utf-8", "replace")
+    return out.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("cols", [0, 100])
+def test_progress_shows_a_total_an_eta_and_the_writing_stage(corpus, tmp_path, cols):
+    """Even on a terminal that reports 0 columns: the bar has width, the total is counted
+    first, and writing the outputs is a stage of its own."""
+    jsonl = corpus / "more.jsonl"  # one file, three articles: the total counts records
+    text = (corpus / YANGSHAN).read_text(encoding="utf-8")
+    jsonl.write_text("".join(json.dumps({"id": f"r{i}", "text": text[i * 50:]}, ensure_ascii=False)
+                             + "\n" for i in range(3)), encoding="utf-8")
+    n = len(list(corpus.iterdir())) - 1 + 3
+    out = _build_on_a_terminal(["build", str(corpus), "-o", str(tmp_path / "out"), "--no-cache"],
+                               cols, tmp_path)
+    frames = [f.strip() for f in re.split(r"[\r\n]+", re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out)) if f.strip()]
+    analysing = [f for f in frames if f.startswith("reading and analysing")]
+    writing = [f for f in frames if f.startswith("writing outputs")]
+    assert analysing and writing, frames
+    assert any(f"{n}/{n}" in f for f in analysing), analysing  # the total was known
+    assert any(re.search(rf"\d+/{n} \[\d\d:\d\d<\d\d:\d\d", f) for f in analysing)  # elapsed<ETA
+    assert any("graph.lbug" in f for f in writing) and any("4/4" in f for f in writing)
+    assert all(len(f) >= 60 for f in analysing + writing)  # a bar with width, not an empty one
+    assert "|" in analysing[-1] and "█" in analysing[-1]
+
+
+def test_the_build_time_covers_writing_the_outputs(corpus, tmp_path, monkeypatch):
+    from kg import cypher
+
+    slow = cypher.write_cypher_db
+
+    def write_slowly(graph, out):
+        import time
+
+        time.sleep(1.0)
+        return slow(graph, out)
+
+    monkeypatch.setattr(cypher, "write_cypher_db", write_slowly)
+    res = build([str(corpus)], out=tmp_path / "out", cache=False)
+    assert res.seconds >= 1.0
+    assert report(tmp_path / "out")["seconds"] >= 1.0
+    assert f"in {res.seconds:.2f}s" in pipeline.summary_line(res)
