@@ -364,7 +364,8 @@ def eval_cmd(gold, graph_dir, fmt, verbose):
 @main.command()
 @graph_dir_option
 @click.option("--type", "etype", help="Only entities of this type (Hospital, County, …).")
-@click.option("--merges", is_flag=True, help="Show which surface forms became which node, and why.")
+@click.option("--merges", is_flag=True, help="Show which surface forms became which node, and why; "
+              "those left unresolved (no id) say why not.")
 @format_option
 def entities(graph_dir, etype, merges, fmt):
     """List entities with ids, codes, aliases and mention counts."""

@@ -62,6 +62,7 @@ class _Linker:
         self.unresolved: list[dict] = []
         self.first_sentence: dict[str, int] = {}
         self._starts = [s.start for s in ex.sentences]
+        self.why = ""  # why the last bare level word meant the region it did (for merges)
 
     # -- regions --------------------------------------------------------------------
     def resolve_regions(self) -> None:
@@ -125,39 +126,67 @@ class _Linker:
                                 "other regions do not tell them apart"})
         return None
 
-    def _paragraph_region(self, pos: int, typ: str, suffix: str | None = None) -> str | None:
-        """The first region of a type in the paragraph holding ``pos``, else the article's focus."""
+    def _paragraph_region(self, pos: int, typ: str, suffix: str | None = None,
+                          own: bool = False) -> str | None:
+        """The region of a type a bare level word at ``pos`` means: the nearest one named
+        before it in its paragraph, else the only one the article names; None when the
+        article names several and none comes before it, unless ``own`` (我市, 全县: the
+        article's own place) and one of them is named more often than each other one.
+        ``self.why`` says which (for merges)."""
         para = next((s.paragraph for s in self.ex.sentences if s.start <= pos <= s.end), None)
         sents = [s for s in self.ex.sentences if s.paragraph == para]
         lo = sents[0].start if sents else 0
-        hi = sents[-1].end if sents else len(self.doc.text)
-        for i, key in sorted(self.region_of.items(), key=lambda kv: self.ex.mentions[kv[0]].start):
-            r = self.div.regions[key]
-            m = self.ex.mentions[i]
-            if lo <= m.start <= hi and r.type == typ and (suffix is None or r.name.endswith(suffix)):
-                return key
-        key = self.focus.get(typ)
-        if key and (suffix is None or self.div.regions[key].name.endswith(suffix)):
+        fits = lambda k: self.div.regions[k].type == typ and (
+            suffix is None or self.div.regions[k].name.endswith(suffix))
+        before = [(self.ex.mentions[i].start, k) for i, k in self.region_of.items()
+                  if lo <= self.ex.mentions[i].start < pos and fits(k)]
+        if before:
+            key = max(before)[1]
+            self.why = "the nearest one named before it in its paragraph"
             return key
-        if typ == "County" and suffix:
-            # 区/县 that does not match the focus county's own suffix: any county of that kind.
-            keys = [k for k in self.region_of.values() if self.div.regions[k].type == "County"
-                    and self.div.regions[k].name.endswith(suffix)]
-            if keys:
-                return Counter(keys).most_common(1)[0][0]
+        named = sorted({k for k in self.region_of.values() if fits(k)})
+        if len(named) == 1:
+            self.why = "the only one of its level the article names"
+            return named[0]
+        counts = Counter(k for k in self.region_of.values() if fits(k)).most_common(2)
+        if own and len(counts) > 1 and counts[0][1] > counts[1][1]:
+            self.why = (f"the article's own: named {counts[0][1]} times, "
+                        f"no other {counts[1][1]} times or more")
+            return counts[0][0]
+        if named:
+            self.why = (f"ambiguous: the article names {len(named)} "
+                        f"({'、'.join(self.div.regions[k].name for k in named)}) and none comes "
+                        "before it in its paragraph")
+            return None
+        key = self.focus.get(typ)  # a level above the article's regions, from the division data
+        if key and fits(key):
+            self.why = "the one above the regions the article names"
+            return key
+        self.why = "no region of that level in the article"
         return None
 
-    def _level_region(self, level: str, pos: int) -> str | None:
+    def _level_region(self, level: str, pos: int, own: bool = False) -> str | None:
         typ = LEVEL_TYPE.get(level)
         if typ is None:
             return None
         suffix = level if level in ("县", "区") else None
-        key = self._paragraph_region(pos, typ, suffix)
-        if key is None and typ == "City":
+        key = self._paragraph_region(pos, typ, suffix, own)
+        if key is None and typ == "City" and not self.why.startswith("ambiguous"):
             county = self._paragraph_region(pos, "County")
             if county:
                 key = next((r.key for r in self.div.chain(county) if r.type == "City"), None)
+                self.why = f"the city of {self.div.regions[county].name}, {self.why}"
         return key
+
+    def _completion(self, level: str, key: str) -> str:
+        """The merge reason of a bare level word completed from context: which region, and why."""
+        return f"context completion: {level} → {self.div.regions[key].name}, {self.why}"
+
+    def _unresolved(self, m: Mention, reason: str) -> None:
+        """A mention left unlinked, in the report and, with no id, in `kg entities --merges`."""
+        self.unresolved.append({"surface": m.text, "reason": reason})
+        self.merges.append({"surface": m.text, "id": "", "reason": "unresolved: " + reason,
+                            "doc": self.doc.id})
 
     # -- entities -------------------------------------------------------------------
     def add(self, e: Entity, mi: int | None, surface: str, reason: str) -> Entity:
@@ -213,9 +242,12 @@ class _Linker:
                 if i in self.region_of:
                     self._region_node(self.region_of[i], i, m.text, m.rule)
                 elif m.rule == "self-reference":
-                    key = self._level_region(m.attrs["level"], m.start)
+                    key = self._level_region(m.attrs["level"], m.start, own=True)
                     if key:
-                        self._region_node(key, i, m.text, "self-reference: " + m.text)
+                        self._region_node(key, i, m.text, f"self-reference: {m.text} → "
+                                          f"{self.div.regions[key].name}, {self.why}")
+                    else:
+                        self._unresolved(m, f"self-reference: {self.why}")
             elif m.type == "Hospital":
                 self.link_hospital(i, m)
             elif m.type == "Agency":
@@ -254,10 +286,9 @@ class _Linker:
         if key is None and m.attrs.get("level"):
             key = self._level_region(m.attrs["level"], m.start)
             rest = m.name[1:]
-            reason = f"context completion: {m.attrs['level']} → the article's region"
             if key is None:
-                self.unresolved.append({"surface": m.text, "reason": "bare level prefix and no region of that level in the article"})
-                return
+                return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")
+            reason = self._completion(m.attrs["level"], key)
         name = self._hospital_name(m, key, rest, getattr(self, "_written", ""))
         self._written = ""
         eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"
@@ -287,6 +318,8 @@ class _Linker:
             key, _ = self._anchor_key(m)
         if key is None and m.attrs.get("level"):
             key = self._level_region(m.attrs["level"], m.start)
+            if key is None:
+                return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")
         if key is None:
             self.unresolved.append({"surface": m.text, "reason": "agency with no region"})
             return
@@ -306,7 +339,7 @@ class _Linker:
         if r.code:
             e.attrs["code"] = r.code
         self.add(e, i, m.text, "region + agency suffix" if not m.attrs.get("level") else
-                 f"context completion: {m.attrs['level']} → the article's region")
+                 self._completion(m.attrs["level"], key))
 
     def link_alias(self, i: int, m: Mention) -> None:
         key = m.attrs.get("alias") or (m.name if m.name in self.lex.aliases else m.text)

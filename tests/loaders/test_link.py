@@ -1,0 +1,98 @@
+"""Linking a bare level word (县人民医院, 县卫健局, 我县) to the region it means: the nearest region
+of that level named before it in its paragraph, else the article's only one; with several in
+the article and none before it, it stays unresolved, and every decision is a merges row."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.model import Document
+from kg.pipeline import analyse
+
+TWO_COUNTIES_THEN_BARE = [
+    # named in one paragraph, the bare name in the next
+    "广东省清远市阳山县与潮州市饶平县结对开展医疗帮扶。\n\n会上，省第二人民医院与县人民医院签订托管协议。",
+    # named in a list, then a new paragraph that starts with the bare name
+    "记者从饶平县、阳山县两地卫生健康部门获悉，两县正推进医共体建设。\n\n县人民医院牵头组建医共体，整合乡镇卫生院。",
+]
+NEAREST_BEFORE = [
+    # both counties in the paragraph: the one named just before wins, not the first
+    ("本报讯 阳山县与饶平县卫生健康局座谈。饶平县代表介绍，县人民医院已与暨南大学附属第一医院签约。",
+     "饶平县人民医院"),
+    ("饶平县卫健局、阳山县卫健局召开联席会议。会上阳山县介绍经验，县中医院派出专家下乡。",
+     "阳山县中医院"),
+]
+
+
+def run(text: str, doc: str = "t.txt"):
+    return analyse(Document(id=doc, path=doc, raw=text))
+
+
+@pytest.mark.parametrize("text", TWO_COUNTIES_THEN_BARE)
+def test_two_counties_and_none_before_it_stays_unresolved_and_says_so(text):
+    res = run(text)
+    names = {e.name for e in res.entities}
+    assert not any(n.endswith("县人民医院") for n in names), names  # not silently the first
+    (row,) = [m for m in res.merges if m["surface"] == "县人民医院"]
+    assert row["id"] == "" and row["reason"].startswith("unresolved") and "ambiguous" in row["reason"]
+    assert "阳山县" in row["reason"] and "饶平县" in row["reason"]
+    assert any(u["surface"] == "县人民医院" for u in res.unresolved)
+
+
+@pytest.mark.parametrize("text,expected", NEAREST_BEFORE)
+def test_the_nearest_county_named_before_it_in_its_paragraph_wins(text, expected):
+    res = run(text)
+    ents = {e.name: e for e in res.entities}
+    assert expected in ents, sorted(ents)
+    row = next(m for m in res.merges if m["id"] == ents[expected].id and m["surface"] != expected)
+    county = expected[:3]
+    assert row["reason"].startswith("context completion") and county in row["reason"]
+    assert "nearest" in row["reason"]
+
+
+def test_an_articles_only_county_completes_and_says_why():
+    res = run("兰考县持续推进医共体建设。\n\n县人民医院与县中医院共同开展巡诊。")
+    reasons = {m["surface"]: m["reason"] for m in res.merges}
+    assert "兰考县" in reasons["县人民医院"] and "only one" in reasons["县人民医院"]
+
+
+def test_kg_entities_merges_shows_each_choice_and_each_refusal(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(TWO_COUNTIES_THEN_BARE[0], encoding="utf-8")
+    (src / "b.txt").write_text(NEAREST_BEFORE[0][0], encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(src), "-o", str(out), "-q"]).exit_code == 0
+    res = CliRunner().invoke(main, ["entities", "--merges", "-g", str(out), "--format", "json"])
+    rows = json.loads(res.output)
+    refused = [r for r in rows if r["doc"] == "a.txt" and r["surface"] == "县人民医院"]
+    chosen = [r for r in rows if r["doc"] == "b.txt" and r["surface"] == "县人民医院"]
+    assert refused and refused[0]["id"] == "" and "ambiguous" in refused[0]["reason"]
+    assert chosen and chosen[0]["id"].startswith("Hospital/445122/") and "饶平县" in chosen[0]["reason"]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    doc = next(d for d in report["documents"] if d["id"] == "a.txt")
+    assert any(u["surface"] == "县人民医院" for u in doc["unresolved"])
+
+
+@pytest.mark.parametrize("text,own", [
+    ("潮州市推进医疗资源下沉，深圳市、中山市对口帮扶潮州市。潮州市卫健局介绍了经验。\n\n"
+     "我市将持续推进医联体建设。", "潮州市"),
+    ("阳山县召开卫生健康工作会议。饶平县代表到阳山县交流，阳山县介绍了医共体经验。\n\n"
+     "全县医疗机构将继续推进改革。", "阳山县"),
+])
+def test_a_self_reference_means_the_articles_own_place_when_it_dominates(text, own):
+    """我市, 全县: the article speaks of its own place; with no such region before it in its
+    paragraph, the one the article names most (more than each other one) is meant."""
+    res = run(text)
+    row = next(m for m in res.merges if m["surface"] in ("我市", "全县"))
+    assert row["id"].endswith(("/" + next(e.attrs["division"] for e in res.entities if e.name == own)))
+    assert "own" in row["reason"]
+
+
+def test_a_self_reference_between_equals_stays_unresolved():
+    res = run("阳山县与饶平县结对交流。\n\n我县将继续推进医共体建设。")
+    row = next(m for m in res.merges if m["surface"] == "我县")
+    assert row["id"] == "" and "ambiguous" in row["reason"]
