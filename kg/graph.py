@@ -11,7 +11,7 @@ import tempfile
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .errors import GraphNotFoundError
 from .model import ArticleResult, Entity, Evidence, Relation
@@ -34,7 +34,6 @@ class KnowledgeGraph:
         self.documents: dict[str, dict] = {}
         self.merges: list[dict[str, str]] = []
         self._name_index: dict[str, list[str]] | None = None
-        self._out: dict[str, list[Relation]] | None = None
 
     # -- building -----------------------------------------------------------------
     def add_entity(self, entity: Entity) -> Entity:
@@ -50,7 +49,6 @@ class KnowledgeGraph:
         have = self.relations.get(relation.key)
         if have is None:
             self.relations[relation.key] = relation
-            self._out = None
             return relation
         have.merge(relation)
         return have
@@ -78,7 +76,6 @@ class KnowledgeGraph:
             r.evidence = [e for e in r.evidence if e.doc not in gone]
             if not r.evidence:
                 del self.relations[key]
-                self._out = None
         for eid in list(self.entities):
             e = self.entities[eid]
             for d in gone:
@@ -98,40 +95,6 @@ class KnowledgeGraph:
                     idx.setdefault(n, []).append(e.id)
             self._name_index = idx
         return [self.entities[i] for i in self._name_index.get(name, [])]
-
-    def out_edges(self, eid: str, types: Iterable[str] | None = None) -> Iterator[Relation]:
-        """Edges leaving ``eid`` (an index built on first use, so walks stay linear)."""
-        if self._out is None:
-            out: dict[str, list[Relation]] = {}
-            for r in self.relations.values():
-                out.setdefault(r.source, []).append(r)
-            self._out = out
-        ts = set(types) if types else None
-        for r in self._out.get(eid, ()):
-            if ts is None or r.type in ts:
-                yield r
-
-    def parent(self, eid: str) -> Entity | None:
-        """The region an entity is LOCATED_IN that is nearest (most specific)."""
-        best = None
-        for r in self.out_edges(eid, ["LOCATED_IN"]):
-            t = self.entities.get(r.target)
-            if t is None:
-                continue
-            if best is None or _depth(t) > _depth(best):
-                best = t
-        return best
-
-    def ancestors(self, eid: str) -> list[Entity]:
-        """Every region above an entity, nearest first, following LOCATED_IN edges."""
-        out: list[Entity] = []
-        seen = {eid}
-        cur = self.parent(eid)
-        while cur is not None and cur.id not in seen:
-            out.append(cur)
-            seen.add(cur.id)
-            cur = self.parent(cur.id)
-        return out
 
     # -- queries (thin delegates to kg.query) ---------------------------------------
     def supports(self, county: str | None = None, province: str | None = None,
@@ -257,11 +220,6 @@ class KnowledgeGraph:
             raise GraphNotFoundError(str(directory))
         with open(path, encoding="utf-8") as fh:
             return cls.from_json(json.load(fh))
-
-
-def _depth(e: Entity) -> int:
-    order = {"Province": 1, "City": 2, "County": 3, "Town": 4, "Village": 5}
-    return order.get(e.type, 0)
 
 
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:

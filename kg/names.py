@@ -81,17 +81,12 @@ def _exact(graph: "KnowledgeGraph", text: str, types) -> list[Candidate]:
 
 
 def _region_index(graph: "KnowledgeGraph") -> dict[str, list[str]]:
-    """Division key (and code) → ids of the graph's regions carrying it (cached on the graph)."""
-    cache = graph.__dict__.get("_region_keys")
-    if cache is not None and cache[0] == len(graph.entities):
-        return cache[1]
+    """Division key (and code) → ids of the graph's regions carrying it."""
     idx: dict[str, list[str]] = {}
     for e in graph.entities.values():
-        if e.type not in REGION_TYPES:
-            continue
-        for k in {e.attrs.get("division"), e.attrs.get("code")} - {None, ""}:
-            idx.setdefault(str(k), []).append(e.id)
-    graph.__dict__["_region_keys"] = (len(graph.entities), idx)
+        if e.type in REGION_TYPES:
+            for k in {e.attrs.get("division"), e.attrs.get("code")} - {None, ""}:
+                idx.setdefault(str(k), []).append(e.id)
     return idx
 
 
