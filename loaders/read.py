@@ -819,8 +819,9 @@ def count_articles(items: Iterable[Path | Failure]) -> int:
     """About how many records :func:`iter_documents` yields for expanded inputs, to show a total.
 
     One per file or failure; one per non-blank line of a .jsonl and per line after the
-    header of a .csv, counted on the bytes without decoding (a CSV field holding line breaks
-    makes it an over-estimate). Standard input counts one.
+    header of a .csv, counted on the bytes the reader will read (regular files only, up to
+    ``MAX_FILE_BYTES``) without decoding: a CSV field holding line breaks makes it an
+    over-estimate. Standard input counts one.
     """
     n = 0
     for p in items:
@@ -829,10 +830,11 @@ def count_articles(items: Iterable[Path | Failure]) -> int:
             n += 1
             continue
         try:
-            with open(p, "rb") as fh:
-                lines = sum(1 for line in fh if line.strip())
-        except OSError:
-            lines = 1  # it will be one failure
+            data, _ = _read_bytes(p, MAX_FILE_BYTES)
+        except ReadError:
+            n += 1  # it will be one failure
+            continue
+        lines = sum(1 for line in data.splitlines() if line.strip())
         n += max(1, lines - 1 if suffix == ".csv" else lines)
     return n
 

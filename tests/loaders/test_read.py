@@ -414,3 +414,22 @@ def test_a_record_that_nests_too_deeply_is_that_records_failure(tmp_path):
     got, bad = docs(p)
     assert set(got) == {"x.jsonl#3", "x.jsonl#4"} and got["x.jsonl#4"].title is None
     assert [(f.record, "nests brackets too deeply" in f.reason) for f in bad] == [("1", True), ("2", True)]
+
+
+def test_counting_articles_for_the_progress_total_never_waits_on_a_fifo(tmp_path):
+    """count_articles reads what the reader reads: records of regular files, nothing else."""
+    import os
+    import threading
+
+    from loaders.read import count_articles
+
+    (tmp_path / "a.jsonl").write_text('{"text": "一"}\n\n{"text": "二"}\n', encoding="utf-8")
+    (tmp_path / "b.csv").write_text("text\n一\n二\n三\n", encoding="utf-8")
+    (tmp_path / "c.txt").write_text("三", encoding="utf-8")
+    os.mkfifo(tmp_path / "d.jsonl")
+    got = []
+    t = threading.Thread(target=lambda: got.append(count_articles(list(iter_paths([str(tmp_path)])))),
+                         daemon=True)
+    t.start()
+    t.join(10)
+    assert not t.is_alive() and got == [2 + 3 + 1 + 1]
