@@ -28,7 +28,6 @@ import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -37,6 +36,8 @@ import numpy as np
 import opencc
 
 from kg.model import CleanStep, Document, OffsetMap
+
+from .dates import DATE_RE, iso_date  # noqa: F401  (iso_date: the readers take it from here)
 
 VOCAB = Path(__file__).with_name("vocab")
 _T2S = opencc.OpenCC("t2s")
@@ -593,8 +594,6 @@ def normalize_width(buf: Buf, doc: Document | None = None) -> CleanStep:
 
 # ----- metadata
 
-_DATE_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)(?!\d)")
 _META_LABEL = re.compile(
     r"(发表于|发布时间|发布日期|发稿时间|更新时间|时间[:：]|日期[:：]|(?:信息|文章|稿件)?来源[:：]|作者[:：]"
     r"|访问量|浏览(?:次数|量)?[:：]|点击(?:数|量)?[:：]|阅读(?:数|量)?[:：]|字号|打印)")
@@ -606,20 +605,13 @@ _BYLINE = re.compile(rf"^[（(]\s*(?:文[/／]\s*)?([{CJK}]{{2,4}})(?:\s+[^（�
 _NOT_A_NAME = {"小编", "佚名", "本网", "本站", "admin", "编辑", "管理员", "网络", "查看", "原创", "互联网", "未知"}
 
 
-def iso_date(s: str) -> str | None:
-    """First full date in ``s`` as ``YYYY-MM-DD`` (2024-05-31, 2024/06/13, 2024年5月31日)."""
-    for m in _DATE_RE.finditer(s):
-        y = int(m.group(1))
-        mo, d = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
-        try:
-            return date(y, int(mo), int(d)).isoformat()
-        except ValueError:
-            continue
-    return None
+def _opens_with_date(s: str) -> bool:
+    """Whether ``s`` starts with a date (2024-05-31 …, 二〇二三年五月六日 …)."""
+    return bool(DATE_RE.match(s, len(s) - len(s.lstrip())))
 
 
 def _is_meta_line(s: str) -> bool:
-    return len(s) <= 120 and (bool(_META_LABEL.search(s)) or bool(re.match(r"\s*(?:19|20)\d\d\s*[-/.年]", s) and iso_date(s[:16])))
+    return len(s) <= 120 and (bool(_META_LABEL.search(s)) or (_opens_with_date(s) and iso_date(s[:16]) is not None))
 
 
 def _is_headline(s: str) -> bool:
@@ -673,8 +665,8 @@ def extract_metadata(buf: Buf, doc: Document) -> CleanStep:
             src = None
             if m := _SOURCE_RE.search(s):
                 src = m.group(1).strip("：: ")
-            elif re.match(r"\s*(?:19|20)\d\d", s):
-                rest = _DATE_RE.sub("", s, count=1)
+            elif _opens_with_date(s):
+                rest = DATE_RE.sub("", s, count=1)
                 rest = re.sub(r"^\s*\d{1,2}:\d\d(?::\d\d)?", "", rest).strip()
                 src = re.sub(r"\d+$", "", rest).strip() or None
             if src and src not in _NOT_A_NAME and len(src) <= 30:

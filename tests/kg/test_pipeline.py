@@ -266,3 +266,40 @@ def test_the_build_time_covers_writing_the_outputs(corpus, tmp_path, monkeypatch
     assert res.seconds >= 1.0
     assert report(tmp_path / "out")["seconds"] >= 1.0
     assert f"in {res.seconds:.2f}s" in pipeline.summary_line(res)
+
+
+# -- dates and quantities in Chinese numerals reach the graph (issue 15, item 5) ----------------
+
+NUMERAL_ARTICLES = {
+    "cn.txt": "阳山县持续推进紧密型医共体建设\n发布日期：二〇二三年五月六日\n"
+              "二〇二二年起，广东省人民医院对口帮扶阳山县人民医院，派驻三名专家，投入两千万元。\n",
+    "ar.txt": "连州市医疗卫生服务能力持续提升\n发布日期：2023-05-06\n"
+              "2022年起，广东省人民医院对口帮扶连州市人民医院，派驻3名专家，投入2000万元。\n",
+    "day.txt": "和平县人民医院迎来新发展\n发布日期：二〇二四年三月八日\n"
+               "二〇二四年三月五日，中山大學附屬第一醫院全面託管和平縣人民醫院，每年投入三百五十萬元，選派十七名專家常駐。\n",
+}
+
+
+def test_kg_build_reads_dates_and_quantities_in_chinese_numerals(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, text in NUMERAL_ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["build", str(folder), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    g = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    names = {n["id"]: n["name"] for n in g["nodes"]}
+    edges = {(names[e["source"]], e["type"], names[e["target"]]): e for e in g["links"]}
+
+    def facts(edge):
+        qs = sorted((q["kind"], q["value"]) for q in edge.get("quantities", []))
+        return edge.get("since"), edge.get("until"), qs
+
+    cn = edges[("广东省人民医院", "SUPPORTS", "阳山县人民医院")]
+    ar = edges[("广东省人民医院", "SUPPORTS", "连州市人民医院")]
+    assert facts(cn) == facts(ar) == ("2022", None, [("experts", 3), ("money", 20_000_000)])
+    assert cn["as_of"] == ar["as_of"] == "2023-05-06"  # the publication date, from either numeral system
+    day = edges[("中山大学附属第一医院", "MANAGES", "和平县人民医院")]
+    assert facts(day) == ("2024-03-05", None, [("experts", 17), ("money", 3_500_000)])
+    assert day["as_of"] == "2024-03-08"
