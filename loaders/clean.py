@@ -23,13 +23,14 @@ Conventions of the clean text (for the extraction stage):
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 import ahocorasick
 import numpy as np
@@ -63,11 +64,15 @@ class Buf:
         idx = np.arange(len(raw), dtype=np.int64)
         return cls(raw, idx, idx + 1)
 
-    def edit(self, edits: list[tuple[int, int, str]], whole: bool = False) -> None:
+    def edit(self, edits: list[tuple[int, int, str]], whole: bool = False,
+             maps: list[list[tuple[int, int]]] | None = None) -> None:
         """Apply sorted, non-overlapping ``(a, b, replacement)`` edits (``a < b``).
 
         A replacement of the same length maps character by character (unless
-        ``whole``); any other maps each new character to the whole replaced span.
+        ``whole``); any other maps each new character to the whole replaced span,
+        unless ``maps`` (one list per edit) says where each came from: ``(i, j)``
+        per replacement character, the current characters ``[a + i, a + j)``
+        (``0 <= i < j <= b - a``; neighbours may overlap, both ends non-decreasing).
         """
         if not edits:
             return
@@ -104,6 +109,12 @@ class Buf:
         step = np.repeat(seg_step, seg_len)
         idx_s = np.repeat(seg_s, seg_len) + within * step
         idx_e = np.repeat(seg_e, seg_len) + within * step
+        for j, spans in enumerate(maps or ()):
+            if reps[j]:
+                at = int(seg_start_new[2 * j + 1])
+                rel = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+                idx_s[at:at + len(reps[j])] = starts[j] + rel[:, 0]
+                idx_e[at:at + len(reps[j])] = starts[j] + rel[:, 1] - 1
         self.text, self.s, self.e = new_text, self.s[idx_s], self.e[idx_e]
 
     def delete(self, spans: Iterable[tuple[int, int]], new_text: str | None = None) -> None:
@@ -355,7 +366,17 @@ def _gbk(c: str) -> bytes | None:
         return b if len(b) == 2 else None
 
 
-def _realign_bytes(run: str, wide: frozenset[int]) -> tuple[str, int, int] | None:
+class _Realigned(NamedTuple):
+    """A run re-decoded one byte on: its text, how many run chars it consumed, the lost
+    character's surviving trail byte, and per decoded char the run chars ``[i, j)`` holding its bytes."""
+
+    text: str
+    used: int
+    trail: int
+    spans: list[tuple[int, int]]
+
+
+def _realign_bytes(run: str, wide: frozenset[int]) -> _Realigned | None:
     """Shift-decode ``run`` (GBK, ASCII chars at indexes in ``wide`` taken as their full-width form)."""
     if ord(run[0]) < 0x80 and 0 not in wide:
         return None  # the lost character's trail byte is never ASCII here
@@ -390,12 +411,15 @@ def _realign_bytes(run: str, wide: frozenset[int]) -> tuple[str, int, int] | Non
             used = bounds.index(pos) + 1
             if not any(ord(c) < 0x80 for c in run[:used]):
                 return None
-            return "".join(out), used, data[0]
+            # decoded char k is bytes 1+2k and 2+2k: the run's chars holding them
+            spans = [(bisect.bisect_right(bounds, 1 + 2 * k), bisect.bisect_right(bounds, 2 + 2 * k) + 1)
+                     for k in range(len(out))]
+            return _Realigned("".join(out), used, data[0], spans)
     return None
 
 
-def _realign(run: str) -> tuple[str, int, int] | None:
-    """Re-decode ``run`` as GBK shifted by one byte; (decoded, chars consumed, lost trail byte).
+def _realign(run: str) -> _Realigned | None:
+    """Re-decode ``run`` as GBK shifted by one byte (see ``_Realigned``).
 
     ASCII letters in the run may stand for their full-width forms (a site folded
     ``Ｔ`` to ``T``), so the few combinations are tried, narrowest first; the first
@@ -405,7 +429,7 @@ def _realign(run: str) -> tuple[str, int, int] | None:
     for k in range(len(ascii_at) + 1):
         for combo in itertools.combinations(ascii_at, k):
             got = _realign_bytes(run, frozenset(combo))
-            if got and all(_common(c) for c in got[0]):
+            if got and all(_common(c) for c in got.text):
                 return got
     return None
 
@@ -427,29 +451,37 @@ def repair_mojibake(buf: Buf, doc: Document | None = None) -> CleanStep:
     boundary. The lost characters are guessed from ``clean_mojibake_words.txt``
     (a word starting with the character before a one-``?`` hole, or any word for a
     ``??`` hole, whose last character has the surviving trail byte), else dropped.
+
+    Offsets stay exact: a repaired character maps to the damaged characters that
+    held its bytes (a guessed one to the hole and the char with its trail byte),
+    and the text after the re-synchronising byte keeps its own offsets.
     """
     if "?" not in buf.text:
         return CleanStep("mojibake", 0, [])
     words = _mojibake_words()
     text = buf.text
-
-    def repl(m: re.Match) -> str | None:
+    edits, maps, examples = [], [], []
+    for m in _HOLE_RE.finditer(text):
         hole, run = m.group(1), m.group(2)
         got = _realign(run)
         if not got:
-            return None
-        decoded, used, trail = got
+            continue
         before = _GLOSS_TAIL.sub("", text[max(0, m.start() - 12):m.start()])
         prev = before[-1:] if before else ""
-        cands = words.get(trail, [])
+        cands = words.get(got.trail, [])
         if hole.startswith("??"):
             fit = [w for w in cands if len(w) == 2]
         else:
             fit = [w[1:] for w in cands if w[0] == prev]
-        return (fit[0] if fit else "") + decoded + run[used:]
-
-    n, ex = buf.sub(_HOLE_RE, repl)
-    return CleanStep("mojibake", n, ex)
+        guess = fit[0] if fit else ""
+        r0 = len(hole)  # the run, relative to the hole
+        spans = [(0, r0 + 1)] * len(guess) + [(r0 + i, r0 + j) for i, j in got.spans]
+        edits.append((m.start(), m.start(2) + got.used, guess + got.text))
+        maps.append(spans)
+        if len(examples) < _MAX_EXAMPLES:
+            examples.append(_example(text, m.start(), m.start(2) + got.used, guess + got.text))
+    buf.edit(edits, maps=maps)
+    return CleanStep("mojibake", len(edits), examples)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -84,6 +84,37 @@ def test_to_simplified_keeps_length_and_map():
     assert buf.s.tolist() == list(range(len(buf.text)))
 
 
+# ----- mojibake repair keeps the map exact (issue 15, item 7)
+
+@pytest.mark.parametrize("raw, repaired, tail", [
+    ("為當?shù)卮迕窳x診。健康報記者", "為當地村民義診", "。健康報記者"),
+    ("加快基層特色??平ㄔO。2023年,黎埠鎮", "加快基層特色專科建設", "。2023年,黎埠鎮"),
+    ("滿足當?shù)厝罕娽t療健康需求", "滿足當地群眾醫", "療健康需求"),
+])
+def test_text_after_a_repaired_run_keeps_its_own_offsets(raw, repaired, tail):
+    buf, _ = run_step(C.repair_mojibake, raw)
+    assert buf.text == repaired + tail
+    for k in range(len(tail)):  # the re-synchronised text maps to itself, char by char
+        i = len(repaired) + k
+        assert raw[int(buf.s[i]):int(buf.e[i])] == tail[k]
+    # each repaired char maps inside the damaged run it came from, monotonically
+    hole = raw.index("?")
+    for i in range(len(repaired)):
+        if i >= hole:
+            assert hole <= buf.s[i] < buf.e[i] <= len(raw) - len(tail)
+    assert all(buf.s[i] <= buf.s[i + 1] and buf.e[i] <= buf.e[i + 1] for i in range(len(buf.text) - 1))
+
+
+def test_a_repaired_character_maps_to_the_raw_characters_that_held_its_bytes():
+    raw = "滿足當?shù)厝罕娽t療"
+    buf, _ = run_step(C.repair_mojibake, raw)
+    spans = {buf.text[i]: raw[int(buf.s[i]):int(buf.e[i])] for i in range(len(buf.text))}
+    # 群 = the trail byte of 厝 + the lead byte of 罕; 眾 = 罕's trail + 娽's lead; 醫 = 娽 + t
+    assert spans["群"] == "厝罕" and spans["眾"] == "罕娽" and spans["醫"] == "娽t"
+    assert spans["地"] == "?shù)厝"  # the guessed char: the hole and the char holding its trail byte
+    assert spans["療"] == "療"
+
+
 def test_boilerplate_lines_and_spam():
     raw = ("亚洲人av免费在线观看_作爱黄片在线免费观看_美曰韩一本到髙清无码_亚洲欧洲一二三区区视频\n"
            "搜索\n微信扫一扫\n正文第一段，说的是阳山县人民医院的帮扶工作。\n"
