@@ -27,6 +27,7 @@ import bisect
 import functools
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,12 +314,36 @@ def _mojibake_words() -> dict[int, list[str]]:
 
 # --------------------------------------------------------------------------- steps
 
-_CONTROL_RE = re.compile("\r\n?|[\u00a0\u2000-\u200a\u202f\u205f\u3000]|[\ufeff\u200b-\u200d\u2060\u00ad]"
-                         "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffd\ud800-\udfff]")
+def _ranges(codepoints: Iterable[int]) -> str:
+    """A regex character-class body for sorted code points, as ranges."""
+    out, run = [], []
+    for cp in codepoints:
+        if run and cp == run[-1] + 1:
+            run.append(cp)
+            continue
+        if run:
+            out.append(re.escape(chr(run[0])) + ("-" + re.escape(chr(run[-1])) if len(run) > 1 else ""))
+        run = [cp]
+    if run:
+        out.append(re.escape(chr(run[0])) + ("-" + re.escape(chr(run[-1])) if len(run) > 1 else ""))
+    return "".join(out)
+
+
+#: Invisible characters dropped before anything else reads the text: every format
+#: character (Unicode category Cf: zero-width spaces and joiners, direction marks,
+#: BOM, soft hyphen, tags …; Unicode assigns them only in planes 0, 1 and 14) and
+#: the variation selectors (FE00–FE0F, E0100–E01EF, Mongolian 180B–180D and 180F).
+_INVISIBLE = _ranges(sorted(
+    {cp for plane in (range(0x20000), range(0xE0000, 0xE1000)) for cp in plane
+     if unicodedata.category(chr(cp)) == "Cf"}
+    | set(range(0xFE00, 0xFE10)) | set(range(0xE0100, 0xE01F0)) | {0x180B, 0x180C, 0x180D, 0x180F}))
+_CONTROL_RE = re.compile("\r\n|[\r\u00a0\u2000-\u200a\u202f\u205f\u3000\x00-\x08\x0b-\x1f\x7f-\x9f"
+                         "\u2028\u2029\ufffd\ud800-\udfff" + _INVISIBLE + "]")  # one class: one scan
 
 
 def normalize_controls(buf: Buf, doc: Document | None = None) -> CleanStep:
-    """Newlines to ``\\n``; odd spaces to ASCII space; zero-width, control, U+FFFD and lone-surrogate chars dropped."""
+    """Newlines to ``\\n``; odd spaces to ASCII space; control, format (Cf), variation-selector,
+    U+FFFD and lone-surrogate chars dropped."""
     def repl(m: re.Match) -> str:
         c = m.group()
         if c[0] == "\r" or c in "\u2028\u2029":
@@ -330,6 +355,19 @@ def normalize_controls(buf: Buf, doc: Document | None = None) -> CleanStep:
         return ""
     n, ex = buf.sub(_CONTROL_RE, repl)
     return CleanStep("controls", n, ex)
+
+
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
+
+
+def drop_private_use(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Drop private-use characters (font icons, GBK user-defined codes).
+
+    Runs after ``repair_mojibake``: a GBK pair read one byte off can land in the
+    user-defined area, and the repair needs those characters to realign the bytes.
+    """
+    n, ex = buf.sub(_PRIVATE_USE_RE, "")
+    return CleanStep("private_use", n, ex)
 
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -910,6 +948,7 @@ def tidy_whitespace(buf: Buf, doc: Document | None = None) -> CleanStep:
 STEPS: list[Callable[[Buf, Document], CleanStep]] = [
     normalize_controls,
     repair_mojibake,
+    drop_private_use,
     strip_pinyin,
     to_simplified,
     drop_boilerplate,
@@ -947,7 +986,8 @@ def clean_fragment(s: str) -> str:
     """Character-level cleaning of a short string (a title from metadata): same conventions as the text."""
     buf = Buf.of(s)
     doc = Document(id="-", path="-", raw=s)
-    for fn in (normalize_controls, repair_mojibake, strip_pinyin, to_simplified, normalize_width, tidy_whitespace):
+    for fn in (normalize_controls, repair_mojibake, drop_private_use, strip_pinyin, to_simplified,
+               normalize_width, tidy_whitespace):
         fn(buf, doc)
     return buf.text.replace("\n", " ")
 

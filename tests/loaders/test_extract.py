@@ -56,6 +56,14 @@ def test_short_county_name_needs_the_full_name_in_the_article():
     assert not any(e.type == "County" for e in ents.values())  # 合作 is also 合作市's short name
 
 
+@pytest.mark.parametrize("mark", ["\u200e", "\u200b", "\u2066", "\ufe0f", "\U000e0041", "\ue000"])
+def test_an_invisible_character_inside_a_name_is_no_break(mark):
+    ents, rels, res = run(f"广东省人民医院对口帮扶阳山县人{mark}民医院。")
+    assert ("广东省人民医院", "SUPPORTS", "阳山县人民医院") in rels
+    ev = next(r for r in res.relations if r.type == "SUPPORTS").evidence[0]
+    assert res.doc.raw[ev.start:ev.end] == f"广东省人民医院对口帮扶阳山县人{mark}民医院"
+
+
 # -- hospitals -----------------------------------------------------------------------
 
 def test_context_completion_of_county_hospital():
