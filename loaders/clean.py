@@ -532,29 +532,150 @@ def _t2s_table(text: str) -> dict[int, str]:
     return {ord(c): _t2s_char(c) for c in set(text) if c >= "\u2e80"}
 
 
-def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
-    """Traditional → Simplified with OpenCC ``t2s``, keeping the map exact.
+def _encodes(c: str, codec: str) -> bool:
+    try:
+        c.encode(codec)
+        return True
+    except UnicodeError:
+        return False
 
-    Phrase-level conversion is used per line when it keeps the line's length
-    (OpenCC's t2s phrases map one char to one char); a line whose length would
-    change is converted character by character instead.
+
+_HAN = [chr(cp) for r in (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0xF900, 0xFB00)) for cp in r]
+
+
+@functools.lru_cache(maxsize=1)
+def _maybe_traditional() -> re.Pattern:
+    """Characters OpenCC's t2s changes that are not GB2312 (the Simplified set): a text without
+    any is Simplified already and is left alone without loading the division data."""
+    t2s = opencc.OpenCC("t2s")  # its own converter: tests swap ``_T2S``
+    return re.compile("[" + _ranges(ord(c) for c in _HAN if t2s.convert(c) != c and not _encodes(c, "gb2312")) + "]")
+
+
+@dataclass(frozen=True)
+class _Script:
+    """What tells Traditional text from Simplified, and the names conversion must not touch.
+
+    * ``traditional``: characters t2s changes that are valid in no Simplified text — not
+      GB2312 and in no division name (濛阳镇, 鮀江街道 are Simplified names in the data).
+    * ``simplified``: GB2312 characters whose Traditional form differs and that Big5 lacks
+      (县, 医, 们): a sentence full of them is written in Simplified.
+    * ``names``: division names t2s would rewrite (乾安县 → 干安县, 於潜镇 → 于潜镇, 藉口镇 → 借口镇),
+      found in either script and kept as the data writes them.
     """
-    text = buf.text
-    if not text:
-        return CleanStep("t2s", 0, [])
-    conv = _T2S.convert(text)
-    if len(conv) != len(text):
-        table = _t2s_table(text)
+
+    score: np.ndarray  # per BMP code point (and one past it): 1 traditional-only, -1 simplified-only, 2 sentence end
+    table: dict[int, str]  # traditional-only character → its Simplified form
+    names: ahocorasick.Automaton | None
+    in_names: re.Pattern  # the characters of ``names`` that t2s rewrites (乾, 於, 藉 …)
+
+
+@functools.lru_cache(maxsize=1)
+def _script() -> _Script:
+    from .divisions import divisions
+
+    t2s, s2t = opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    names = {r.name for r in divisions().regions.values()}
+    in_names = set("".join(names))
+    trad = [c for c in _HAN if t2s.convert(c) != c and c not in in_names and not _encodes(c, "gb2312")]
+    simp = [c for c in _HAN if _encodes(c, "gb2312") and s2t.convert(c) != c and not _encodes(c, "big5")]
+    table = {}
+    for c in trad:
+        out = t2s.convert(c)
+        if len(out) == 1:
+            table[ord(c)] = out
+    keep = sorted(n for n in names if t2s.convert(n) != n)
+    rewritten = {c for n in keep for c, o in zip(n, t2s.convert(n)) if c != o}
+    auto = None
+    if keep:
+        auto = ahocorasick.Automaton()
+        for n in keep:
+            auto.add_word(n, n)
+        auto.make_automaton()
+    score = np.zeros(0x10001, dtype=np.int8)
+    score[[ord(c) for c in trad]] = 1
+    score[[ord(c) for c in simp]] = -1
+    score[[ord(c) for c in _SENTENCE_ENDS]] = 2
+    return _Script(score, table, auto, re.compile("[" + _ranges(sorted(map(ord, rewritten))) + "]" if rewritten else "(?!)"))
+
+
+_SENTENCE_ENDS = "。！？；\n"
+
+
+def _convert_traditional(run: str, script: _Script) -> str:
+    """OpenCC t2s (phrase level) of a Traditional run, same length, division names kept.
+
+    A line whose phrase conversion would change its length is converted character by
+    character; a division name t2s would rewrite (found after converting only the
+    traditional-only characters, so 乾安縣 and 乾安县 both count) is put back as written
+    in the data.
+    """
+    conv = _T2S.convert(run)
+    if len(conv) != len(run):
+        table = _t2s_table(run)
         out = []
-        for line in text.split("\n"):
+        for line in run.split("\n"):
             c = _T2S.convert(line)
             out.append(c if len(c) == len(line) else line.translate(table))
         conv = "\n".join(out)
+    if script.names is None or not script.in_names.search(run):
+        return conv
+    keys = run.translate(script.table)
+    hits, done = [], -1
+    for end, name in sorted(script.names.iter(keys), key=lambda h: (h[0] - len(h[1]), -len(h[1]))):
+        start = end - len(name) + 1
+        if start > done:
+            hits.append((start, name))
+            done = end
+    if not hits:
+        return conv
+    pieces, prev = [], 0
+    for start, name in hits:
+        pieces += (conv[prev:start], name)
+        prev = start + len(name)
+    pieces.append(conv[prev:])
+    return "".join(pieces)
+
+
+def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Traditional → Simplified with OpenCC ``t2s``, sentence by sentence, keeping the map exact.
+
+    Text already in Simplified is never converted: t2s would rewrite characters that are
+    valid in Simplified names (乾安县 → 干安县, 於潜镇 → 于潜镇). A sentence (split at
+    。！？； and newlines) is converted whole — phrase-level, division names protected,
+    see ``_convert_traditional`` — when its traditional-only characters outnumber its
+    simplified-only ones (see ``_Script``); in a sentence that is mostly Simplified only
+    the traditional-only characters are replaced; a sentence with none is kept as is.
+    Every change is one character for one character.
+    """
+    text = buf.text
+    if not text or not _maybe_traditional().search(text):
+        return CleanStep("t2s", 0, [])
+    script = _script()
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    score = script.score[np.minimum(cps, 0x10000)]
+    if not (score == 1).any():
+        return CleanStep("t2s", 0, [])
+    # sentences: 0 Simplified, 1 mostly Simplified with some Traditional, 2 Traditional; one with
+    # neither kind of character (a date, a number, 日前) goes with the sentence before it
+    starts = np.concatenate(([0], np.flatnonzero(score == 2) + 1))
+    starts = starts[starts < len(cps)]
+    trad = np.add.reduceat((score == 1).astype(np.int32), starts)
+    simp = np.add.reduceat((score == -1).astype(np.int32), starts)
+    kind = np.where(trad == 0, 0, np.where(trad > simp, 2, 1))
+    decided = (trad > 0) | (simp > 0)
+    if decided.any() and not decided.all():
+        last = np.maximum.accumulate(np.where(decided, np.arange(len(kind)), -1))
+        kind = kind[np.where(last >= 0, last, np.argmax(decided))]
+    change = np.concatenate(([0], np.flatnonzero(kind[1:] != kind[:-1]) + 1))
+    bounds = starts[change].tolist() + [len(text)]
+    out: list[str] = []
+    for k, a, b in zip(kind[change].tolist(), bounds, bounds[1:]):
+        run = text[a:b]
+        out.append(_convert_traditional(run, script) if k == 2 else run.translate(script.table) if k == 1 else run)
+    conv = "".join(out)
     if conv == text:
         return CleanStep("t2s", 0, [])
-    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    b = np.frombuffer(conv.encode("utf-32-le"), dtype=np.uint32)
-    diff = np.nonzero(a != b)[0]
+    diff = np.nonzero(cps != np.frombuffer(conv.encode("utf-32-le"), dtype=np.uint32))[0]
     examples, seen = [], set()
     for i in diff[:200].tolist():
         pair = f"{text[i]} → {conv[i]}"

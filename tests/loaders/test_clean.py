@@ -84,6 +84,65 @@ def test_to_simplified_keeps_length_and_map():
     assert buf.s.tolist() == list(range(len(buf.text)))
 
 
+# ----- Traditional → Simplified never damages Simplified names (issue 15, item 1)
+
+@pytest.mark.parametrize("text", [
+    "吉林大学第一医院对口帮扶乾安县人民医院。",
+    "咸阳市中心医院与乾县人民医院组建医联体，派驻专家。",
+    "杭州市临安区於潜镇卫生院加入县域医共体。",
+    "彭州市濛阳镇卫生院、濛阳街道社区卫生服务中心开展义诊。",
+    "柯城区与衢江区签约，藉口镇卫生院由县人民医院托管。",
+    "乾隆年间的古方，於是传承至今。",  # no division name at all: Simplified text is left alone
+])
+def test_simplified_text_is_never_converted(text):
+    buf, step = run_step(C.to_simplified, text)
+    assert buf.text == text and step.changes == 0
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("吉林大學第一醫院對口幫扶乾安縣人民醫院。", "吉林大学第一医院对口帮扶乾安县人民医院。"),
+    ("鹹陽市中心醫院與乾縣人民醫院組建醫聯體。", "咸阳市中心医院与乾县人民医院组建医联体。"),
+    ("臨安區於潛鎮衛生院加入縣域醫共體。", "临安区於潜镇卫生院加入县域医共体。"),
+    ("彭州市濛陽鎮衛生院開展義診。", "彭州市濛阳镇卫生院开展义诊。"),
+    ("衢州市藉口鎮衛生院由縣人民醫院託管。", "衢州市藉口镇卫生院由县人民医院托管。"),
+])
+def test_traditional_text_keeps_division_names_as_the_data_writes_them(raw, want):
+    buf, _ = run_step(C.to_simplified, raw)
+    assert buf.text == want
+    assert buf.s.tolist() == list(range(len(raw)))
+
+
+def test_traditional_prose_is_still_converted_by_phrase():
+    buf, _ = run_step(C.to_simplified, "天氣乾燥，醫院於是開設門診。")
+    assert buf.text == "天气干燥，医院于是开设门诊。"
+
+
+def test_a_mostly_simplified_sentence_only_loses_its_traditional_characters():
+    buf, _ = run_step(C.to_simplified, "吉林大學第一医院对口帮扶乾安县人民医院，乾坤朗朗。")
+    assert buf.text == "吉林大学第一医院对口帮扶乾安县人民医院，乾坤朗朗。"
+
+
+def test_each_sentence_is_judged_on_its_own():
+    raw = "乾县人民医院开展义诊。天氣乾燥，醫院開設門診。\n於潜镇卫生院加入医共体。"
+    buf, _ = run_step(C.to_simplified, raw)
+    assert buf.text == "乾县人民医院开展义诊。天气干燥，医院开设门诊。\n於潜镇卫生院加入医共体。"
+
+
+def test_every_division_name_t2s_would_rewrite_survives_in_both_scripts():
+    """The kind, not the instances: every division name OpenCC would change, alone and in
+    Traditional context, comes out of cleaning as the data writes it."""
+    import opencc
+
+    from loaders.divisions import divisions
+
+    s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+    names = sorted({r.name for r in divisions().regions.values() if t2s.convert(r.name) != r.name})
+    assert len(names) >= 10
+    for name in names:
+        for raw in (f"{name}卫生院开展义诊。", f"{s2t.convert(name)}衛生院開展義診，醫療隊進駐。"):
+            assert name in clean(Document(id="n", path="-", raw=raw)).text, (name, raw)
+
+
 # ----- invisible characters (issue 15, item 6)
 
 _INVISIBLE = ["\u200e", "\u200f", "\u202a", "\u2066", "\u2069", "\u061c", "\u00ad", "\u2060", "\ufeff",

@@ -56,6 +56,19 @@ def test_short_county_name_needs_the_full_name_in_the_article():
     assert not any(e.type == "County" for e in ents.values())  # 合作 is also 合作市's short name
 
 
+@pytest.mark.parametrize("text, county, code", [
+    ("吉林大学第一医院对口帮扶乾安县人民医院。", "乾安县", "220723"),
+    ("吉林大學第一醫院對口幫扶乾安縣人民醫院。", "乾安县", "220723"),
+    ("西安交通大学第一附属医院托管乾县人民医院。", "乾县", "610424"),
+    ("浙江省人民医院对口帮扶临安区於潜镇卫生院。", "临安区", "330112"),
+])
+def test_names_conversion_would_rewrite_still_give_county_hospital_and_edge(text, county, code):
+    ents, rels, _ = run(text)
+    assert ents[county].attrs["code"] == code
+    targets = {t for _, r, t in rels if r in ("SUPPORTS", "MANAGES")}
+    assert any(t.startswith(("乾", "临安区於潜镇")) for t in targets), rels
+
+
 @pytest.mark.parametrize("mark", ["\u200e", "\u200b", "\u2066", "\ufe0f", "\U000e0041", "\ue000"])
 def test_an_invisible_character_inside_a_name_is_no_break(mark):
     ents, rels, res = run(f"广东省人民医院对口帮扶阳山县人{mark}民医院。")
