@@ -105,6 +105,11 @@ def _region_names() -> RegionNames:
         elif r.type == "County" and len(r.name) == 2:
             # 曹县, 沛县, 和县: kept only where the text backs them up (see extract._two_char_ok).
             full.setdefault(r.name, []).append((r.key, "two-char"))
+        for f in r.former:  # 新津县 → 新津区, 郫县 → 郫都区: an old name finds today's unit
+            if len(f) >= 3 or r.type == "Province":
+                full.setdefault(f, []).append((r.key, False))
+            elif r.type == "County" and len(f) == 2:
+                full.setdefault(f, []).append((r.key, "two-char"))
         if r.short and len(r.short) >= 2 and r.short != r.name:
             if r.type in ("Province", "City"):
                 shorts.setdefault(r.short, []).append((r.key, True))
@@ -149,3 +154,11 @@ def lexicon() -> Lexicon:
         regions=_region_names(),
         program_triggers=tuple(read_lines("program_triggers.txt")),
     )
+
+
+@lru_cache(maxsize=1)
+def two_char_words() -> frozenset[str]:
+    """The two-character words of jionlp's Chinese word dictionary (担任, 纵横, 帮扶)."""
+    from .jio import jionlp
+
+    return frozenset(w for w in jionlp().chinese_word_dictionary_loader() if len(w) == 2)

@@ -98,10 +98,12 @@ _AFTER_COUNTY = re.compile(r"(人民医院|中医|妇幼|卫生|卫健|人民政
 
 
 def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
-    """Two-character county names (曹县, 和县) are also words: keep them where the text backs
-    them up — right after their own city or province, or before an institution word — and
-    then every other mention of the same name in the article."""
+    """Two-character county names (曹县, 和县, and old ones such as 郫县) are also words: keep
+    them where the text backs them up — right after their own city or province, or before an
+    institution word unless their first character ends a word with the one before it
+    (担任县人民医院 is no 任县) — and then every other mention of the same name in the article."""
     from .divisions import divisions
+    from .lexicon import two_char_words
 
     d = divisions()
     backed = set()
@@ -111,7 +113,8 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
             parent_before = prev is not None and prev.end == r.start and any(
                 d.is_within(k, pk) for k in r.attrs["candidates"] for pk in prev.attrs["candidates"])
             conj = r.text[0] in "和与及" and r.start > 0 and "\u4e00" <= text[r.start - 1] <= "\u9fff"
-            if (parent_before or _AFTER_COUNTY.match(text, r.end)) and not conj:
+            in_word = r.start > 0 and text[r.start - 1] + r.text[0] in two_char_words()
+            if (parent_before or (_AFTER_COUNTY.match(text, r.end) and not in_word)) and not conj:
                 backed.add(r.text)
         prev = r
     return [r for r in regions if not r.attrs.get("two_char") or r.text in backed]

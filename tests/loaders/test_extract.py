@@ -56,6 +56,32 @@ def test_short_county_name_needs_the_full_name_in_the_article():
     assert not any(e.type == "County" for e in ents.values())  # 合作 is also 合作市's short name
 
 
+@pytest.mark.parametrize("text, county, code, hospital", [
+    ("四川大学华西医院托管新津县人民医院。", "新津区", "510132", "新津区人民医院"),
+    ("青岛大学附属医院与即墨市人民医院建立紧密型医联体。", "即墨区", "370215", "即墨区人民医院"),
+    ("北京大学第一医院对口帮扶盘县人民医院。", "盘州市", "520281", "盘州市人民医院"),
+    ("湖北省人民医院托管襄樊市中心医院。", "襄阳市", "420600", "襄阳市中心医院"),
+    ("拉萨市人民医院对口支援那曲地区人民医院。", "那曲市", "540600", "那曲市人民医院"),
+])
+def test_an_old_division_name_resolves_to_todays_unit_with_the_old_name_as_alias(text, county, code, hospital):
+    ents, rels, _ = run(text)
+    old = next(e for e in ents.values() if e.attrs.get("code") == code and e.type != "Hospital")
+    assert old.name == county and old.attrs["code"] == code
+    old_name = next(a for a in old.aliases)
+    assert old_name in text and old_name != county
+    h = ents[hospital]
+    assert h.attrs["code"] == code and any(a in text for a in h.aliases)
+    assert any(t == hospital and r in ("SUPPORTS", "MANAGES", "PARTNERS_WITH") for _, r, t in rels)
+
+
+def test_a_two_character_name_inside_a_word_is_no_county():
+    """担任县人民医院执行院长: 任县 (today 任泽区) is not named; 盘县 after its city is."""
+    ents, _, _ = run("广州医科大学附属第二医院派驻专家担任县人民医院业务副院长。")
+    assert not any(e.type == "County" for e in ents.values())
+    ents, _, _ = run("六盘水市盘县人民医院加入医联体。")
+    assert ents["盘州市"].attrs["code"] == "520281"
+
+
 @pytest.mark.parametrize("text, county, code", [
     ("吉林大学第一医院对口帮扶乾安县人民医院。", "乾安县", "220723"),
     ("吉林大學第一醫院對口幫扶乾安縣人民醫院。", "乾安县", "220723"),
