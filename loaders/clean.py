@@ -71,9 +71,10 @@ class Buf:
 
         A replacement of the same length maps character by character (unless
         ``whole``); any other maps each new character to the whole replaced span,
-        unless ``maps`` (one list per edit) says where each came from: ``(i, j)``
-        per replacement character, the current characters ``[a + i, a + j)``
-        (``0 <= i < j <= b - a``; neighbours may overlap, both ends non-decreasing).
+        unless ``maps`` (one list per edit, as long as its replacement) says where each
+        came from: ``(i, j)`` per replacement character, the current characters
+        ``[a + i, a + j)`` (``0 <= i < j <= b - a``; neighbours may overlap, both ends
+        non-decreasing).
         """
         if not edits:
             return
@@ -110,12 +111,13 @@ class Buf:
         step = np.repeat(seg_step, seg_len)
         idx_s = np.repeat(seg_s, seg_len) + within * step
         idx_e = np.repeat(seg_e, seg_len) + within * step
-        for j, spans in enumerate(maps or ()):
-            if reps[j]:
-                at = int(seg_start_new[2 * j + 1])
-                rel = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-                idx_s[at:at + len(reps[j])] = starts[j] + rel[:, 0]
-                idx_e[at:at + len(reps[j])] = starts[j] + rel[:, 1] - 1
+        if maps:  # one (i, j) per replacement character, all edits at once
+            rel = np.asarray([ij for spans in maps for ij in spans], dtype=np.int64).reshape(-1, 2)
+            first = np.cumsum(rl) - rl
+            at = np.repeat(seg_start_new[1:2 * k:2], rl) + np.arange(int(rl.sum())) - np.repeat(first, rl)
+            base = np.repeat(a, rl)
+            idx_s[at] = base + rel[:, 0]
+            idx_e[at] = base + rel[:, 1] - 1
         self.text, self.s, self.e = new_text, self.s[idx_s], self.e[idx_e]
 
     def delete(self, spans: Iterable[tuple[int, int]], new_text: str | None = None) -> None:
@@ -333,19 +335,24 @@ def _ranges(codepoints: Iterable[int]) -> str:
 #: character (Unicode category Cf: zero-width spaces and joiners, direction marks,
 #: BOM, soft hyphen, tags …; Unicode assigns them only in planes 0, 1 and 14) and
 #: the variation selectors (FE00–FE0F, E0100–E01EF, Mongolian 180B–180D and 180F).
-_INVISIBLE = _ranges(sorted(
+_INVISIBLE = frozenset(chr(cp) for cp in (
     {cp for plane in (range(0x20000), range(0xE0000, 0xE1000)) for cp in plane
      if unicodedata.category(chr(cp)) == "Cf"}
     | set(range(0xFE00, 0xFE10)) | set(range(0xE0100, 0xE01F0)) | {0x180B, 0x180C, 0x180D, 0x180F}))
+# One character class, so one fast scan: the BMP invisibles by name, and every character
+# beyond the BMP (rare; the replacement keeps all but the invisible ones).
 _CONTROL_RE = re.compile("\r\n|[\r\u00a0\u2000-\u200a\u202f\u205f\u3000\x00-\x08\x0b-\x1f\x7f-\x9f"
-                         "\u2028\u2029\ufffd\ud800-\udfff" + _INVISIBLE + "]")  # one class: one scan
+                         "\u2028\u2029\ufffd\ud800-\udfff"
+                         + _ranges(sorted(ord(c) for c in _INVISIBLE if c <= "\uffff")) + "\U00010000-\U0010ffff]")
 
 
 def normalize_controls(buf: Buf, doc: Document | None = None) -> CleanStep:
     """Newlines to ``\\n``; odd spaces to ASCII space; control, format (Cf), variation-selector,
     U+FFFD and lone-surrogate chars dropped."""
-    def repl(m: re.Match) -> str:
+    def repl(m: re.Match) -> str | None:
         c = m.group()
+        if c > "\uffff":
+            return "" if c in _INVISIBLE else None
         if c[0] == "\r" or c in "\u2028\u2029":
             return "\n"
         if c in "\x0b\x0c\x1c\x1d\x1e\x1f\x85":
@@ -357,17 +364,21 @@ def normalize_controls(buf: Buf, doc: Document | None = None) -> CleanStep:
     return CleanStep("controls", n, ex)
 
 
-_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]+")
-
-
 def drop_private_use(buf: Buf, doc: Document | None = None) -> CleanStep:
-    """Drop private-use characters (font icons, GBK user-defined codes).
+    """Drop private-use characters (U+E000–F8FF and planes 15–16: font icons, GBK user-defined codes).
 
     Runs after ``repair_mojibake``: a GBK pair read one byte off can land in the
     user-defined area, and the repair needs those characters to realign the bytes.
     """
-    n, ex = buf.sub(_PRIVATE_USE_RE, "")
-    return CleanStep("private_use", n, ex)
+    cps = np.frombuffer(buf.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    private = ((cps >= 0xE000) & (cps <= 0xF8FF)) | (cps >= 0xF0000)
+    if not private.any():
+        return CleanStep("private_use", 0, [])
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], private.view(np.int8), [0]))))
+    spans = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+    examples = [_example(buf.text, a, b, "") for a, b in spans[:_MAX_EXAMPLES]]
+    buf.delete(spans)
+    return CleanStep("private_use", len(spans), examples)
 
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
@@ -544,11 +555,14 @@ _HAN = [chr(cp) for r in (range(0x3400, 0x4DC0), range(0x4E00, 0xA000), range(0x
 
 
 @functools.lru_cache(maxsize=1)
-def _maybe_traditional() -> re.Pattern:
-    """Characters OpenCC's t2s changes that are not GB2312 (the Simplified set): a text without
-    any is Simplified already and is left alone without loading the division data."""
+def _maybe_traditional() -> np.ndarray:
+    """Per BMP code point (and one past it): whether OpenCC's t2s changes it and GB2312 (the
+    Simplified set) lacks it. A text without any is Simplified already and is left alone
+    without loading the division data."""
     t2s = opencc.OpenCC("t2s")  # its own converter: tests swap ``_T2S``
-    return re.compile("[" + _ranges(ord(c) for c in _HAN if t2s.convert(c) != c and not _encodes(c, "gb2312")) + "]")
+    out = np.zeros(0x10001, dtype=bool)
+    out[[ord(c) for c in _HAN if t2s.convert(c) != c and not _encodes(c, "gb2312")]] = True
+    return out
 
 
 @dataclass(frozen=True)
@@ -648,17 +662,36 @@ def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
     Every change is one character for one character.
     """
     text = buf.text
-    if not text or not _maybe_traditional().search(text):
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not _maybe_traditional().take(cps, mode="clip").any():
         return CleanStep("t2s", 0, [])
     script = _script()
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    score = script.score[np.minimum(cps, 0x10000)]
+    score = script.score.take(cps, mode="clip")
     if not (score == 1).any():
         return CleanStep("t2s", 0, [])
+    if not (score == -1).any():  # Traditional throughout: one run
+        conv = _convert_traditional(text, script)
+    else:
+        conv = _convert_by_sentence(text, score, script)
+    if conv == text:
+        return CleanStep("t2s", 0, [])
+    diff = np.nonzero(cps != np.frombuffer(conv.encode("utf-32-le"), dtype=np.uint32))[0]
+    examples, seen = [], set()
+    for i in diff[:200].tolist():
+        pair = f"{text[i]} → {conv[i]}"
+        if pair not in seen and len(examples) < _MAX_EXAMPLES:
+            seen.add(pair)
+            examples.append(pair)
+    buf.text = conv  # same length: the map is unchanged
+    return CleanStep("t2s", int(len(diff)), examples)
+
+
+def _convert_by_sentence(text: str, score: np.ndarray, script: _Script) -> str:
+    """``text`` converted sentence by sentence (see ``to_simplified``); ``score`` per character."""
     # sentences: 0 Simplified, 1 mostly Simplified with some Traditional, 2 Traditional; one with
     # neither kind of character (a date, a number, 日前) goes with the sentence before it
     starts = np.concatenate(([0], np.flatnonzero(score == 2) + 1))
-    starts = starts[starts < len(cps)]
+    starts = starts[starts < len(text)]
     trad = np.add.reduceat((score == 1).astype(np.int32), starts)
     simp = np.add.reduceat((score == -1).astype(np.int32), starts)
     kind = np.where(trad == 0, 0, np.where(trad > simp, 2, 1))
@@ -672,18 +705,7 @@ def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
     for k, a, b in zip(kind[change].tolist(), bounds, bounds[1:]):
         run = text[a:b]
         out.append(_convert_traditional(run, script) if k == 2 else run.translate(script.table) if k == 1 else run)
-    conv = "".join(out)
-    if conv == text:
-        return CleanStep("t2s", 0, [])
-    diff = np.nonzero(cps != np.frombuffer(conv.encode("utf-32-le"), dtype=np.uint32))[0]
-    examples, seen = [], set()
-    for i in diff[:200].tolist():
-        pair = f"{text[i]} → {conv[i]}"
-        if pair not in seen and len(examples) < _MAX_EXAMPLES:
-            seen.add(pair)
-            examples.append(pair)
-    buf.text = conv  # same length: the map is unchanged
-    return CleanStep("t2s", int(len(diff)), examples)
+    return "".join(out)
 
 
 _LONGEST_BOILERPLATE = 250
