@@ -111,13 +111,15 @@ class Buf:
         step = np.repeat(seg_step, seg_len)
         idx_s = np.repeat(seg_s, seg_len) + within * step
         idx_e = np.repeat(seg_e, seg_len) + within * step
-        if maps:  # one (i, j) per replacement character, all edits at once
-            rel = np.asarray([ij for spans in maps for ij in spans], dtype=np.int64).reshape(-1, 2)
-            first = np.cumsum(rl) - rl
-            at = np.repeat(seg_start_new[1:2 * k:2], rl) + np.arange(int(rl.sum())) - np.repeat(first, rl)
-            base = np.repeat(a, rl)
-            idx_s[at] = base + rel[:, 0]
-            idx_e[at] = base + rel[:, 1] - 1
+        if maps:  # one (i, j) per replacement character
+            at, src_s, src_e = [], [], []
+            for new_at, old_at, spans in zip(seg_start_new[1:2 * k:2].tolist(), starts, maps):
+                for t, (i, j) in enumerate(spans):
+                    at.append(new_at + t)
+                    src_s.append(old_at + i)
+                    src_e.append(old_at + j - 1)
+            idx_s[at] = src_s
+            idx_e[at] = src_e
         self.text, self.s, self.e = new_text, self.s[idx_s], self.e[idx_e]
 
     def delete(self, spans: Iterable[tuple[int, int]], new_text: str | None = None) -> None:
@@ -621,7 +623,8 @@ def _convert_traditional(run: str, script: _Script) -> str:
     A line whose phrase conversion would change its length is converted character by
     character; a division name t2s would rewrite (found after converting only the
     traditional-only characters, so 乾安縣 and 乾安县 both count) is put back as written
-    in the data.
+    in the data. Phrases never span a sentence end, so converting a whole text gives each
+    sentence what converting it alone would.
     """
     conv = _T2S.convert(run)
     if len(conv) != len(run):
@@ -669,10 +672,9 @@ def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
     score = script.score.take(cps, mode="clip")
     if not (score == 1).any():
         return CleanStep("t2s", 0, [])
-    if not (score == -1).any():  # Traditional throughout: one run
-        conv = _convert_traditional(text, script)
-    else:
-        conv = _convert_by_sentence(text, score, script)
+    conv = _convert_traditional(text, script)  # phrases never cross a sentence end: convert once
+    if (score == -1).any():  # then put back what is not a Traditional sentence
+        conv = _keep_simplified_sentences(text, conv, score, script)
     if conv == text:
         return CleanStep("t2s", 0, [])
     diff = np.nonzero(cps != np.frombuffer(conv.encode("utf-32-le"), dtype=np.uint32))[0]
@@ -686,8 +688,10 @@ def to_simplified(buf: Buf, doc: Document | None = None) -> CleanStep:
     return CleanStep("t2s", int(len(diff)), examples)
 
 
-def _convert_by_sentence(text: str, score: np.ndarray, script: _Script) -> str:
-    """``text`` converted sentence by sentence (see ``to_simplified``); ``score`` per character."""
+def _keep_simplified_sentences(text: str, conv: str, score: np.ndarray, script: _Script) -> str:
+    """``conv`` (all of ``text`` converted) with each sentence that is not Traditional taken back
+    from ``text``: as is when Simplified, with only its traditional-only characters replaced
+    when mostly Simplified (see ``to_simplified``); ``score`` per character (see ``_Script``)."""
     # sentences: 0 Simplified, 1 mostly Simplified with some Traditional, 2 Traditional; one with
     # neither kind of character (a date, a number, 日前) goes with the sentence before it
     starts = np.concatenate(([0], np.flatnonzero(score == 2) + 1))
@@ -696,15 +700,14 @@ def _convert_by_sentence(text: str, score: np.ndarray, script: _Script) -> str:
     simp = np.add.reduceat((score == -1).astype(np.int32), starts)
     kind = np.where(trad == 0, 0, np.where(trad > simp, 2, 1))
     decided = (trad > 0) | (simp > 0)
-    if decided.any() and not decided.all():
+    if not decided.all():
         last = np.maximum.accumulate(np.where(decided, np.arange(len(kind)), -1))
         kind = kind[np.where(last >= 0, last, np.argmax(decided))]
     change = np.concatenate(([0], np.flatnonzero(kind[1:] != kind[:-1]) + 1))
     bounds = starts[change].tolist() + [len(text)]
     out: list[str] = []
     for k, a, b in zip(kind[change].tolist(), bounds, bounds[1:]):
-        run = text[a:b]
-        out.append(_convert_traditional(run, script) if k == 2 else run.translate(script.table) if k == 1 else run)
+        out.append(conv[a:b] if k == 2 else text[a:b].translate(script.table) if k == 1 else text[a:b])
     return "".join(out)
 
 
