@@ -66,6 +66,7 @@ class Lexicon:
     boundary_word_set: frozenset[str]
     boundary_word_lengths: tuple[int, ...]
     boundary_chars: frozenset[str]
+    name_breakers: ahocorasick.Automaton
     regions: RegionNames
     program_triggers: tuple[str, ...]
 
@@ -151,6 +152,7 @@ def lexicon() -> Lexicon:
         boundary_word_set=frozenset(boundary_words),
         boundary_word_lengths=tuple(sorted({len(w) for w in boundary_words})),
         boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
+        name_breakers=_automaton((w, w) for w in boundary_words + read_lines("generic_stems.txt")),
         regions=_region_names(),
         program_triggers=tuple(read_lines("program_triggers.txt")),
     )

@@ -21,7 +21,12 @@ from .extract import Extraction, Sentence
 from .lexicon import lexicon
 
 LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County", "镇": "Town", "乡": "Town",
-              "州": "City", "盟": "City"}
+              "州": "City", "盟": "City", "地区": "City", "旗": "County"}
+# Which names a bare level word can stand for: 州人民医院 → an autonomous prefecture's, 旗医院 → a banner's.
+LEVEL_SUFFIX = {"县": "县", "区": "区", "州": "州", "盟": "盟", "地区": "地区", "旗": "旗"}
+# Mentions linked after all others: they resolve to a name the article writes elsewhere.
+DEFERRED = ("abbreviation", "proper+suffix")
+_SAME_NAME_BETWEEN = re.compile(r"[（(](?:即|原|原名|又名|全称|全称为)?|[，,]?即|[，,]?又称")
 ALLOWED = {
     "SUPPORTS": ({"Hospital", "Agency", "University", "Alliance", "Province", "City", "County", "Town"},
                  {"Hospital", "Province", "City", "County", "Town"}),
@@ -169,12 +174,13 @@ class _Linker:
         typ = LEVEL_TYPE.get(level)
         if typ is None:
             return None
-        suffix = level if level in ("县", "区") else None
+        suffix = LEVEL_SUFFIX.get(level)
         key = self._paragraph_region(pos, typ, suffix, own)
         if key is None and typ == "City" and not self.why.startswith("ambiguous"):
             county = self._paragraph_region(pos, "County")
             if county:
-                key = next((r.key for r in self.div.chain(county) if r.type == "City"), None)
+                key = next((r.key for r in self.div.chain(county) if r.type == "City"
+                            and (suffix is None or r.name.endswith(suffix))), None)
                 self.why = f"the city of {self.div.regions[county].name}, {self.why}"
         return key
 
@@ -237,7 +243,12 @@ class _Linker:
 
     def link_mentions(self) -> None:
         ms = self.ex.mentions
-        for i, m in enumerate(ms):
+        order = [i for i, m in enumerate(ms) if m.rule not in DEFERRED]
+        order += [i for i, m in enumerate(ms) if m.rule in DEFERRED]
+        for i in order:
+            m = ms[i]
+            if m.rule in DEFERRED and self.link_same_as(i, m):
+                continue
             if m.type == "Region":
                 if i in self.region_of:
                     self._region_node(self.region_of[i], i, m.text, m.rule)
@@ -269,6 +280,46 @@ class _Linker:
                 return key, rest
         return None, m.name
 
+    def link_same_as(self, i: int, m: Mention) -> bool:
+        """A defined abbreviation, or a short proper name (孙逸仙纪念医院) whose full form the
+        article writes (中山大学孙逸仙纪念医院): the same entity as that full name."""
+        if m.rule == "abbreviation":
+            span = tuple(m.attrs["abbrev_of"])
+            j = next((j for j, o in enumerate(self.ex.mentions) if (o.start, o.end) == span), None)
+            eid = self.mention_entity.get(j) if j is not None else None
+            reason = "abbreviation the text defines"
+        else:
+            fuller = {eid for eid, e in self.entities.items() if e.type == m.type and e.mentions.get(self.doc.id)
+                      and any(n.endswith(m.name) and len(n) > len(m.name) for n in (e.name, *e.aliases))}
+            if len(fuller) > 1:  # the one named last before this mention
+                before = [self.mention_entity[j] for j in sorted(self.mention_entity)
+                          if self.ex.mentions[j].start < m.start and self.mention_entity[j] in fuller]
+                fuller = set(before[-1:])
+            eid = next(iter(fuller)) if len(fuller) == 1 else None
+            reason = "short form of a name the article writes in full"
+        if eid is None:
+            return False
+        e = self.entities[eid]
+        e.aliases.add(m.text)
+        e.mentions[self.doc.id] = e.mentions.get(self.doc.id, 0) + 1
+        self.mention_entity[i] = eid
+        self.merges.append({"surface": m.text, "id": eid, "reason": reason, "doc": self.doc.id})
+        return True
+
+    def _named_at_level(self, i: int, level: str, rest: str) -> str | None:
+        """省立医院 after 福建省立医院: the province or city hospital of that name the article
+        named last, before the article's own region is assumed."""
+        typ = LEVEL_TYPE.get(level)
+        if typ not in ("Province", "City"):
+            return None
+        for j in range(i - 1, -1, -1):
+            eid = self.mention_entity.get(j)
+            e = self.entities.get(eid) if eid else None
+            key = e.attrs.get("division") if e is not None and e.type == "Hospital" else None
+            if key and self.div.regions[key].type == typ and eid.endswith("/" + rest):
+                return key
+        return None
+
     def link_hospital(self, i: int, m: Mention) -> None:
         if m.rule == "alias-table":
             return self.link_alias(i, m)
@@ -284,8 +335,10 @@ class _Linker:
             reason = "town written without 镇, in a county the article names"
             self._mention_through_level(key, m)
         if key is None and m.attrs.get("level"):
-            key = self._level_region(m.attrs["level"], m.start)
-            rest = m.name[1:]
+            rest = m.name[len(m.attrs["level"]):]
+            key = self._named_at_level(i, m.attrs["level"], rest)
+            self.why = "the hospital of that name the article named before it"
+            key = key or self._level_region(m.attrs["level"], m.start)
             if key is None:
                 return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")
             reason = self._completion(m.attrs["level"], key)
@@ -402,26 +455,35 @@ class _Linker:
         return facts
 
     def merge_parenthetical_names(self) -> None:
-        """山东第一医科大学第一附属医院（山东省千佛山医院）: the name in brackets is another name."""
+        """山东第一医科大学第一附属医院（山东省千佛山医院）, 新桥医院即陆军军医大学第二附属医院: one
+        institution under two names."""
         ms = self.ex.mentions
         order = sorted((i for i in self.mention_entity if i < len(ms) and ms[i].type in ("Hospital", "University")),
                        key=lambda i: ms[i].start)
         for a, b in zip(order, order[1:]):
             ea, eb = self.mention_entity[a], self.mention_entity[b]
-            if ea == eb or ms[a].type != ms[b].type or ms[a].type not in ("Hospital", "University"):
+            if ea == eb or ms[a].type != ms[b].type or ea not in self.entities or eb not in self.entities:
                 continue
-            if self.doc.text[ms[a].end:ms[b].start] in ("（", "(") and \
-                    self.doc.text[ms[b].end:ms[b].end + 1] in ("）", ")"):
-                old = self.entities.pop(eb, None)
-                if old is None:
-                    continue
-                keep = self.entities[ea]
-                keep.aliases |= {old.name, *old.aliases}
-                for mi, e in list(self.mention_entity.items()):
-                    if e == eb:
-                        self.mention_entity[mi] = ea
-                self.merges.append({"surface": old.name, "id": ea, "doc": self.doc.id,
-                                    "reason": "another name given in brackets"})
+            between = self.doc.text[ms[a].end:ms[b].start]
+            if not _SAME_NAME_BETWEEN.fullmatch(between):
+                continue
+            if between[:1] in "（(" and self.doc.text[ms[b].end:ms[b].end + 1] not in ("）", ")", "，", ","):
+                continue
+            # The first name stays canonical, unless it is a bare proper name (新桥医院即…).
+            short_first = ms[a].rule == "proper+suffix" and ms[b].rule != "proper+suffix"
+            keep_id, old_id = (eb, ea) if short_first else (ea, eb)
+            old = self.entities.pop(old_id)
+            keep = self.entities[keep_id]
+            keep.aliases |= {old.name, *old.aliases}
+            for k, v in old.attrs.items():
+                keep.attrs.setdefault(k, v)
+            for d, n in old.mentions.items():
+                keep.mentions[d] = keep.mentions.get(d, 0) + n
+            for mi, e in list(self.mention_entity.items()):
+                if e == old_id:
+                    self.mention_entity[mi] = keep_id
+            self.merges.append({"surface": old.name, "id": keep_id, "doc": self.doc.id,
+                                "reason": "another name of the same institution (brackets or 即)"})
 
     def merge_health_centres(self) -> None:
         """A town has one health centre: X镇卫生院 and X镇中心卫生院 in one article are the same."""

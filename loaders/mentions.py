@@ -14,10 +14,12 @@ from kg.model import Mention
 
 from .lexicon import lexicon
 
-PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—…·\n\t ")
-LEVEL_CHARS = "省市县区镇乡州盟"
+PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—…·｜|\n\t ")
+LEVEL_CHARS = "省市县区镇乡州盟旗"
+# Boundary characters that also begin names (同济, 和睦家): one right after another boundary opens a name.
+_NAME_INITIAL = "同和从"
 _TOWN_WORD_NEXT = set("村镇化级里亲土民")
-_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百〇零\d]{1,4}$")
 _COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个名座]$")
 _QUOTED = re.compile(r"“([^“”]{2,30})”")
 _POLICY = re.compile(r"《([^《》]{2,80})》")
@@ -27,7 +29,6 @@ _PROGRAM_SUFFIX = re.compile(r"(行动计划|专项行动|工程|计划|行动|�
 _ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗卫生共同体|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|"
                              r"医疗健康集团|健康集团|医疗集团|医院集团|中心联盟|联盟)")
 _AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在]{0,4})$")
-_PROPER_STEM = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _NOT_ALLIANCE_AFTER = ("建设", "领导小组", "办公室", "实施方案", "工作")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
@@ -36,19 +37,32 @@ _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 # mentions
 
 
-def _left_edge(text: str, end: int, max_len: int, lex) -> int:
-    """Where a name ending at ``end`` starts: after the nearest boundary char or word."""
+def _left_edge(text: str, end: int, max_len: int, lex, inside: dict[int, int] | None = None) -> int:
+    """Where a name ending at ``end`` starts: after the nearest boundary char or word, but never
+    inside a place name (从江县医共体 keeps its 从: ``inside`` maps inner positions of region
+    mentions to their starts)."""
     start = max(0, end - max_len)
     words, lengths = lex.boundary_word_set, lex.boundary_word_lengths
     i = end
     while i > start:
         ch = text[i - 1]
-        if ch in PUNCT or ch in lex.boundary_chars or ch.isdigit() or ch.isspace():
+        if ch in PUNCT or ch.isdigit() or ch.isspace():
             break
-        if any(text[i - k:i] in words for k in lengths if i >= k):
+        if ch in lex.boundary_chars or any(text[i - k:i] in words for k in lengths if i >= k):
+            if inside and i in inside:
+                i = inside[i]
+                continue
+            if ch in _NAME_INITIAL and i >= 2 and i - 1 < end - 1 and (
+                    text[i - 2] in lex.boundary_chars or text[i - 2] in PUNCT):
+                i -= 1  # 和同济大学: after a conjunction, 同 opens the name
             break
         i -= 1
     return i
+
+
+def _inside(regions: list[Mention]) -> dict[int, int]:
+    """Inner positions of region mentions → the mention's start (for ``_left_edge``)."""
+    return {p: r.start for r in regions for p in range(r.start + 1, r.end)}
 
 
 def _region_matches(text: str, lex) -> list[Mention]:
@@ -66,7 +80,8 @@ def _region_matches(text: str, lex) -> list[Mention]:
             w = text[e - k:e]
             cands = rn.full.get(w)
             if cands:
-                found.append((e - k, e, w, cands))
+                if not (w[-1] in "省市县区州" and text.startswith("级", e)):
+                    found.append((e - k, e, w, cands))  # 全州县级医院: 全州 + 县级, not 全州县
                 break
     for end, (w, cands) in rn.shorts.iter_long(text):
         found.append((end - len(w) + 1, end + 1, w, cands))
@@ -78,15 +93,20 @@ def _region_matches(text: str, lex) -> list[Mention]:
             while i >= 0:
                 found.append((i, i + len(short), short, ((key, True),)))
                 i = text.find(short, i + 1)
-    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
-    out: list[Mention] = []
-    last_end = -1
+    # Full names first, leftmost-longest; a short name only where no full name overlaps it
+    # (其中山东省: 山东省, not 中山).
+    found.sort(key=lambda x: (all(c[1] is True for c in x[3]), x[0], -(x[1] - x[0])))
+    taken: list[tuple[int, int]] = []
+    kept = []
     for start, end, w, cands in found:
-        if start < last_end:
+        if any(a < end and start < b for a, b in taken):
             continue
         if w[-1] in "乡镇" and text[end:end + 1] in _TOWN_WORD_NEXT:
             continue  # 促进乡村, 就地城镇化: a word, not a town
-        last_end = end
+        taken.append((start, end))
+        kept.append((start, end, w, cands))
+    out: list[Mention] = []
+    for start, end, w, cands in sorted(kept):
         out.append(Mention(w, "Region", start, end, name=w, rule="gazetteer",
                            attrs={"candidates": [c[0] for c in cands],
                                   "short": all(c[1] is True for c in cands),
@@ -94,7 +114,8 @@ def _region_matches(text: str, lex) -> list[Mention]:
     return _two_char_ok(text, out, lex)
 
 
-_AFTER_COUNTY = re.compile(r"(人民医院|中医|妇幼|卫生|卫健|人民政府|政府|县委|医共体|医疗|疾控|第[一二三四五六七八九十])")
+_AFTER_COUNTY = re.compile(r"(人民医院|县医院|医院|中心医院|中医|妇幼|卫生|卫健|人民政府|政府|县委|医共体|医疗|疾控|"
+                           r"第[一二三四五六七八九十])")
 
 
 def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
@@ -107,16 +128,24 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
 
     d = divisions()
     backed = set()
-    prev = None
-    for r in regions:
+    for i, r in enumerate(regions):
         if r.attrs.get("two_char"):
+            prev = regions[i - 1] if i else None
+            nxt = regions[i + 1] if i + 1 < len(regions) else None
+            # 菏泽市曹县 (its city before it), 曹县庄寨镇 (its own town after it)
             parent_before = prev is not None and prev.end == r.start and any(
                 d.is_within(k, pk) for k in r.attrs["candidates"] for pk in prev.attrs["candidates"])
-            conj = r.text[0] in "和与及" and r.start > 0 and "\u4e00" <= text[r.start - 1] <= "\u9fff"
-            in_word = r.start > 0 and text[r.start - 1] + r.text[0] in two_char_words()
-            if (parent_before or (_AFTER_COUNTY.match(text, r.end) and not in_word)) and not conj:
+            child_after = nxt is not None and nxt.start == r.end and any(
+                d.is_within(nk, k) for k in r.attrs["candidates"] for nk in nxt.attrs["candidates"])
+            before = text[r.start - 1] if r.start else ""
+            conj = r.text[0] in "和与及" and "\u4e00" <= before <= "\u9fff"
+            in_word = bool(before) and before + r.text[0] in two_char_words()
+            cue = None if in_word else _AFTER_COUNTY.match(text, r.end)
+            if cue and cue.group() in ("医院", "中心医院") and "\u4e00" <= before <= "\u9fff" and not (
+                    before in "与和及到赴在由从对向为至驻" or any(text.endswith(w, 0, r.start) for w in lex.boundary_word_set)):
+                cue = None  # 黔南县医院: a weak cue after a character that may end another word
+            if (parent_before or child_after or cue) and not conj:
                 backed.add(r.text)
-        prev = r
     return [r for r in regions if not r.attrs.get("two_char") or r.text in backed]
 
 
@@ -146,8 +175,49 @@ def _town_shorts() -> frozenset[str]:
     return frozenset(divisions().by_short_town)
 
 
-def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
-    """Hospitals: [region | level char | university 附属][stems][suffix]."""
+_LEVEL_IN_GAP = re.compile(r"[省市县区州盟旗]|[一二三四五六七八九十两几多数][个家所间名座批]?[村镇乡]")
+
+
+def _proper_gap(gap: str, lex, stems: str = "", longest: int = 7) -> bool:
+    """Could ``gap`` be the proper part of a name, between its place and its suffix or standing
+    alone before it (红十字会, 彭湃纪念, 清华长庚, 中日友好)? Not when it holds a boundary char or
+    word, a place level (区市, 五县), another institution (…医院对…), or a word that makes the
+    phrase a description (帮扶, 三甲, 公立, 多家 …) — looked for in ``gap`` plus the known
+    ``stems`` after it."""
+    if not 1 <= len(gap) <= longest:
+        return False
+    for ch in gap:
+        if not ("\u4e00" <= ch <= "\u9fff" or ch == "〇") or ch in lex.boundary_chars or ch == "院":
+            return False
+    if _LEVEL_IN_GAP.search(gap):
+        return False
+    return next(lex.name_breakers.iter(gap + stems), None) is None
+
+
+def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention]) -> tuple[Mention | None, int]:
+    """The region a name whose suffix starts at ``s`` begins with, and where its stems begin.
+
+    Scans left from the suffix over known stems (人民, 第一, 市立 …) and at most a short proper
+    gap (广州市[红十字会]医院, 北京[清华长庚]医院), stopping at punctuation or a boundary.
+    A short place name right before the suffix (千佛山医院) is part of a proper name, not its place.
+    """
+    p, floor = s, max(0, s - 14)
+    while p > floor:
+        r = by_end.get(p)
+        if r is not None and not (r.attrs.get("short") and p == s):
+            stems = _stems_before(text, s, lex, p)
+            gap = text[p:stems]
+            if not gap or gap == r.text[-1] or _proper_gap(gap, lex, text[stems:s]):
+                return r, stems  # (寿县 + 县医院: the county's own level word again)
+        ch = text[p - 1]
+        if ch in PUNCT or ch in lex.boundary_chars or ch.isspace() or ch.isdigit():
+            break
+        p -= 1
+    return None, s
+
+
+def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]) -> list[Mention]:
+    """Hospitals: [region | level char | university 附属][stems][suffix], or a proper name."""
     by_end = {}
     for r in regions:
         by_end.setdefault(r.end, r)
@@ -155,54 +225,37 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
     for m in lex.hospital_suffix.finditer(text):
         s, e = m.start(), m.end()
         # A longer suffix right after this one (医院集团, 卫生院长) is not this institution.
-        if text[e:e + 2] in ("集团", "院长") or text[e:e + 1] in ("长",):
+        if text.startswith("集团", e) or (text.startswith("长", e) and not text.startswith("院长", s + 1)):
             continue
         pos = _stems_before(text, s, lex, max(0, s - 14))
         anchor, rule, level = None, "", None
-        chain_start = pos
         uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
         if uni and (_AFFILIATE.search(text, max(0, pos - 8), pos) or (
                 0 <= pos - uni.end() <= 6 and not any(ch in PUNCT or ch in lex.boundary_chars
                                                      for ch in text[uni.end():pos]))):
-            # 复旦大学附属中山医院, 南方医科大学南方医院, 中山大学孙逸仙纪念医院
-            left = _left_edge(text, uni.start(), 8, lex)
+            # 复旦大学附属中山医院, 南方医科大学南方医院, 中山大学孙逸仙纪念医院, 吉林大学第一医院
+            left = _left_edge(text, uni.start(), 8, lex, inside)
             if uni.start() - left >= 2:
-                chain_start = -1
                 pos, rule = left, "university+affiliate"
-        while chain_start in by_end:
-            anchor = by_end[chain_start]
-            chain_start = anchor.start
-            rule = "region+suffix"
-            pos2 = _stems_before(text, chain_start, lex, max(0, chain_start - 8))
-            if pos2 == chain_start and pos2 not in by_end:
-                break
-            chain_start = pos2
-        if anchor is not None and anchor.attrs.get("short") and anchor.end == s:
-            anchor, rule = None, ""  # 千佛山医院: a short place name inside a proper name
-        if rule == "university+affiliate":
+        if not rule:
+            anchor, stems = _anchor_before(text, s, lex, by_end)
+            if anchor is not None:
+                rule, chain_start = "region+suffix", anchor.start
+                # 广东省清远市阳山县人民医院: walk left over the regions (and stems) before the anchor.
+                while True:
+                    pos2 = _stems_before(text, chain_start, lex, max(0, chain_start - 8))
+                    if pos2 not in by_end:
+                        break
+                    chain_start = by_end[pos2].start
+                pos = chain_start
+        if rule:
             pass
-        elif anchor is not None:
-            pos = chain_start
-        elif m.group() == "医院" and s - pos == 0:
-            for k in (3, 2):
-                r = by_end.get(s - k)
-                word = text[s - k:s]
-                if r is not None and not r.attrs.get("two_char") and _PROPER_STEM.fullmatch(word) and \
-                        word + "医院" not in lex.generic_institutions and not any(ch in lex.boundary_chars for ch in word):
-                    anchor, pos, rule = r, r.start, "region+proper+suffix"
-                    break
-        elif _AFFILIATE.search(text, max(0, pos - 8), pos) or _ORDINAL.search(text, max(0, pos - 10), pos):
-            uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
-            if uni:
-                left = _left_edge(text, uni.start(), 8, lex)
-                if uni.start() - left >= 2:
-                    pos, rule = left, "university+affiliate"
         elif pos > 0 and text[pos - 1] in LEVEL_CHARS and (
                 pos < 2 or text[pos - 2] not in LEVEL_CHARS or text[pos - 2] == "、"):
             level = text[pos - 1]
             pos -= 1
             rule = "level+suffix"
-        if not rule and anchor is None and pos >= 2 and m.group() in ("卫生院", "中心卫生院"):
+        elif pos >= 2 and m.group() in ("卫生院", "中心卫生院"):
             # 新丰中心卫生院: a town written without 镇; the link stage checks the article's county.
             for k in (2, 3):
                 short = text[pos - k:pos]
@@ -212,30 +265,29 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
                                          attrs={"town_short": short, "rest": text[pos:e]}))
                     break
             continue
-        if not rule and pos > 1 and text[pos - 1] == "、":
-            # 县第二、第三人民医院: both items share the level prefix and the suffix.
-            o = re.search(r"第[一二三四五六七八九十]+$", text[max(0, pos - 6):pos - 1])
-            own = re.match(r"第[一二三四五六七八九十]+", text[pos:e])
-            if o and own:
-                first_start = pos - 1 - len(o.group())
-                lvl = text[first_start - 1] if first_start > 0 else ""
-                if lvl in LEVEL_CHARS:
-                    rest = text[pos + len(own.group()):e]
-                    for nm, a, b in ((lvl + o.group() + rest, first_start - 1, pos - 1),
-                                     (lvl + text[pos:e], pos, e)):
-                        found.append(Mention(text[a:b], "Hospital", a, b, name=nm, rule="level+suffix",
-                                             attrs={"level": lvl}))
+        elif pos > 1 and text[pos - 1] == "、":
+            found.extend(_shared_level_prefix(text, pos, e))
             continue
-        if not rule:
-            continue
+        else:
+            # 中日友好医院, 玛丽医院: a name with no place in it, right after a boundary; a long one
+            # (中国人民解放军联勤保障部队第九四〇医院) only where it opens a clause or list item.
+            left = _left_edge(text, pos, 15, lex, inside)
+            opens = left == 0 or text[left - 1] in PUNCT or text[left - 1].isspace()
+            ordinal = text.startswith("第", pos)
+            if pos - left >= 2 and _proper_gap(text[left:pos], lex, text[pos:s], 14 if opens and ordinal else 6) and (
+                    opens or left > pos - 15):
+                pos, rule = left, "proper+suffix"
+            else:
+                continue
         name = text[pos:e]
         core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
         if rule == "level+suffix":
             core = name[1:]
-        if rule == "region+suffix" and core == "总医院" and anchor is not None and anchor.text.endswith(("县", "区", "市", "旗")):
+        if rule == "region+suffix" and core == "总医院" and anchor.text.endswith(("县", "区", "市", "旗")):
             found.append(Mention(name, "Alliance", pos, e, name=name, rule="county+总医院"))
             continue  # 尤溪县总医院: a county's 总医院 is its medical alliance (医共体)
-        if (core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions:
+        if (core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions \
+                or core in lex.generic_institutions and rule == "proper+suffix":
             # 区医院 / 县医院 / 二级以上医院: the text names no institution, only a kind of one.
             continue
         if _COUNT_BEFORE.search(text, max(0, pos - 4), pos) or text[max(0, pos - 1):pos] in ("各", "等"):
@@ -245,6 +297,21 @@ def _institutions(text: str, regions: list[Mention], lex) -> list[Mention]:
             attrs["anchor"] = anchor.text
         found.append(Mention(name, "Hospital", pos, e, name=name, rule=rule, attrs=attrs))
     return _branches(text, _distributed(text, regions, found, lex), regions, lex)
+
+
+def _shared_level_prefix(text: str, pos: int, e: int) -> list[Mention]:
+    """县第二、第三人民医院: both items share the level prefix and the suffix."""
+    o = re.search(r"第[一二三四五六七八九十]+$", text[max(0, pos - 6):pos - 1])
+    own = re.match(r"第[一二三四五六七八九十]+", text[pos:e])
+    if not (o and own):
+        return []
+    first_start = pos - 1 - len(o.group())
+    lvl = text[first_start - 1] if first_start > 0 else ""
+    if lvl not in LEVEL_CHARS:
+        return []
+    rest = text[pos + len(own.group()):e]
+    return [Mention(text[a:b], "Hospital", a, b, name=nm, rule="level+suffix", attrs={"level": lvl})
+            for nm, a, b in ((lvl + o.group() + rest, first_start - 1, pos - 1), (lvl + text[pos:e], pos, e))]
 
 
 _BRANCH = re.compile(r"(分院|院区|医院)")
@@ -292,13 +359,13 @@ def _distributed(text: str, regions: list[Mention], found: list[Mention], lex) -
     return found + [x for x in extra if (x.start, x.end) not in taken]
 
 
-def _universities(text: str, lex, taken) -> list[Mention]:
+def _universities(text: str, lex, taken, inside: dict[int, int]) -> list[Mention]:
     out = []
     for m in _UNIVERSITY.finditer(text):
         e = m.end()
         if text.startswith("附属", e) or text[e:e + 1] in ("生", "科", "城") or any(a <= m.start() < b for a, b in taken):
             continue
-        s = _left_edge(text, m.start(), 8, lex)
+        s = _left_edge(text, m.start(), 8, lex, inside)
         if m.start() - s < 2:
             continue
         name = text[s:e]
@@ -327,7 +394,8 @@ def _agencies(text: str, regions: list[Mention], lex) -> list[Mention]:
         if anchor is not None:
             start = anchor.start
             rule = "region+agency"
-        elif s > 0 and text[s - 1] in LEVEL_CHARS and written not in ("省委", "市委", "县委", "区委"):
+        elif s > 0 and text[s - 1] in LEVEL_CHARS and written not in ("省委", "市委", "县委", "区委") and not (
+                s > 1 and (text[s - 2] in LEVEL_CHARS or text[s - 2] in "各每")):  # 各市州卫生健康委: many
             level, start, rule = text[s - 1], s - 1, "level+agency"
             if s > 1 and (text[s - 2] in "我本全"):
                 start -= 1
@@ -395,7 +463,7 @@ def _policies(text: str) -> list[Mention]:
 _NATIONAL_NAME = re.compile(r"^(国家|全国|中央)")
 
 
-def _programs(text: str, lex, taken, regions: list[Mention]) -> list[Mention]:
+def _programs(text: str, lex, taken, regions: list[Mention], inside: dict[int, int]) -> list[Mention]:
     region_starts = {r.start for r in regions if not r.attrs.get("short")}
     out = []
     for m in _PROGRAM_SUFFIX.finditer(text):
@@ -405,7 +473,7 @@ def _programs(text: str, lex, taken, regions: list[Mention]) -> list[Mention]:
         # The name may run through a quoted part: 远程医疗“县县通”惠民工程.
         left = s
         while True:
-            new_left = _left_edge(text, left, 24, lex)
+            new_left = _left_edge(text, left, 24, lex, inside)
             if new_left > 0 and text[new_left - 1] == "”":
                 q = text.rfind("“", 0, new_left - 1)
                 if q >= 0 and new_left - 1 - q <= 12:
@@ -418,6 +486,8 @@ def _programs(text: str, lex, taken, regions: list[Mention]) -> list[Mention]:
                 break
             left = new_left
             break
+        # An institution's name before it is not part of it: 杰村乡卫生院[迁建项目], X医院[山海提升工程].
+        left = max([b for a, b in taken if left < b <= s] + [left])
         name = text[left:e].strip("“”")
         if len(name) < 4 or name in lex.generic_programs or name[: -len(m.group())] in ("", "该", "本"):
             continue
@@ -437,7 +507,8 @@ def _programs(text: str, lex, taken, regions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _alliances(text: str, regions: list[Mention], lex, anchors: list[Mention] = ()) -> list[Mention]:
+def _alliances(text: str, regions: list[Mention], lex, inside: dict[int, int],
+               anchors: list[Mention] = ()) -> list[Mention]:
     """Named alliances: a region or an institution, then words, then 医共体/医联体/专科联盟/医疗集团…"""
     regions = sorted(list(regions) + [a for a in anchors], key=lambda r: r.start)
     by_end = {r.end: r for r in regions}
@@ -450,7 +521,7 @@ def _alliances(text: str, regions: list[Mention], lex, anchors: list[Mention] = 
             start = s - (len(quoted) - q) + 1
             rule = "quoted-alliance"
         else:
-            start = _left_edge(text, s, 16, lex)
+            start = _left_edge(text, s, 16, lex, inside)
             anchor = None
             for r in regions:
                 if start <= r.start < s and (anchor is None) and r.end <= s:
@@ -498,20 +569,61 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     aliases = _aliases(text, lex)
     policies = _policies(text)
     taken = [(p.start, p.end) for p in policies]
-    hospitals = _institutions(text, regions, lex)
-    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals])
+    inside = _inside(regions)
+    hospitals = _institutions(text, regions, lex, inside)
+    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals], inside)
     agencies = _agencies(text, regions, lex)
-    alliances = _alliances(text, regions, lex, hospitals + [a for a in aliases if a.type == "Hospital"])
+    alliances = _alliances(text, regions, lex, inside, hospitals + [a for a in aliases if a.type == "Hospital"])
     programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies],
-                         regions)
+                         regions, inside)
     # Region names that are only part of a university's name (中山 in 中山大学) are not places.
     uni_spans = [(u.start, u.end) for u in universities]
     regions = [r for r in regions if not any(a <= r.start < b for a, b in uni_spans)]
-    inner = [r for r in regions if any(i.start <= r.start and r.end <= i.end and not i.rule.startswith("university")
-                                       for i in hospitals + agencies + alliances)]
     mentions = _dedupe(aliases + policies + hospitals + universities + agencies + alliances
                        + programs + regions + _self_refs(text))
-    return mentions, inner
+    defined = _defined_abbreviations(text, mentions)
+    if defined:
+        mentions = _dedupe(defined + mentions)
+    return mentions, _places_in_names(mentions, regions)
+
+
+_DEFINES = re.compile(r"[（(](?:[^（）()]{2,30}?[，,；;])?(?:以下|下文|后文)?(?:简称|下称|又称|统称)[为:：]?"
+                      r"[“\"「]?([^“”\"「」（）()，,。；;]{2,12}?)[”\"」]?[）)]")
+
+
+def _defined_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Every later use of a short name the text defines (``A（以下简称“B”）``, ``A（简称B）``,
+    ``A（C，下称B）``) is a mention of A: same type, ``attrs["abbrev_of"]`` = A's span."""
+    by_end = {m.end: m for m in mentions if m.type != "Region"}
+    out = []
+    for d in _DEFINES.finditer(text):
+        full = by_end.get(d.start())
+        short = d.group(1)
+        if full is None or short == full.name or len(short) < 2:
+            continue
+        i = text.find(short, d.start(1))
+        while i >= 0:
+            out.append(Mention(short, full.type, i, i + len(short), name=full.name, rule="abbreviation",
+                               attrs={"abbrev_of": [full.start, full.end]}))
+            i = text.find(short, i + len(short))
+    return out
+
+
+def _places_in_names(mentions: list[Mention], regions: list[Mention]) -> list[Mention]:
+    """The regions an institution's name is placed in (广东省第二人民医院 → 广东省): its leading
+    chain of regions and any full region name inside it, but not a short place name inside a
+    proper name (佛山 in 山东省千佛山医院)."""
+    names = [m for m in mentions if m.type in ("Hospital", "Agency", "Alliance")
+             and not m.rule.startswith(("university", "alias"))]
+    out = []
+    for n in names:
+        chain_end = n.start
+        for r in regions:
+            if n.start <= r.start and r.end <= n.end:
+                if r.start == chain_end or not r.attrs.get("short"):
+                    out.append(r)
+                    chain_end = r.end if r.start == chain_end else chain_end
+    return out
 
 
 # ---------------------------------------------------------------------------------
