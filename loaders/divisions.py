@@ -51,6 +51,8 @@ class Region:
                 out.append(self.short if self.short.endswith(level) else self.short + level)
         if self.short and self.short != self.name and self.short[-1] in "州县旗" and len(self.short) >= 3:
             out.append(self.short)  # 科右前旗, 东乡县
+        if self.type == "Town" and self.name.endswith("乡") and len(self.name) >= 3:
+            out.append(self.name[:-1] + "镇")  # 竹核乡 since made a town: 竹核镇
         return tuple(f for f in dict.fromkeys(out) if f != self.name)
 
     @property
@@ -149,8 +151,9 @@ class Divisions:
         return min(cities, key=lambda c: (c.lon - p.lon) ** 2 + (c.lat - p.lat) ** 2, default=None)
 
     def _step(self, keys: list[str], rest: str) -> tuple[Region, str] | None:
-        """The first of ``keys`` whose name (else a former name) starts ``rest``, and that name."""
-        for names in (lambda r: (r.name,), lambda r: r.former):
+        """The first of ``keys`` whose name (else a former name, else another written form:
+        文山州, or a township written as the town it has become) starts ``rest``, and that name."""
+        for names in (lambda r: (r.name,), lambda r: r.former, lambda r: r.forms):
             for k in keys:
                 r = self.regions[k]
                 for n in names(r):

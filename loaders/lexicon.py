@@ -57,8 +57,9 @@ class Lexicon:
     hospital_stems: ahocorasick.Automaton
     generic_institutions: frozenset[str]
     generic_programs: frozenset[str]
-    aliases: dict[str, Alias]
+    aliases: dict[str, tuple[Alias, ...]]  # one short name may stand for several (协和医院), told apart by region
     alias_automaton: ahocorasick.Automaton
+    other_names: dict[str, frozenset[str]]  # canonical name -> the table's fuller other names for it
     agency_suffixes: list[tuple[str, str, str]]
     agency_suffix: re.Pattern
     cues: dict[str, Cue]
@@ -68,6 +69,9 @@ class Lexicon:
     boundary_chars: frozenset[str]
     name_breakers: ahocorasick.Automaton
     regions: RegionNames
+    area_automaton: ahocorasick.Automaton
+    areas: frozenset[str]
+    unbroken_words: dict[str, tuple[tuple[int, str], ...]]  # boundary char -> (offset in word, word)
     program_triggers: tuple[str, ...]
 
 
@@ -126,13 +130,26 @@ def _region_names() -> RegionNames:
     )
 
 
+def _unbroken(words: list[str], boundary: str) -> dict[str, tuple[tuple[int, str], ...]]:
+    """Index the words that hold a boundary char by that char: 协同 → {同: ((1, 协同),)}."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for w in words:
+        for k, ch in enumerate(w):
+            if ch in boundary:
+                out.setdefault(ch, []).append((k, w))
+    return {ch: tuple(v) for ch, v in out.items()}
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Load every vocab file and build the automata (once per process)."""
-    aliases = {}
+    aliases: dict[str, list[Alias]] = {}
+    other_names: dict[str, set[str]] = {}
     for row in read_tsv("aliases.tsv"):
         a = Alias(row[0], row[1], row[2], row[3] if len(row) > 3 and row[3] else None)
-        aliases[a.alias] = a
+        aliases.setdefault(a.alias, []).append(a)
+        if a.type == "Hospital" and a.alias != a.name and a.alias.endswith(("医院", "中心")) and len(a.alias) > 4:
+            other_names.setdefault(a.name, set()).add(a.alias)  # 南京鼓楼医院 for 南京大学医学院附属鼓楼医院
     cues = {}
     for row in read_tsv("relation_cues.tsv"):
         cues[row[0]] = Cue(row[0], row[1], row[2], float(row[3]))
@@ -143,8 +160,9 @@ def lexicon() -> Lexicon:
         hospital_stems=_automaton((w, w) for w in read_lines("hospital_stems.txt")),
         generic_institutions=frozenset(read_lines("generic_institutions.txt")),
         generic_programs=frozenset(read_lines("generic_programs.txt")),
-        aliases=aliases,
+        aliases={k: tuple(v) for k, v in aliases.items()},
         alias_automaton=_automaton((k, k) for k in aliases),
+        other_names={k: frozenset(v) for k, v in other_names.items()},
         agency_suffixes=agency,
         agency_suffix=alternation(a[0] for a in agency),
         cues=cues,
@@ -154,6 +172,9 @@ def lexicon() -> Lexicon:
         boundary_chars=frozenset("".join(read_lines("boundary_chars.txt"))),
         name_breakers=_automaton((w, w) for w in boundary_words + read_lines("generic_stems.txt")),
         regions=_region_names(),
+        area_automaton=_automaton((w, w) for w in read_lines("areas.txt")),
+        areas=frozenset(read_lines("areas.txt")),
+        unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
     )
 

@@ -227,24 +227,34 @@ class _Linker:
         e = region_entity(r, self.doc.id if mi is not None else None)
         return self.add(e, mi, surface, reason)
 
-    def _hospital_name(self, m: Mention, key: str | None, rest: str, written: str = "") -> str:
-        """County-level and above: the region as the text writes it (文山州人民医院); towns get
-        their county in front when the article names it (阳山县黎埠镇卫生院)."""
+    def _hospital_name(self, m: Mention, key: str | None, rest: str, j: int | None) -> tuple[str, set[str]]:
+        """The name as the text writes its place, and other names of the same hospital.
+
+        County level and above keep the written form of the place (文山州人民医院, 北京清华长庚医院)
+        and a district keeps its city when the text writes it (深圳市龙岗区人民医院); towns get their
+        county in front when the article names it (阳山县黎埠镇卫生院)."""
         if key is None:
-            return m.name
+            return m.name, set()
         r = self.div.regions[key]
+        written = self.ex.mentions[j].text if j is not None else ""
+        place = written if written and (written in r.forms or m.attrs.get("proper")) else r.name
         if r.type == "Town":
             county = self.div.regions.get(r.parent)
             named = county is not None and any(v == county.key for v in self.region_of.values())
-            return (county.name if named else "") + r.name + rest
-        if written and written in r.forms:
-            return written + rest
-        return r.name + rest
+            return (county.name if named else "") + place + rest, set()
+        others = {r.name + rest}
+        if r.type == "County" and r.name.endswith("区") and j is not None:
+            before = self.doc.text[m.start:self.ex.mentions[j].start]
+            if before and any(self.ex.mentions[k].text == before and self.ex.mentions[k].start == m.start
+                              and v == r.parent for k, v in self.region_of.items()):
+                others.add(place + rest)
+                place = before + place
+        return place + rest, others - {place + rest}
 
     def link_mentions(self) -> None:
         ms = self.ex.mentions
-        order = [i for i, m in enumerate(ms) if m.rule not in DEFERRED]
-        order += [i for i, m in enumerate(ms) if m.rule in DEFERRED]
+        later = {i for i, m in enumerate(ms) if m.rule in DEFERRED or m.attrs.get("rows", 1) > 1}
+        order = [i for i in range(len(ms)) if i not in later] + sorted(later)
         for i in order:
             m = ms[i]
             if m.rule in DEFERRED and self.link_same_as(i, m):
@@ -266,8 +276,9 @@ class _Linker:
             elif m.type in ("University", "Alliance", "Policy", "Program"):
                 self.link_named(i, m)
 
-    def _anchor_key(self, m: Mention) -> tuple[str | None, str]:
-        """The region a name starts with, and the rest of the name after it."""
+    def _anchor_key(self, m: Mention) -> tuple[str | None, str, int | None]:
+        """The region a name starts with, the rest of the name after it, and the index of that
+        region's mention."""
         anchor = m.attrs.get("anchor")
         if anchor:
             # The innermost region prefix: 广东省清远市阳山县人民医院 → 阳山县.
@@ -276,9 +287,8 @@ class _Linker:
             if keys:
                 j, key = max(keys, key=lambda jk: self.ex.mentions[jk[0]].end)
                 rest = m.attrs.get("rest") or self.doc.text[self.ex.mentions[j].end:m.end]
-                self._written = self.ex.mentions[j].text
-                return key, rest
-        return None, m.name
+                return key, rest, j
+        return None, m.name, None
 
     def link_same_as(self, i: int, m: Mention) -> bool:
         """A defined abbreviation, or a short proper name (孙逸仙纪念医院) whose full form the
@@ -323,7 +333,7 @@ class _Linker:
     def link_hospital(self, i: int, m: Mention) -> None:
         if m.rule == "alias-table":
             return self.link_alias(i, m)
-        key, rest = self._anchor_key(m)
+        key, rest, j = self._anchor_key(m)
         reason = "name starts with its region"
         if m.attrs.get("town_short"):
             counties = {k for k in self.region_of.values() if self.div.regions[k].type == "County"}
@@ -342,12 +352,9 @@ class _Linker:
             if key is None:
                 return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")
             reason = self._completion(m.attrs["level"], key)
-        name = self._hospital_name(m, key, rest, getattr(self, "_written", ""))
-        self._written = ""
+        name, others = self._hospital_name(m, key, rest, j)
         eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"
-        e = Entity(eid, "Hospital", name, mentions={self.doc.id: 1})
-        if key and self.div.regions[key].type != "Town" and name != self.div.regions[key].name + rest:
-            e.aliases.add(self.div.regions[key].name + rest)
+        e = Entity(eid, "Hospital", name, aliases=others, mentions={self.doc.id: 1})
         if key:
             r = self.div.regions[key]
             e.attrs.update({"division": key, "region": self.div.path(key)})
@@ -368,7 +375,7 @@ class _Linker:
             prev = self.mention_entity.get(m.attrs["same_region_as"])
             key = self.entities[prev].attrs.get("division") if prev else None
         if key is None:
-            key, _ = self._anchor_key(m)
+            key, _, _ = self._anchor_key(m)
         if key is None and m.attrs.get("level"):
             key = self._level_region(m.attrs["level"], m.start)
             if key is None:
@@ -394,9 +401,30 @@ class _Linker:
         self.add(e, i, m.text, "region + agency suffix" if not m.attrs.get("level") else
                  self._completion(m.attrs["level"], key))
 
+    def _alias_row(self, m: Mention):
+        """Which row of the alias table a short name means here: the only one; the one the text
+        wrote in full; the one the article already names; else the one in the article's province."""
+        rows = self.lex.aliases[m.attrs["alias"]]
+        if len(rows) == 1:
+            return rows[0]
+        for pick in ([a for a in rows if a.name == m.text],
+                     [a for a in rows if any(e.name == a.name for e in self.entities.values())]):
+            if len(pick) == 1:
+                return pick[0]
+        provinces = {self.div.chain(k)[-1].key for k in self.region_of.values()}
+        local = []
+        for a in rows:
+            r = self.div.resolve_path(a.region) if a.region else None
+            if r is not None and self.div.chain(r.key)[-1].key in provinces:
+                local.append(a)
+        return local[0] if len(local) == 1 else None
+
     def link_alias(self, i: int, m: Mention) -> None:
-        key = m.attrs.get("alias") or (m.name if m.name in self.lex.aliases else m.text)
-        a = self.lex.aliases[key]
+        a = self._alias_row(m)
+        if a is None:
+            self.unresolved.append({"surface": m.text, "reason": "short name shared by several institutions; "
+                                    "the article names none of them and none of their provinces"})
+            return
         region = divisions().resolve_path(a.region) if a.region else None
         name = a.name
         text_after = self.doc.text[m.end:m.end + 8]
@@ -415,7 +443,7 @@ class _Linker:
                 if prefix and name.startswith(prefix) and len(name) > len(prefix):
                     eid = f"Hospital/{region.key}/{name[len(prefix):]}"
                     break
-        e = Entity(eid, a.type, name, mentions={self.doc.id: 1})
+        e = Entity(eid, a.type, name, aliases=set(self.lex.other_names.get(name, ())), mentions={self.doc.id: 1})
         if part_of:
             e.attrs["part_of"] = part_of
         if region:
@@ -430,10 +458,16 @@ class _Linker:
             return self.link_alias(i, m)
         name = m.name
         if m.type == "Program" and name in self.lex.aliases:
+            m.attrs["alias"] = name
             return self.link_alias(i, m)
+        key = None
+        if m.attrs.get("level"):  # 县人民医院医共体 → the article's county's
+            key = self._level_region(m.attrs["level"], m.start)
+            if key:
+                name = self.div.regions[key].name + name[len(m.attrs["level"]):]
         e = Entity(f"{m.type}/{name}", m.type, name, mentions={self.doc.id: 1})
         if m.type in ("Program", "Alliance", "Policy") and not _NATIONAL.match(name):
-            key, _ = self._anchor_key(m) if m.attrs.get("anchor") else (None, "")
+            key = key or (self._anchor_key(m)[0] if m.attrs.get("anchor") else None)
             key = key or self.focus.get("County") or self.focus.get("City") or self.focus.get("Province")
             if key:
                 e.attrs["region"] = self.div.path(key)

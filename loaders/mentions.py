@@ -28,7 +28,7 @@ _UNIVERSITY = re.compile(r"(医科大学|药科大学|中医药大学|医学院|
 _PROGRAM_SUFFIX = re.compile(r"(行动计划|专项行动|工程|计划|行动|项目|战略|培训班|基层行)")
 _ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗卫生共同体|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|"
                              r"医疗健康集团|健康集团|医疗集团|医院集团|中心联盟|联盟)")
-_AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在]{0,4})$")
+_AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在院等和及]{0,4})$")
 _NOT_ALLIANCE_AFTER = ("建设", "领导小组", "办公室", "实施方案", "工作")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
@@ -48,6 +48,9 @@ def _left_edge(text: str, end: int, max_len: int, lex, inside: dict[int, int] | 
         ch = text[i - 1]
         if ch in PUNCT or ch.isdigit() or ch.isspace():
             break
+        if ch in lex.boundary_chars and _in_unbroken_word(text, i - 1, lex):
+            i -= 1  # 协同发展, 共同体: the boundary char is inside a word
+            continue
         if ch in lex.boundary_chars or any(text[i - k:i] in words for k in lengths if i >= k):
             if inside and i in inside:
                 i = inside[i]
@@ -58,6 +61,11 @@ def _left_edge(text: str, end: int, max_len: int, lex, inside: dict[int, int] | 
             break
         i -= 1
     return i
+
+
+def _in_unbroken_word(text: str, p: int, lex) -> bool:
+    """Is the character at ``p`` inside one of the words that hold a boundary char (协同, 共同)?"""
+    return any(text.startswith(w, p - k) for k, w in lex.unbroken_words.get(text[p], ()) if p >= k)
 
 
 def _inside(regions: list[Mention]) -> dict[int, int]:
@@ -168,6 +176,13 @@ def _stems_before(text: str, pos: int, lex, floor: int) -> int:
     return pos
 
 
+def _division_type(key: str) -> str:
+    from .divisions import divisions
+
+    r = divisions().regions.get(key)
+    return r.type if r else ""
+
+
 @lru_cache(maxsize=1)
 def _town_shorts() -> frozenset[str]:
     from .divisions import divisions
@@ -218,9 +233,10 @@ def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention]) -> tuple[
 
 def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]) -> list[Mention]:
     """Hospitals: [region | level char | university 附属][stems][suffix], or a proper name."""
-    by_end = {}
+    by_end, by_start = {}, {}
     for r in regions:
         by_end.setdefault(r.end, r)
+        by_start.setdefault(r.start, r)
     found = []
     for m in lex.hospital_suffix.finditer(text):
         s, e = m.start(), m.end()
@@ -228,19 +244,22 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
         if text.startswith("集团", e) or (text.startswith("长", e) and not text.startswith("院长", s + 1)):
             continue
         pos = _stems_before(text, s, lex, max(0, s - 14))
-        anchor, rule, level = None, "", None
-        uni = _UNIVERSITY.search(text, max(0, pos - 16), pos)
-        if uni and (_AFFILIATE.search(text, max(0, pos - 8), pos) or (
-                0 <= pos - uni.end() <= 6 and not any(ch in PUNCT or ch in lex.boundary_chars
-                                                     for ch in text[uni.end():pos]))):
+        anchor, rule, level, proper = None, "", None, False
+        uni = None
+        for uni in _UNIVERSITY.finditer(text, max(0, pos - 16), pos):
+            pass  # the nearest one: 青岛大学附属医院、[滨州医学院]附属医院
+        if uni and not any(ch in PUNCT for ch in text[uni.end():pos]) and (
+                _AFFILIATE.search(text, max(0, pos - 8), pos) or (
+                0 <= pos - uni.end() <= 6 and not any(ch in lex.boundary_chars for ch in text[uni.end():pos]))):
             # 复旦大学附属中山医院, 南方医科大学南方医院, 中山大学孙逸仙纪念医院, 吉林大学第一医院
-            left = _left_edge(text, uni.start(), 8, lex, inside)
+            left = _university_start(text, uni.start(), lex, inside, by_start)
             if uni.start() - left >= 2:
                 pos, rule = left, "university+affiliate"
         if not rule:
             anchor, stems = _anchor_before(text, s, lex, by_end)
             if anchor is not None:
                 rule, chain_start = "region+suffix", anchor.start
+                proper = stems > anchor.end + 1  # 北京[清华长庚]医院: a name, not just a place's hospital
                 # 广东省清远市阳山县人民医院: walk left over the regions (and stems) before the anchor.
                 while True:
                     pos2 = _stems_before(text, chain_start, lex, max(0, chain_start - 8))
@@ -275,7 +294,7 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
             opens = left == 0 or text[left - 1] in PUNCT or text[left - 1].isspace()
             ordinal = text.startswith("第", pos)
             if pos - left >= 2 and _proper_gap(text[left:pos], lex, text[pos:s], 14 if opens and ordinal else 6) and (
-                    opens or left > pos - 15):
+                    opens or left > pos - 15) and not (pos == s and text[left:pos] in lex.areas):
                 pos, rule = left, "proper+suffix"
             else:
                 continue
@@ -295,8 +314,22 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
         attrs = {"level": level} if level else {}
         if anchor is not None:
             attrs["anchor"] = anchor.text
+            if proper:
+                attrs["proper"] = True
         found.append(Mention(name, "Hospital", pos, e, name=name, rule=rule, attrs=attrs))
     return _branches(text, _distributed(text, regions, found, lex), regions, lex)
+
+
+def _university_start(text: str, end: int, lex, inside: dict[int, int], by_start: dict[int, Mention]) -> int:
+    """Where a university's name ending in 大学/医学院… at ``end`` starts: the left edge, moved on to a
+    province or city name one or two characters after it (帮扶方[西安]交通大学: not 方)."""
+    left = _left_edge(text, end, 8, lex, inside)
+    for k in (1, 2):
+        r = by_start.get(left + k)
+        if r is not None and r.end <= end and any(_division_type(c) in ("Province", "City")
+                                                  for c in r.attrs.get("candidates", [])):
+            return r.start
+    return left
 
 
 def _shared_level_prefix(text: str, pos: int, e: int) -> list[Mention]:
@@ -316,7 +349,7 @@ def _shared_level_prefix(text: str, pos: int, e: int) -> list[Mention]:
 
 _BRANCH = re.compile(r"(分院|院区|医院)")
 _SHARED_SUFFIX = re.compile(
-    r"(?:共|等)?(?:\d+|[一二三四五六七八九十]+)?(?:间|个|家|所)?(?:乡镇|镇|乡|市|县|区)?的?"
+    r"(?:共|等)?(?:\d+|[一二三四五六七八九十]+)?(?:余|多)?(?:间|个|家|所)?(?:乡镇|镇|乡|市|县|区)?的?"
     r"(中心卫生院|卫生院|人民医院|中医医院|中医院|妇幼保健院)")
 
 
@@ -359,13 +392,14 @@ def _distributed(text: str, regions: list[Mention], found: list[Mention], lex) -
     return found + [x for x in extra if (x.start, x.end) not in taken]
 
 
-def _universities(text: str, lex, taken, inside: dict[int, int]) -> list[Mention]:
+def _universities(text: str, lex, taken, inside: dict[int, int], regions: list[Mention]) -> list[Mention]:
+    by_start = {r.start: r for r in regions}
     out = []
     for m in _UNIVERSITY.finditer(text):
         e = m.end()
         if text.startswith("附属", e) or text[e:e + 1] in ("生", "科", "城") or any(a <= m.start() < b for a, b in taken):
             continue
-        s = _left_edge(text, m.start(), 8, lex, inside)
+        s = _university_start(text, m.start(), lex, inside, by_start)
         if m.start() - s < 2:
             continue
         name = text[s:e]
@@ -426,16 +460,20 @@ def _agencies(text: str, regions: list[Mention], lex) -> list[Mention]:
 def _aliases(text: str, lex) -> list[Mention]:
     out = []
     for end, key in lex.alias_automaton.iter_long(text):
-        a = lex.aliases[key]
+        rows = lex.aliases[key]
         start = end - len(key) + 1
         # 四川大学华西医院: the text wrote the full name around the alias; take all of it.
-        if a.name.endswith(key) and a.name != key:
-            prefix = a.name[: -len(key)]
-            if text.endswith(prefix, 0, start):
+        for a in rows:
+            prefix = a.name[: -len(key)] if a.name.endswith(key) and a.name != key else ""
+            if prefix and text.endswith(prefix, 0, start):
                 start -= len(prefix)
-        attrs = {"alias_of": a.name, "region": a.region, "alias": key}
-        out.append(Mention(text[start:end + 1], a.type, start, end + 1, name=a.name, rule="alias-table",
-                           attrs=attrs))
+                rows = (a,)
+                break
+        a = rows[0]
+        # Which row a short name shared by several means (协和医院) is the link stage's call.
+        out.append(Mention(text[start:end + 1], a.type, start, end + 1, name=a.name if len(rows) == 1 else key,
+                           rule="alias-table", attrs={"alias": key, "rows": len(rows),
+                                                      "written_full": len(rows) == 1 and start < end + 1 - len(key)}))
     return out
 
 
@@ -507,36 +545,52 @@ def _programs(text: str, lex, taken, regions: list[Mention], inside: dict[int, i
     return out
 
 
+def _areas(text: str, lex) -> list[Mention]:
+    """Named areas that are not divisions (大别山, 川南, 长三角): they can open an alliance's name."""
+    return [Mention(w, "Area", end - len(w) + 1, end + 1, name=w, rule="area")
+            for end, w in lex.area_automaton.iter_long(text)]
+
+
+_LEAGUE = ("专科联盟", "专家联盟", "中心联盟", "联盟")
+
+
 def _alliances(text: str, regions: list[Mention], lex, inside: dict[int, int],
-               anchors: list[Mention] = ()) -> list[Mention]:
-    """Named alliances: a region or an institution, then words, then 医共体/医联体/专科联盟/医疗集团…"""
-    regions = sorted(list(regions) + [a for a in anchors], key=lambda r: r.start)
-    by_end = {r.end: r for r in regions}
+               hospitals: list[Mention] = ()) -> list[Mention]:
+    """Named alliances: a place (region or named area) or a hospital, then words, then
+    医共体/医联体/专科联盟/医疗集团… (兰考县人民医院医共体, 大别山区域医联体, 浙大一院肝胆胰专科联盟)."""
+    anchors = sorted([*regions, *_areas(text, lex), *hospitals], key=lambda r: (r.start, -r.end))
     out = []
     for m in _ALLIANCE_SUFFIX.finditer(text):
         s, e = m.start(), m.end()
-        quoted = text[max(0, s - 12):s]
-        q = quoted.rfind("“")
-        if q >= 0 and "”" not in quoted[q:] and text.startswith("”", e):
-            start = s - (len(quoted) - q) + 1
-            rule = "quoted-alliance"
-        else:
-            start = _left_edge(text, s, 16, lex, inside)
-            anchor = None
-            for r in regions:
-                if start <= r.start < s and (anchor is None) and r.end <= s:
-                    anchor = r
-            if anchor is None and not any(r.end == s for r in regions):
-                continue
-            if anchor is not None:
-                start = anchor.start
-            rule = "region+alliance"
-        name = text[start:e]
-        if name == m.group() or by_end.get(s) is None and rule != "quoted-alliance" and len(name) - len(m.group()) < 2:
-            continue
         if text.startswith(_NOT_ALLIANCE_AFTER, e):
             continue  # 医共体建设 / …共同体建设工作领导小组: an activity or a body, not the alliance
-        out.append(Mention(name, "Alliance", start, e, name=name, rule=rule))
+        quoted = text[max(0, s - 12):s]
+        q = quoted.rfind("“")
+        attrs = {}
+        if q >= 0 and "”" not in quoted[q:] and text.startswith("”", e):
+            start, rule = s - (len(quoted) - q) + 1, "quoted-alliance"
+        else:
+            left = _left_edge(text, s, 16, lex, inside)
+            inner = [a for a in anchors if left <= a.start and a.end <= s]
+            if not inner:
+                continue
+            first, last = inner[0], max(inner, key=lambda a: a.end)
+            gap = text[last.end:s]
+            if last.type == "Hospital":
+                # A hospital's own alliance (宣城市人民医院医联体) or a specialty league it leads
+                # (绵阳市中心医院卒中专科联盟); not 某医院紧密型医联体 or 某医院专科联盟 as a kind.
+                ok = (not gap and m.group() not in _LEAGUE) or (gap and m.group() in _LEAGUE)
+                if last.attrs.get("level") and last.start == first.start:
+                    attrs = {"level": last.attrs["level"]}  # 县人民医院医共体: completed from context
+            else:
+                ok = True
+            if not ok or gap and next(lex.name_breakers.iter(gap), None) is not None or len(gap) > 12:
+                continue
+            start, rule = first.start, "region+alliance"
+        name = text[start:e]
+        if name == m.group():
+            continue
+        out.append(Mention(name, "Alliance", start, e, name=name, rule=rule, attrs=attrs))
     return out
 
 
@@ -571,7 +625,7 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     taken = [(p.start, p.end) for p in policies]
     inside = _inside(regions)
     hospitals = _institutions(text, regions, lex, inside)
-    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals], inside)
+    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals], inside, regions)
     agencies = _agencies(text, regions, lex)
     alliances = _alliances(text, regions, lex, inside, hospitals + [a for a in aliases if a.type == "Hospital"])
     programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies],
