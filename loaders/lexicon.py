@@ -93,6 +93,7 @@ class RegionNames:
     ends: re.Pattern  # the last characters of full names
     shorts: ahocorasick.Automaton  # province and city short names
     county_short: dict[str, str]  # county key -> short name (阳山)
+    counties_by_short: dict[str, tuple[str, ...]]  # short name -> county keys (金平 → two counties)
 
 
 def _region_names() -> RegionNames:
@@ -127,7 +128,15 @@ def _region_names() -> RegionNames:
         ends=ends,
         shorts=_automaton((k, (k, tuple(v))) for k, v in shorts.items()),
         county_short=county_short,
+        counties_by_short=_invert(county_short),
     )
+
+
+def _invert(d: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for k, v in d.items():
+        out.setdefault(v, []).append(k)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _unbroken(words: list[str], boundary: str) -> dict[str, tuple[tuple[int, str], ...]]:

@@ -101,6 +101,16 @@ class _Linker:
 
     def _pick(self, m: Mention, context: set[str], ctx_anc: set[str]) -> str | None:
         cands = [self.div.regions[k] for k in m.attrs["candidates"]]
+        if m.attrs.get("listed"):
+            # 分赴屏边、金平、绿春三县: the county of that short name in the article's province or
+            # prefecture, else the only one in the country.
+            near = [r for r in cands if any(a.key in ctx_anc for a in self.div.chain(r.key)[1:])]
+            pick = near or cands
+            if len(pick) == 1:
+                return pick[0].key
+            self.unresolved.append({"surface": m.text, "reason": f"listed county short name shared by "
+                                    f"{len(pick)} counties the article's regions do not tell apart"})
+            return None
         if m.attrs.get("short"):
             # Short names: provinces and cities stand alone; counties only once named in full.
             cands = [r for r in cands if r.type in ("Province", "City") or r.key in context]
@@ -317,10 +327,10 @@ class _Linker:
         return True
 
     def _named_at_level(self, i: int, level: str, rest: str) -> str | None:
-        """省立医院 after 福建省立医院: the province or city hospital of that name the article
-        named last, before the article's own region is assumed."""
+        """省立医院 after 福建省立医院, 县医院 after 岳西县医院: the hospital of that name and level the
+        article named last, before the article's own region is assumed."""
         typ = LEVEL_TYPE.get(level)
-        if typ not in ("Province", "City"):
+        if typ not in ("Province", "City") and rest != "医院":
             return None
         for j in range(i - 1, -1, -1):
             eid = self.mention_entity.get(j)
@@ -347,6 +357,9 @@ class _Linker:
         if key is None and m.attrs.get("level"):
             rest = m.name[len(m.attrs["level"]):]
             key = self._named_at_level(i, m.attrs["level"], rest)
+            if key is None and m.attrs.get("bare"):
+                return self._unresolved(m, "a bare 县医院 with no such hospital named before it: a kind "
+                                           "of hospital, not a name")
             self.why = "the hospital of that name the article named before it"
             key = key or self._level_region(m.attrs["level"], m.start)
             if key is None:

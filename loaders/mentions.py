@@ -119,11 +119,44 @@ def _region_matches(text: str, lex) -> list[Mention]:
                            attrs={"candidates": [c[0] for c in cands],
                                   "short": all(c[1] is True for c in cands),
                                   "two_char": any(c[1] == "two-char" for c in cands)}))
+    listed = _county_lists(text, lex)
+    if listed:
+        spans = [(x.start, x.end) for x in listed]
+        out = sorted([r for r in out if not any(a < r.end and r.start < b for a, b in spans)] + listed,
+                     key=lambda r: r.start)
     return _two_char_ok(text, out, lex)
 
 
 _AFTER_COUNTY = re.compile(r"(人民医院|县医院|医院|中心医院|中医|妇幼|卫生|卫健|人民政府|政府|县委|医共体|医疗|疾控|"
                            r"第[一二三四五六七八九十])")
+
+
+_LIST_END = re.compile(r"(?:等(?:[一二三四五六七八九十两\d]+个?)?|[一二三四五六七八九十两\d]+个?)(?:县区|县市|县|区|旗)(?!级)")
+
+
+def _county_lists(text: str, lex) -> list[Mention]:
+    """Counties listed by their short names before a shared level word: 分赴屏边、金平、绿春三县,
+    疏勒、英吉沙、麦盖提等县. Which county each item is, the link stage settles by the article's
+    province or prefecture."""
+    by_short = lex.regions.counties_by_short
+    out = []
+    for m in _LIST_END.finditer(text):
+        items, pos = [], m.start()
+        while True:
+            k = next((k for k in (4, 3, 2) if text[max(0, pos - k):pos] in by_short and pos >= k), 0)
+            if not k:
+                break
+            items.append((pos - k, pos))
+            pos -= k
+            if pos > 0 and text[pos - 1] in "、和及":
+                pos -= 1
+                continue
+            break
+        if len(items) >= 2 and all(text[b:b + 1] in "、和及" for a, b in items[1:]):
+            for a, b in items:
+                out.append(Mention(text[a:b], "Region", a, b, name=text[a:b], rule="county-list",
+                                   attrs={"candidates": list(by_short[text[a:b]]), "short": True, "listed": True}))
+    return out
 
 
 def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
@@ -269,6 +302,8 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
                 pos = chain_start
         if rule:
             pass
+        elif text.endswith("地区", 0, pos) and (pos < 3 or text[pos - 3] in PUNCT or text[pos - 3].isspace()):
+            level, pos, rule = "地区", pos - 2, "level+suffix"  # 地区第一人民医院 in a prefecture's article
         elif pos > 0 and text[pos - 1] in LEVEL_CHARS and (
                 pos < 2 or text[pos - 2] not in LEVEL_CHARS or text[pos - 2] == "、"):
             level = text[pos - 1]
@@ -301,17 +336,20 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
         name = text[pos:e]
         core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
         if rule == "level+suffix":
-            core = name[1:]
+            core = name[len(level):]
         if rule == "region+suffix" and core == "总医院" and anchor.text.endswith(("县", "区", "市", "旗")):
             found.append(Mention(name, "Alliance", pos, e, name=name, rule="county+总医院"))
             continue  # 尤溪县总医院: a county's 总医院 is its medical alliance (医共体)
-        if (core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions \
-                or core in lex.generic_institutions and rule == "proper+suffix":
-            # 区医院 / 县医院 / 二级以上医院: the text names no institution, only a kind of one.
+        bare = rule == "level+suffix" and core == "医院"
+        if not bare and ((core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions
+                         or core in lex.generic_institutions and rule == "proper+suffix"):
+            # 区医院 / 二级以上医院: the text names no institution, only a kind of one.
             continue
         if _COUNT_BEFORE.search(text, max(0, pos - 4), pos) or text[max(0, pos - 1):pos] in ("各", "等"):
             continue
         attrs = {"level": level} if level else {}
+        if bare:
+            attrs["bare"] = True  # 县医院, 旗医院: only the one the article named in full, if any
         if anchor is not None:
             attrs["anchor"] = anchor.text
             if proper:

@@ -182,3 +182,150 @@ def test_a_bare_level_name_after_the_full_one_is_that_hospital(text):
     ents = entities(text)
     assert "省立医院" in ents["福建省立医院"].aliases
     assert not any(n.endswith("立医院") and n != "福建省立医院" for n in ents)
+
+
+# -- nicknames (loaders/vocab/aliases.tsv) -------------------------------------------
+
+@pytest.mark.parametrize("text, full", [
+    ("在湘雅二医院的帮扶下，花垣县人民医院新开展技术20项。", "中南大学湘雅二医院"),
+    ("郑大二附院为郑州大学第二附属医院的简称，该院对口帮扶兰考县。", "郑州大学第二附属医院"),
+    ("吉大一院派驻专家到汪清县人民医院。", "吉林大学第一医院"),
+    ("原由西京医院帮扶的千阳县医院改由他院接续。", "空军军医大学第一附属医院"),
+    ("在千佛山医院托管下，平邑县人民医院能力提升。", "山东第一医科大学第一附属医院"),
+])
+def test_a_nickname_is_the_full_official_name(text, full):
+    assert full in names(text)
+
+
+def test_an_official_other_name_is_kept_as_an_alias():
+    ents = entities("南京鼓楼医院派出专家组支援海南藏族自治州人民医院。")
+    assert "南京鼓楼医院" in ents["南京大学医学院附属鼓楼医院"].aliases
+
+
+@pytest.mark.parametrize("text, full", [
+    ("福建省卫健委介绍，协和医院向尤溪县派驻专家8名。", "福建医科大学附属协和医院"),
+    ("湖北省恩施州卫健委表示，协和医院将派专家到巴东县坐诊。", "华中科技大学同济医学院附属协和医院"),
+])
+def test_a_nickname_shared_by_several_hospitals_follows_the_articles_province(text, full):
+    hospitals = names(text)
+    assert full in hospitals and not any(n.endswith("协和医院") and n != full for n in hospitals)
+
+
+def test_a_shared_nickname_with_no_province_to_tell_is_not_expanded():
+    ents, res = entities("协和医院派出专家开展义诊。"), analyse(Document(id="t", path="t", raw="协和医院派出专家开展义诊。"))
+    assert not any(e.type == "Hospital" for e in ents.values())
+    assert any(u["surface"] == "协和医院" for u in res.unresolved)
+
+
+# -- the place as written ------------------------------------------------------------
+
+@pytest.mark.parametrize("full, short", [("深圳市龙岗区人民医院", "龙岗区人民医院"), ("绵阳市游仙区人民医院", "游仙区人民医院")])
+def test_a_district_hospital_keeps_the_city_the_text_writes(full, short):
+    ents = entities(f"{full}派出专家到县里。另据报道，{short}新开设门诊。")
+    assert full in ents and short in ents[full].aliases and short not in ents
+
+
+def test_a_nickname_and_the_written_out_name_are_one_node():
+    res = analyse(Document(id="t", path="t", raw="北京清华长庚医院派出专家。清华长庚医院还将共建远程会诊中心。"))
+    hospitals = [e for e in res.entities if e.type == "Hospital"]
+    assert len(hospitals) == 1 and hospitals[0].name == "北京清华长庚医院"
+
+
+# -- bare level words ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, name", [
+    ("上海市对口支援果洛藏族自治州。州人民医院位于玛沁县。", "果洛藏族自治州人民医院"),
+    ("兴安盟卫生健康委员会介绍，盟人民医院新开展技术20项。", "兴安盟人民医院"),
+    ("喀什地区卫健委表示，地区第一人民医院已完成改造。", "喀什地区第一人民医院"),
+])
+def test_a_bare_level_word_is_the_articles_unit_of_that_level(text, name):
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text, full", [
+    ("敖汉旗医院牵头组建医共体。旗医院上半年完成手术1200台。", "敖汉旗医院"),
+    ("岳西县医院院长说，两年来县医院发生了很大变化。", "岳西县医院"),
+])
+def test_a_bare_county_hospital_is_the_one_the_article_named(text, full):
+    ents = entities(text)
+    assert set(n for n, e in ents.items() if e.type == "Hospital") == {full}
+    assert any(a.endswith("医院") and len(a) == 3 for a in ents[full].aliases)
+
+
+def test_a_bare_county_hospital_with_none_named_is_no_entity():
+    assert names("全县13间乡镇卫生院和县医院均已接入平台；区医院也将接入。") == set()
+
+
+# -- county short names in a list ----------------------------------------------------
+
+@pytest.mark.parametrize("text, counties", [
+    ("红河哈尼族彝族自治州组织专家分赴屏边、金平、绿春三县开展义诊。", {"屏边苗族自治县", "金平苗族瑶族傣族自治县", "绿春县"}),
+    ("山东省援疆医疗队分赴疏勒、英吉沙、麦盖提等县。", {"疏勒县", "英吉沙县", "麦盖提县"}),
+    ("江苏援藏医疗队在曲水、达孜、墨竹工卡三县巡诊。", {"曲水县", "达孜区", "墨竹工卡县"}),
+])
+def test_counties_listed_by_short_name(text, counties):
+    assert counties <= names(text, "County")
+
+
+@pytest.mark.parametrize("text", ["同德县卫生健康局局长李永福、同德县人民医院院长出席。",
+                                  "对口支援疏勒县、英吉沙县、麦盖提县、岳普湖县。"])
+def test_full_names_and_person_names_are_not_a_short_name_list(text):
+    assert names(text, "County") <= {"同德县", "疏勒县", "英吉沙县", "麦盖提县", "岳普湖县"}
+
+
+# -- towns ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, town_hospitals", [
+    ("成员单位包括巫溪县中医院及宁厂镇、红池坝镇等30余个乡镇卫生院。", {"巫溪县宁厂镇卫生院", "巫溪县红池坝镇卫生院"}),
+    ("由昭觉县人民医院牵头，成员单位包括竹核镇、谷曲镇、四开镇等乡镇卫生院。",
+     {"昭觉县竹核镇卫生院", "昭觉县谷曲镇卫生院", "昭觉县四开镇卫生院"}),
+])
+def test_towns_listed_before_a_shared_suffix_each_get_their_health_centre(text, town_hospitals):
+    assert town_hospitals <= names(text)
+
+
+def test_a_township_written_as_the_town_it_became_is_that_division():
+    res = analyse(Document(id="t", path="t", raw="昭觉县竹核镇卫生院与竹核镇政府共建健康小屋。"))
+    town = next(e for e in res.entities if e.type == "Town")
+    assert "竹核镇" in {town.name, *town.aliases}  # the division data still calls it 竹核乡
+    assert town.attrs["region"].startswith("四川省凉山彝族自治州昭觉县")
+    assert "昭觉县竹核镇卫生院" in {e.name for e in res.entities}
+
+
+# -- alliances -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, name", [
+    ("六安市牵头成立大别山区域医联体，覆盖三县。", "大别山区域医联体"),
+    ("泸州市人民医院牵头的川南卒中专科联盟新增成员单位6家。", "川南卒中专科联盟"),
+    ("● 专科联盟：重医儿童医院牵头的渝东南儿科专科联盟成立。", "渝东南儿科专科联盟"),
+    ("本报讯，长三角医院协同发展战略联盟2024年度理事会召开。", "长三角医院协同发展战略联盟"),
+])
+def test_an_alliance_opened_by_a_named_area(text, name):
+    assert name in names(text, "Alliance")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("宣城市人民医院牵头组建的宣城市人民医院医联体成员单位达到20家。", "宣城市人民医院医联体"),
+    ("绵阳市中心医院卒中专科联盟成立，成员单位12家。", "绵阳市中心医院卒中专科联盟"),
+    ("开化县深化医共体改革。县人民医院医共体成员单位12家。", "开化县人民医院医共体"),
+])
+def test_an_alliance_opened_by_a_hospital(text, name):
+    assert name in names(text, "Alliance")
+
+
+@pytest.mark.parametrize("text", [
+    "清流县总医院拟与福建省妇幼保健院共建妇幼专科联盟。",
+    "梅州市人民医院通过紧密型医联体持续帮扶县人民医院。",
+    "以江西省某县紧密型医共体为例。",
+])
+def test_a_phrase_ending_in_an_alliance_word_is_not_its_name(text):
+    assert not any(n.endswith(("联盟", "医联体", "医共体")) and len(n) > 6 for n in names(text, "Alliance"))
+
+
+@pytest.mark.parametrize("text, name, not_name", [
+    ("投入350万元共建粤东妇科微创中心，常态化开展手术。", "粤东妇科微创中心", None),
+    ("暨大附一派驻26名管理人员常驻潮汕医院。", None, "潮汕医院"),
+])
+def test_a_named_area_with_stems_names_a_centre_but_alone_names_no_hospital(text, name, not_name):
+    found = names(text)
+    assert (name is None or name in found) and (not_name is None or not_name not in found)
