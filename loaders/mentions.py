@@ -710,9 +710,10 @@ def _places_in_names(mentions: list[Mention], regions: list[Mention]) -> list[Me
     out = []
     for n in names:
         chain_end = n.start
+        branch = n.start + len(n.attrs["branch_of"]) if "branch_of" in n.attrs else -1
         for r in regions:
             if n.start <= r.start and r.end <= n.end:
-                if r.start == chain_end or not r.attrs.get("short"):
+                if r.start in (chain_end, branch) or not r.attrs.get("short"):  # (…医院[饶平]医院: a branch's place)
                     out.append(r)
                     chain_end = r.end if r.start == chain_end else chain_end
     return out
