@@ -60,6 +60,7 @@ class Lexicon:
     aliases: dict[str, tuple[Alias, ...]]  # one short name may stand for several (协和医院), told apart by region
     alias_automaton: ahocorasick.Automaton
     other_names: dict[str, frozenset[str]]  # canonical name -> the table's fuller other names for it
+    suffix_forms: dict[str, str]  # 疾控中心 -> 疾病预防控制中心
     agency_suffixes: list[tuple[str, str, str]]
     agency_suffix: re.Pattern
     cues: dict[str, Cue]
@@ -172,6 +173,7 @@ def lexicon() -> Lexicon:
         aliases={k: tuple(v) for k, v in aliases.items()},
         alias_automaton=_automaton((k, k) for k in aliases),
         other_names={k: frozenset(v) for k, v in other_names.items()},
+        suffix_forms=dict((r[0], r[1]) for r in read_tsv("hospital_suffix_forms.tsv")),
         agency_suffixes=agency,
         agency_suffix=alternation(a[0] for a in agency),
         cues=cues,

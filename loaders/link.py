@@ -26,6 +26,9 @@ LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County"
 LEVEL_SUFFIX = {"县": "县", "区": "区", "州": "州", "盟": "盟", "地区": "地区", "旗": "旗"}
 # Mentions linked after all others: they resolve to a name the article writes elsewhere.
 DEFERRED = ("abbreviation", "proper+suffix")
+# Contracted ordinals of university hospitals: 附一医院 = …附属第一医院, 一附院 = …第一附属医院.
+_CONTRACTED = ((re.compile(r"附([一二三四五六七八九])医院$"), r"附属第\1医院"),
+               (re.compile(r"([一二三四五六七八九])附院$"), r"第\1附属医院"))
 _SAME_NAME_BETWEEN = re.compile(r"[（(](?:即|原|原名|又名|全称|全称为)?|[，,]?即|[，,]?又称")
 ALLOWED = {
     "SUPPORTS": ({"Hospital", "Agency", "University", "Alliance", "Province", "City", "County", "Town"},
@@ -292,8 +295,16 @@ class _Linker:
         anchor = m.attrs.get("anchor")
         if anchor:
             # The innermost region prefix: 广东省清远市阳山县人民医院 → 阳山县.
-            keys = [(j, k) for j, k in self.region_of.items()
-                    if m.start <= self.ex.mentions[j].start < m.end]
+            keys = sorted(((j, k) for j, k in self.region_of.items()
+                           if m.start <= self.ex.mentions[j].start < m.end), key=lambda jk: self.ex.mentions[jk[0]].start)
+            if not m.attrs.get("branch_of"):
+                # only the chain the name opens with (not 江苏省 in …暨江苏省中医药研究院)
+                chain, at = [], m.start
+                for j, k in keys:
+                    if self.ex.mentions[j].start == at:
+                        chain.append((j, k))
+                        at = self.ex.mentions[j].end
+                keys = chain
             if keys:
                 j, key = max(keys, key=lambda jk: self.ex.mentions[jk[0]].end)
                 rest = m.attrs.get("rest") or self.doc.text[self.ex.mentions[j].end:m.end]
@@ -309,8 +320,9 @@ class _Linker:
             eid = self.mention_entity.get(j) if j is not None else None
             reason = "abbreviation the text defines"
         else:
+            tails = {m.name, *(rx.sub(full, m.name) for rx, full in _CONTRACTED)}
             fuller = {eid for eid, e in self.entities.items() if e.type == m.type and e.mentions.get(self.doc.id)
-                      and any(n.endswith(m.name) and len(n) > len(m.name) for n in (e.name, *e.aliases))}
+                      and any(n.endswith(t) and len(n) > len(t) for n in (e.name, *e.aliases) for t in tails)}
             if len(fuller) > 1:  # the one named last before this mention
                 before = [self.mention_entity[j] for j in sorted(self.mention_entity)
                           if self.ex.mentions[j].start < m.start and self.mention_entity[j] in fuller]
@@ -319,25 +331,33 @@ class _Linker:
             reason = "short form of a name the article writes in full"
         if eid is None:
             return False
+        self._same_entity(i, m, eid, reason)
+        return True
+
+    def _same_entity(self, i: int, m: Mention, eid: str, reason: str) -> None:
+        """Mention ``i`` names an entity already linked in this article."""
         e = self.entities[eid]
         e.aliases.add(m.text)
         e.mentions[self.doc.id] = e.mentions.get(self.doc.id, 0) + 1
         self.mention_entity[i] = eid
         self.merges.append({"surface": m.text, "id": eid, "reason": reason, "doc": self.doc.id})
-        return True
 
-    def _named_at_level(self, i: int, level: str, rest: str) -> str | None:
-        """省立医院 after 福建省立医院, 县医院 after 岳西县医院: the hospital of that name and level the
-        article named last, before the article's own region is assumed."""
-        typ = LEVEL_TYPE.get(level)
+    def _named_at_level(self, i: int, m: Mention, rest: str) -> str | None:
+        """省立医院 after 福建省立医院 (or after 山东省立医院 read from the alias table), 县医院 after
+        岳西县医院: the hospital the article named last under a fuller form of this name."""
+        typ = LEVEL_TYPE.get(m.attrs["level"])
         if typ not in ("Province", "City") and rest != "医院":
             return None
         for j in range(i - 1, -1, -1):
             eid = self.mention_entity.get(j)
             e = self.entities.get(eid) if eid else None
-            key = e.attrs.get("division") if e is not None and e.type == "Hospital" else None
+            if e is None or e.type != "Hospital":
+                continue
+            key = e.attrs.get("division")
             if key and self.div.regions[key].type == typ and eid.endswith("/" + rest):
-                return key
+                return eid
+            if any(n.endswith(m.text) and len(n) > len(m.text) for n in (e.name, *e.aliases)):
+                return eid
         return None
 
     def link_hospital(self, i: int, m: Mention) -> None:
@@ -345,6 +365,10 @@ class _Linker:
             return self.link_alias(i, m)
         key, rest, j = self._anchor_key(m)
         reason = "name starts with its region"
+        if key is None and m.attrs.get("anchor", "")[-1:] in ("镇", "乡"):
+            self.unresolved.append({"surface": m.text, "reason": "town health centre of a town in no county "
+                                    "the article names (部分乡镇卫生院 reads 分乡镇)"})
+            return
         if m.attrs.get("town_short"):
             counties = {k for k in self.region_of.values() if self.div.regions[k].type == "County"}
             towns = [k for k in self.div.by_short_town.get(m.attrs["town_short"], [])
@@ -356,16 +380,23 @@ class _Linker:
             self._mention_through_level(key, m)
         if key is None and m.attrs.get("level"):
             rest = m.name[len(m.attrs["level"]):]
-            key = self._named_at_level(i, m.attrs["level"], rest)
-            if key is None and m.attrs.get("bare"):
+            named = self._named_at_level(i, m, rest)
+            if named:
+                return self._same_entity(i, m, named, "short form of a hospital the article named")
+            if m.attrs.get("bare"):
                 return self._unresolved(m, "a bare 县医院 with no such hospital named before it: a kind "
                                            "of hospital, not a name")
-            self.why = "the hospital of that name the article named before it"
-            key = key or self._level_region(m.attrs["level"], m.start)
+            key = self._level_region(m.attrs["level"], m.start)
             if key is None:
                 return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")
             reason = self._completion(m.attrs["level"], key)
+        written = rest
+        for short, full in self.lex.suffix_forms.items():
+            if key and rest.endswith(short):
+                rest = rest[: -len(short)] + full  # 疾控中心 → 疾病预防控制中心
         name, others = self._hospital_name(m, key, rest, j)
+        if written != rest:
+            others.add(m.text)
         eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"
         e = Entity(eid, "Hospital", name, aliases=others, mentions={self.doc.id: 1})
         if key:

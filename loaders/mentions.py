@@ -223,7 +223,8 @@ def _town_shorts() -> frozenset[str]:
     return frozenset(divisions().by_short_town)
 
 
-_LEVEL_IN_GAP = re.compile(r"[省市县区州盟旗]|[一二三四五六七八九十两几多数][个家所间名座批]?[村镇乡]")
+# A place level inside what should be a proper stem: 州[县]医院, [区市]医院, 海南州[五县]人民医院, 和田县[城]医院.
+_LEVEL_IN_GAP = re.compile(r"^[省市县区州盟旗城]|[省市县区州盟旗]{2}|[一二三四五六七八九十两几多数][个家所间名座批]?[省市县区州盟旗村镇乡]")
 
 
 def _proper_gap(gap: str, lex, stems: str = "", longest: int = 7) -> bool:
@@ -404,8 +405,15 @@ def _branches(text: str, found: list[Mention], regions: list[Mention], lex) -> l
             if end:
                 h = Mention(text[h.start:end], "Hospital", h.start, end, name=text[h.start:end],
                             rule=h.rule + "+branch", attrs=dict(h.attrs, branch_of=h.text))
+        also = _ALSO_NAMED.match(text, h.end)
+        if also:  # 宁夏回族自治区中医医院暨中医研究院: one institution under a joint name
+            h = Mention(text[h.start:also.end()], "Hospital", h.start, also.end(), name=text[h.start:also.end()],
+                        rule=h.rule, attrs=h.attrs)
         out.append(h)
     return out
+
+
+_ALSO_NAMED = re.compile(r"暨[\u4e00-\u9fff]{1,12}?(?:研究院|研究所|研究中心)")
 
 
 def _distributed(text: str, regions: list[Mention], found: list[Mention], lex) -> list[Mention]:

@@ -329,3 +329,50 @@ def test_a_phrase_ending_in_an_alliance_word_is_not_its_name(text):
 def test_a_named_area_with_stems_names_a_centre_but_alone_names_no_hospital(text, name, not_name):
     found = names(text)
     assert (name is None or name in found) and (not_name is None or not_name not in found)
+
+
+# -- more forms of one name ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, full, short", [
+    ("福建医科大学附属第一医院派出专家。当天，附一医院泌尿外科开展手术。", "福建医科大学附属第一医院", "附一医院"),
+    ("新乡医学院第一附属医院派驻专家。一附院神经外科团队随后抵达。", "新乡医学院第一附属医院", "一附院"),
+])
+def test_a_contracted_ordinal_is_the_full_university_hospital(text, full, short):
+    ents = entities(text)
+    assert full in ents and short not in ents
+
+
+@pytest.mark.parametrize("text, full", [
+    ("广东省疾控中心派出流调队员12名。", "广东省疾病预防控制中心"),
+    ("省疾控中心派出专家；河北省卫健委统筹。", "河北省疾病预防控制中心"),
+])
+def test_a_short_suffix_is_written_out(text, full):
+    assert full in names(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("宁夏回族自治区中医医院暨中医研究院派出专家。", "宁夏回族自治区中医医院暨中医研究院"),
+    ("江苏省中医院暨江苏省中医药研究院派出专家。", "江苏省中医院暨江苏省中医药研究院"),
+])
+def test_a_joint_name_with_ji_is_one_institution(text, name):
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("举行医共体分院授牌暨南华大学附属第一医院专科联盟签约仪式。", "南华大学附属第一医院"),
+    ("暨南大学附属第一医院派驻专家。", "暨南大学附属第一医院"),
+])
+def test_ji_joining_two_events_is_not_part_of_a_name(text, name):
+    assert names(text) == {name}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("（六）新疆军区总医院：塔县人民医院", "新疆军区总医院"),
+    ("北京清华长庚医院由清华大学管理。", "北京清华长庚医院"),
+])
+def test_a_short_place_then_a_proper_stem_keeps_the_written_place(text, name):
+    assert name in names(text)
+
+
+def test_a_town_health_centre_in_no_named_county_is_no_entity():
+    assert names("兴国县二是部分乡镇卫生院业务用房陈旧。") == set()
