@@ -395,6 +395,9 @@ class _Linker:
             if key and rest.endswith(short):
                 rest = rest[: -len(short)] + full  # 疾控中心 → 疾病预防控制中心
         name, others = self._hospital_name(m, key, rest, j)
+        if name != m.text and len(self.lex.aliases.get(name, ())) == 1:
+            m.attrs["alias"] = name  # 省立医院 in a Shandong article: 山东省立医院, which the alias table knows
+            return self.link_alias(i, m)
         if written != rest:
             others.add(m.text)
         eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"

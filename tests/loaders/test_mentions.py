@@ -376,3 +376,11 @@ def test_a_short_place_then_a_proper_stem_keeps_the_written_place(text, name):
 
 def test_a_town_health_centre_in_no_named_county_is_no_entity():
     assert names("兴国县二是部分乡镇卫生院业务用房陈旧。") == set()
+
+
+@pytest.mark.parametrize("text, full", [
+    ("山东省卫健委通报：省立医院援疆专家完成首例手术。", "山东第一医科大学附属省立医院"),
+    ("安徽省卫健委介绍，省立医院托管岳西县医院。", "中国科学技术大学附属第一医院"),
+])
+def test_a_completed_name_the_alias_table_knows_is_that_hospital(text, full):
+    assert full in names(text)
