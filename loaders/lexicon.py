@@ -72,6 +72,7 @@ class Lexicon:
     regions: RegionNames
     area_automaton: ahocorasick.Automaton
     areas: frozenset[str]
+    glue_words: frozenset[str]
     unbroken_words: dict[str, tuple[tuple[int, str], ...]]  # boundary char -> (offset in word, word)
     program_triggers: tuple[str, ...]
 
@@ -185,6 +186,7 @@ def lexicon() -> Lexicon:
         regions=_region_names(),
         area_automaton=_automaton((w, w) for w in read_lines("areas.txt")),
         areas=frozenset(read_lines("areas.txt")),
+        glue_words=frozenset(read_lines("glue_words.txt")),
         unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
     )

@@ -20,7 +20,7 @@ LEVEL_CHARS = "省市县区镇乡州盟旗"
 _NAME_INITIAL = "同和从"
 _TOWN_WORD_NEXT = set("村镇化级里亲土民")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百〇零\d]{1,4}$")
-_COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个名座]$")
+_COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个座]$")
 _QUOTED = re.compile(r"“([^“”]{2,30})”")
 _POLICY = re.compile(r"《([^《》]{2,80})》")
 _ABBREV = re.compile(r"[（(]以下简称《([^《》]{2,20})》[)）]")
@@ -88,8 +88,11 @@ def _region_matches(text: str, lex) -> list[Mention]:
             w = text[e - k:e]
             cands = rn.full.get(w)
             if cands:
-                if not (w[-1] in "省市县区州" and text.startswith("级", e)):
-                    found.append((e - k, e, w, cands))  # 全州县级医院: 全州 + 县级, not 全州县
+                # 全州县级医院 is 全州 + 县级, not 全州县; 朝阳县域 (朝阳 a city) is 朝阳 + 县域.
+                glued = text.startswith("级", e) or text.startswith("域", e) and w[-1] == "县" and \
+                    rn.shorts.exists(w[:-1])
+                if not (w[-1] in "省市县区州" and glued):
+                    found.append((e - k, e, w, cands))
                 break
     for end, (w, cands) in rn.shorts.iter_long(text):
         found.append((end - len(w) + 1, end + 1, w, cands))
@@ -102,12 +105,16 @@ def _region_matches(text: str, lex) -> list[Mention]:
                 found.append((i, i + len(short), short, ((key, True),)))
                 i = text.find(short, i + 1)
     # Full names first, leftmost-longest; a short name only where no full name overlaps it
-    # (其中山东省: 山东省, not 中山).
+    # (其中山东省: 山东省, not 中山), and not glued into a word across its edge (局长沙马: 局长,
+    # 报告中卫生: 卫生). A named area that starts first wins (粤东山区: 粤东, not 东山区).
     found.sort(key=lambda x: (all(c[1] is True for c in x[3]), x[0], -(x[1] - x[0])))
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = [(e - len(w) + 1, e + 1) for e, w in lex.area_automaton.iter_long(text)]
     kept = []
     for start, end, w, cands in found:
         if any(a < end and start < b for a, b in taken):
+            continue
+        if all(c[1] is True for c in cands) and (text[max(0, start - 1):start + 1] in lex.glue_words
+                                                 or text[end - 1:end + 1] in lex.glue_words):
             continue
         if w[-1] in "乡镇" and text[end:end + 1] in _TOWN_WORD_NEXT:
             continue  # 促进乡村, 就地城镇化: a word, not a town

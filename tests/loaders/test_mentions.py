@@ -384,3 +384,35 @@ def test_a_town_health_centre_in_no_named_county_is_no_entity():
 ])
 def test_a_completed_name_the_alias_table_knows_is_that_hospital(text, full):
     assert full in names(text)
+
+
+# -- place names glued into other words ----------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "昭觉县卫生健康局局长沙马伍各介绍了情况。",
+    "今年的政府工作报告中卫生健康部分篇幅最长。",
+])
+def test_a_short_place_name_read_across_a_word_edge_is_no_place(text):
+    assert not any(e.type == "City" for e in entities(text).values())
+
+
+@pytest.mark.parametrize("text, city", [
+    ("三级医院帮扶朝阳县域见闻", "朝阳市"),
+    ("推进朝阳县域医疗卫生一体化", "朝阳市"),
+])
+def test_a_city_name_before_xianyu_is_the_city(text, city):
+    ents = entities(text)
+    assert city in ents and "朝阳县" not in ents
+
+
+@pytest.mark.parametrize("text", ["个案反映粤东山区的急救能力不足。", "粤东山区县医院仍缺专科医生。"])
+def test_a_named_area_wins_over_a_place_name_read_across_it(text):
+    assert not any(e.type == "County" for e in entities(text).values())
+
+
+@pytest.mark.parametrize("text, name", [
+    ("目前仍有2名宣城市人民医院专家在我院常驻坐诊。", "宣城市人民医院"),
+    ("派出5名江西省人民医院骨干医师。", "江西省人民医院"),
+])
+def test_a_count_of_people_before_a_hospital_does_not_hide_it(text, name):
+    assert name in names(text)
