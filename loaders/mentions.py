@@ -7,6 +7,7 @@ Which real entity a mention is, is the link stage's job.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -37,30 +38,42 @@ _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 # mentions
 
 
-def _left_edge(text: str, end: int, max_len: int, lex, inside: dict[int, int] | None = None) -> int:
-    """Where a name ending at ``end`` starts: after the nearest boundary char or word, but never
-    inside a place name (从江县医共体 keeps its 从: ``inside`` maps inner positions of region
-    mentions to their starts)."""
-    start = max(0, end - max_len)
-    words, lengths = lex.boundary_word_set, lex.boundary_word_lengths
-    i = end
-    while i > start:
-        ch = text[i - 1]
-        if ch in PUNCT or ch.isdigit() or ch.isspace():
-            break
-        if ch in lex.boundary_chars and _in_unbroken_word(text, i - 1, lex):
-            i -= 1  # 协同发展, 共同体: the boundary char is inside a word
-            continue
-        if ch in lex.boundary_chars or any(text[i - k:i] in words for k in lengths if i >= k):
-            if inside and i in inside:
-                i = inside[i]
+class _Edges:
+    """Where names start in one text: after the nearest boundary char or word, but never inside a
+    place name (从江县医共体 keeps its 从) nor inside a word that holds a boundary char (协同)."""
+
+    def __init__(self, text: str, regions: list[Mention], lex) -> None:
+        self.text, self.lex = text, lex
+        # inner positions of region mentions -> the mention's start
+        self.inside = {p: r.start for r in regions for p in range(r.start + 1, r.end)}
+
+    def after_word(self, i: int) -> bool:
+        """Does a boundary word (引进, 托管, 来自 …) end at ``i``?"""
+        words, text = self.lex.boundary_word_set, self.text
+        return any(text[i - k:i] in words for k in self.lex.boundary_word_lengths if i >= k)
+
+    def left(self, end: int, max_len: int) -> int:
+        """The start of a name ending at ``end``, at most ``max_len`` characters back."""
+        text, lex, inside = self.text, self.lex, self.inside
+        start = max(0, end - max_len)
+        i = end
+        while i > start:
+            ch = text[i - 1]
+            if ch in PUNCT or ch.isdigit() or ch.isspace():
+                break
+            if ch in lex.boundary_chars and _in_unbroken_word(text, i - 1, lex):
+                i -= 1  # 协同发展, 共同体: the boundary char is inside a word
                 continue
-            if ch in _NAME_INITIAL and i >= 2 and i - 1 < end - 1 and (
-                    text[i - 2] in lex.boundary_chars or text[i - 2] in PUNCT):
-                i -= 1  # 和同济大学: after a conjunction, 同 opens the name
-            break
-        i -= 1
-    return i
+            if ch in lex.boundary_chars or self.after_word(i):
+                if i in inside:
+                    i = inside[i]
+                    continue
+                if ch in _NAME_INITIAL and i >= 2 and i - 1 < end - 1 and (
+                        text[i - 2] in lex.boundary_chars or text[i - 2] in PUNCT):
+                    i -= 1  # 和同济大学: after a conjunction, 同 opens the name
+                break
+            i -= 1
+        return i
 
 
 def _in_unbroken_word(text: str, p: int, lex) -> bool:
@@ -68,12 +81,7 @@ def _in_unbroken_word(text: str, p: int, lex) -> bool:
     return any(text.startswith(w, p - k) for k, w in lex.unbroken_words.get(text[p], ()) if p >= k)
 
 
-def _inside(regions: list[Mention]) -> dict[int, int]:
-    """Inner positions of region mentions → the mention's start (for ``_left_edge``)."""
-    return {p: r.start for r in regions for p in range(r.start + 1, r.end)}
-
-
-def _region_matches(text: str, lex) -> list[Mention]:
+def _region_matches(text: str, lex, areas: list[Mention] = ()) -> list[Mention]:
     """Division names in the text, leftmost-longest and non-overlapping.
 
     Full names end in a level character, so only those positions are looked at; short
@@ -94,31 +102,40 @@ def _region_matches(text: str, lex) -> list[Mention]:
                 if not (w[-1] in "省市县区州" and glued):
                     found.append((e - k, e, w, cands))
                 break
-    for end, (w, cands) in rn.shorts.iter_long(text):
-        found.append((end - len(w) + 1, end + 1, w, cands))
-    counties = {c[0] for *_, cands in found for c in cands if c[1] is not True}
+    shorts = [(end - len(w) + 1, end + 1, w, cands) for end, (w, cands) in rn.shorts.iter_long(text)]
+    counties = {c[0] for *_, cands in found for c in cands}
     for key in counties:
         short = rn.county_short.get(key)
         if short:
             i = text.find(short)
             while i >= 0:
-                found.append((i, i + len(short), short, ((key, True),)))
+                shorts.append((i, i + len(short), short, ((key, True),)))
                 i = text.find(short, i + 1)
     # Full names first, leftmost-longest; a short name only where no full name overlaps it
     # (其中山东省: 山东省, not 中山), and not glued into a word across its edge (局长沙马: 局长,
     # 报告中卫生: 卫生). A named area that starts first wins (粤东山区: 粤东, not 东山区).
-    found.sort(key=lambda x: (all(c[1] is True for c in x[3]), x[0], -(x[1] - x[0])))
-    taken: list[tuple[int, int]] = [(e - len(w) + 1, e + 1) for e, w in lex.area_automaton.iter_long(text)]
-    kept = []
+    # Leftmost-longest among full names and areas together (areas are kept out of the result).
+    found += [(a.start, a.end, "", ()) for a in areas]
+    found.sort(key=lambda x: (x[0], x[0] - x[1]))
+    kept, spans, last_end = [], [], -1
     for start, end, w, cands in found:
-        if any(a < end and start < b for a, b in taken):
+        if start < last_end or w and w[-1] in "乡镇" and text[end:end + 1] in _TOWN_WORD_NEXT:
+            continue  # (促进乡村, 就地城镇化: a word, not a town)
+        last_end = end
+        spans.append((start, end))
+        if w:
+            kept.append((start, end, w, cands))
+    starts = [a for a, _ in spans]
+    shorts.sort(key=lambda x: (x[0], x[0] - x[1]))
+    last_end = -1
+    for start, end, w, cands in shorts:
+        if start < last_end or text[max(0, start - 1):start + 1] in lex.glue_words \
+                or text[end - 1:end + 1] in lex.glue_words:
             continue
-        if all(c[1] is True for c in cands) and (text[max(0, start - 1):start + 1] in lex.glue_words
-                                                 or text[end - 1:end + 1] in lex.glue_words):
+        i = bisect.bisect_left(starts, end)  # a full name overlapping it starts before its end …
+        if i and spans[i - 1][1] > start:  # … and ends after its start
             continue
-        if w[-1] in "乡镇" and text[end:end + 1] in _TOWN_WORD_NEXT:
-            continue  # 促进乡村, 就地城镇化: a word, not a town
-        taken.append((start, end))
+        last_end = end
         kept.append((start, end, w, cands))
     out: list[Mention] = []
     for start, end, w, cands in sorted(kept):
@@ -138,7 +155,9 @@ _AFTER_COUNTY = re.compile(r"(人民医院|县医院|医院|中心医院|中医|
                            r"第[一二三四五六七八九十])")
 
 
-_LIST_END = re.compile(r"(?:等(?:[一二三四五六七八九十两\d]+个?)?|[一二三四五六七八九十两\d]+个?)(?:县区|县市|县|区|旗)(?!级)")
+# …、[last item](等|三)县: the separator before the last item, the item, the count and the level word.
+_LIST_END = re.compile(r"[、和及]([\u4e00-\u9fff]{2,4}?)(?:等[一二三四五六七八九十两\d]*个?|[一二三四五六七八九十两\d]+个?)"
+                       r"(?:县区|县市|县|区|旗)(?!级)")
 
 
 def _county_lists(text: str, lex) -> list[Mention]:
@@ -148,7 +167,7 @@ def _county_lists(text: str, lex) -> list[Mention]:
     by_short = lex.regions.counties_by_short
     out = []
     for m in _LIST_END.finditer(text):
-        items, pos = [], m.start()
+        items, pos = [], m.end(1)
         while True:
             k = next((k for k in (4, 3, 2) if text[max(0, pos - k):pos] in by_short and pos >= k), 0)
             if not k:
@@ -250,7 +269,7 @@ def _proper_gap(gap: str, lex, stems: str = "", longest: int = 7) -> bool:
     return next(lex.name_breakers.iter(gap + stems), None) is None
 
 
-def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention]) -> tuple[Mention | None, int]:
+def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention], free: int) -> tuple[Mention | None, int]:
     """The region a name whose suffix starts at ``s`` begins with, and where its stems begin.
 
     Scans left from the suffix over known stems (人民, 第一, 市立 …) and at most a short proper
@@ -261,7 +280,8 @@ def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention]) -> tuple[
     while p > floor:
         r = by_end.get(p)
         if r is not None and not (r.attrs.get("short") and p == s):
-            stems = _stems_before(text, s, lex, p)
+            # ``free``: where the stems start with nothing to stop them (the caller's count)
+            stems = free if free >= p else _stems_before(text, s, lex, p)
             gap = text[p:stems]
             if not gap or gap == r.text[-1] or _proper_gap(gap, lex, text[stems:s]):
                 return r, stems  # (寿县 + 县医院: the county's own level word again)
@@ -272,7 +292,7 @@ def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention]) -> tuple[
     return None, s
 
 
-def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]) -> list[Mention]:
+def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list[Mention]:
     """Hospitals: [region | level char | university 附属][stems][suffix], or a proper name."""
     by_end, by_start = {}, {}
     for r in regions:
@@ -293,11 +313,11 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
                 _AFFILIATE.search(text, max(0, pos - 8), pos) or (
                 0 <= pos - uni.end() <= 6 and not any(ch in lex.boundary_chars for ch in text[uni.end():pos]))):
             # 复旦大学附属中山医院, 南方医科大学南方医院, 中山大学孙逸仙纪念医院, 吉林大学第一医院
-            left = _university_start(text, uni.start(), lex, inside, by_start)
+            left = _university_start(text, uni.start(), lex, edges, by_start)
             if uni.start() - left >= 2:
                 pos, rule = left, "university+affiliate"
         if not rule:
-            anchor, stems = _anchor_before(text, s, lex, by_end)
+            anchor, stems = _anchor_before(text, s, lex, by_end, pos)
             if anchor is not None:
                 rule, chain_start = "region+suffix", anchor.start
                 proper = stems > anchor.end + 1  # 北京[清华长庚]医院: a name, not just a place's hospital
@@ -333,7 +353,7 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
         else:
             # 中日友好医院, 玛丽医院: a name with no place in it, right after a boundary; a long one
             # (中国人民解放军联勤保障部队第九四〇医院) only where it opens a clause or list item.
-            left = _left_edge(text, pos, 15, lex, inside)
+            left = edges.left(pos, 15)
             opens = left == 0 or text[left - 1] in PUNCT or text[left - 1].isspace()
             ordinal = text.startswith("第", pos)
             if pos - left >= 2 and _proper_gap(text[left:pos], lex, text[pos:s], 14 if opens and ordinal else 6) and (
@@ -366,10 +386,10 @@ def _institutions(text: str, regions: list[Mention], lex, inside: dict[int, int]
     return _branches(text, _distributed(text, regions, found, lex), regions, lex)
 
 
-def _university_start(text: str, end: int, lex, inside: dict[int, int], by_start: dict[int, Mention]) -> int:
+def _university_start(text: str, end: int, lex, edges: _Edges, by_start: dict[int, Mention]) -> int:
     """Where a university's name ending in 大学/医学院… at ``end`` starts: the left edge, moved on to a
     province or city name one or two characters after it (帮扶方[西安]交通大学: not 方)."""
-    left = _left_edge(text, end, 8, lex, inside)
+    left = edges.left(end, 8)
     for k in (1, 2):
         r = by_start.get(left + k)
         if r is not None and r.end <= end and any(_division_type(c) in ("Province", "City")
@@ -445,14 +465,14 @@ def _distributed(text: str, regions: list[Mention], found: list[Mention], lex) -
     return found + [x for x in extra if (x.start, x.end) not in taken]
 
 
-def _universities(text: str, lex, taken, inside: dict[int, int], regions: list[Mention]) -> list[Mention]:
+def _universities(text: str, lex, taken, edges: _Edges, regions: list[Mention]) -> list[Mention]:
     by_start = {r.start: r for r in regions}
     out = []
     for m in _UNIVERSITY.finditer(text):
         e = m.end()
         if text.startswith("附属", e) or text[e:e + 1] in ("生", "科", "城") or any(a <= m.start() < b for a, b in taken):
             continue
-        s = _university_start(text, m.start(), lex, inside, by_start)
+        s = _university_start(text, m.start(), lex, edges, by_start)
         if m.start() - s < 2:
             continue
         name = text[s:e]
@@ -554,7 +574,7 @@ def _policies(text: str) -> list[Mention]:
 _NATIONAL_NAME = re.compile(r"^(国家|全国|中央)")
 
 
-def _programs(text: str, lex, taken, regions: list[Mention], inside: dict[int, int]) -> list[Mention]:
+def _programs(text: str, lex, taken, regions: list[Mention], edges: _Edges) -> list[Mention]:
     region_starts = {r.start for r in regions if not r.attrs.get("short")}
     out = []
     for m in _PROGRAM_SUFFIX.finditer(text):
@@ -564,7 +584,7 @@ def _programs(text: str, lex, taken, regions: list[Mention], inside: dict[int, i
         # The name may run through a quoted part: 远程医疗“县县通”惠民工程.
         left = s
         while True:
-            new_left = _left_edge(text, left, 24, lex, inside)
+            new_left = edges.left(left, 24)
             if new_left > 0 and text[new_left - 1] == "”":
                 q = text.rfind("“", 0, new_left - 1)
                 if q >= 0 and new_left - 1 - q <= 12:
@@ -607,11 +627,11 @@ def _areas(text: str, lex) -> list[Mention]:
 _LEAGUE = ("专科联盟", "专家联盟", "中心联盟", "联盟")
 
 
-def _alliances(text: str, regions: list[Mention], lex, inside: dict[int, int],
-               hospitals: list[Mention] = ()) -> list[Mention]:
+def _alliances(text: str, regions: list[Mention], lex, edges: _Edges,
+               hospitals: list[Mention] = (), areas: list[Mention] = ()) -> list[Mention]:
     """Named alliances: a place (region or named area) or a hospital, then words, then
     医共体/医联体/专科联盟/医疗集团… (兰考县人民医院医共体, 大别山区域医联体, 浙大一院肝胆胰专科联盟)."""
-    anchors = sorted([*regions, *_areas(text, lex), *hospitals], key=lambda r: (r.start, -r.end))
+    anchors = sorted([*regions, *areas, *hospitals], key=lambda r: (r.start, -r.end))
     out = []
     for m in _ALLIANCE_SUFFIX.finditer(text):
         s, e = m.start(), m.end()
@@ -623,7 +643,7 @@ def _alliances(text: str, regions: list[Mention], lex, inside: dict[int, int],
         if q >= 0 and "”" not in quoted[q:] and text.startswith("”", e):
             start, rule = s - (len(quoted) - q) + 1, "quoted-alliance"
         else:
-            left = _left_edge(text, s, 16, lex, inside)
+            left = edges.left(s, 16)
             inner = [a for a in anchors if left <= a.start and a.end <= s]
             if not inner:
                 continue
@@ -658,31 +678,47 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     order = {"Policy": 0, "Alliance": 1, "Hospital": 2, "Agency": 3, "Program": 4,
              "University": 5, "Region": 6}
     ms = sorted(mentions, key=lambda m: (-(m.end - m.start), order.get(m.type, 9), m.start))
-    taken: list[tuple[int, int]] = []
+    taken = _Taken(max((m.end for m in ms), default=0))
     keep = []
     for m in ms:
-        if any(a < m.end and m.start < b for a, b in taken):
-            continue
-        keep.append(m)
-        taken.append((m.start, m.end))
+        if taken.take(m.start, m.end):
+            keep.append(m)
     keep.sort(key=lambda m: m.start)
     return keep
+
+
+class _Taken:
+    """Character positions already claimed by kept spans (a byte mask the length of the text)."""
+
+    def __init__(self, size: int) -> None:
+        self.mask = bytearray(size + 1)
+
+    def free(self, start: int, end: int) -> bool:
+        return self.mask.find(1, start, end) < 0
+
+    def take(self, start: int, end: int) -> bool:
+        """Claim [start, end) if none of it is claimed yet; say whether it was."""
+        if self.mask.find(1, start, end) >= 0:
+            return False
+        self.mask[start:end] = b"\x01" * (end - start)
+        return True
 
 
 def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     """All entity mentions (non-overlapping) plus the region prefixes inside institution names."""
     lex = lexicon()
-    regions = _region_matches(text, lex)
+    areas = _areas(text, lex)
+    regions = _region_matches(text, lex, areas)
     aliases = _aliases(text, lex)
     policies = _policies(text)
     taken = [(p.start, p.end) for p in policies]
-    inside = _inside(regions)
-    hospitals = _institutions(text, regions, lex, inside)
-    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals], inside, regions)
+    edges = _Edges(text, regions, lex)
+    hospitals = _institutions(text, regions, lex, edges)
+    universities = _universities(text, lex, taken + [(h.start, h.end) for h in hospitals], edges, regions)
     agencies = _agencies(text, regions, lex)
-    alliances = _alliances(text, regions, lex, inside, hospitals + [a for a in aliases if a.type == "Hospital"])
+    alliances = _alliances(text, regions, lex, edges, hospitals + [a for a in aliases if a.type == "Hospital"], areas)
     programs = _programs(text, lex, taken + [(h.start, h.end) for h in hospitals + alliances + agencies],
-                         regions, inside)
+                         regions, edges)
     # Region names that are only part of a university's name (中山 in 中山大学) are not places.
     uni_spans = [(u.start, u.end) for u in universities]
     regions = [r for r in regions if not any(a <= r.start < b for a, b in uni_spans)]
