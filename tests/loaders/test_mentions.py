@@ -416,3 +416,33 @@ def test_a_named_area_wins_over_a_place_name_read_across_it(text):
 ])
 def test_a_count_of_people_before_a_hospital_does_not_hide_it(text, name):
     assert name in names(text)
+
+
+@pytest.mark.parametrize("text, full, short", [
+    ("彭湃医院（全称海丰县彭湃纪念医院）派出专家到陆河县。", "海丰县彭湃纪念医院", "彭湃医院"),
+    ("红会医院（即广州市红十字会医院）与纳雍县人民医院结对。", "广州市红十字会医院", "红会医院"),
+    ("红会医院即广州市红十字会医院，与纳雍县人民医院结对。", "广州市红十字会医院", "红会医院"),
+])
+def test_quan_cheng_and_ji_name_the_same_institution(text, full, short):
+    ents = entities(text)
+    assert short in ents[full].aliases and short not in ents
+
+
+def test_a_short_name_defined_in_corner_quotes():
+    text = "香港大学深圳医院（下称「港大深圳医院」）派出团队。港大深圳医院将派专家常驻陆河县。"
+    hospitals = [m for m in find_mentions(text)[0] if m.text == "港大深圳医院"]
+    assert len(hospitals) == 2 and all(m.name == "香港大学深圳医院" for m in hospitals)
+
+
+def test_every_alias_row_has_a_known_type_and_a_region_path_that_resolves():
+    from loaders.divisions import divisions
+    from loaders.lexicon import read_tsv
+
+    d, seen = divisions(), set()
+    for row in read_tsv("aliases.tsv"):
+        assert row[2] in ("Hospital", "Agency", "Program", "University"), row
+        assert (row[0], row[1]) not in seen, f"twice: {row}"
+        seen.add((row[0], row[1]))
+        if len(row) > 3 and row[3]:
+            r = d.resolve_path(row[3])
+            assert r is not None and d.path(r.key) == row[3], row
