@@ -1,9 +1,11 @@
 """Mentions: entity names found in clean text, before anyone decides which entity they are.
 
-Division names come from the Aho-Corasick gazetteer, institution names are
-[region or level prefix][stem words][suffix], 《policy》 titles, programme and
-alliance names come from suffixes and quotes (all vocabularies in ``loaders/vocab``).
-Which real entity a mention is, is the link stage's job.
+Division names come from the Aho-Corasick gazetteer (and county short names listed before a
+shared level word), institution names are [region or level prefix][stem words][suffix] or a
+proper name after a boundary, nicknames come from the alias table, short names the text
+defines (以下简称…) point back at the full one, 《policy》 titles, programme and alliance names
+come from suffixes and quotes (all vocabularies in ``loaders/vocab``). Which real entity a
+mention is, is the link stage's job.
 """
 from __future__ import annotations
 
@@ -329,7 +331,7 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
                     chain_start = by_end[pos2].start
                 pos = chain_start
         if rule:
-            pass
+            pass  # placed by a university or a region
         elif text.endswith("地区", 0, pos) and (pos < 3 or text[pos - 3] in PUNCT or text[pos - 3].isspace()):
             level, pos, rule = "地区", pos - 2, "level+suffix"  # 地区第一人民医院 in a prefecture's article
         elif pos > 0 and text[pos - 1] in LEVEL_CHARS and (
@@ -351,16 +353,10 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
             found.extend(_shared_level_prefix(text, pos, e))
             continue
         else:
-            # 中日友好医院, 玛丽医院: a name with no place in it, right after a boundary; a long one
-            # (中国人民解放军联勤保障部队第九四〇医院) only where it opens a clause or list item.
-            left = edges.left(pos, 15)
-            opens = left == 0 or text[left - 1] in PUNCT or text[left - 1].isspace()
-            ordinal = text.startswith("第", pos)
-            if pos - left >= 2 and _proper_gap(text[left:pos], lex, text[pos:s], 14 if opens and ordinal else 6) and (
-                    opens or left > pos - 15) and not (pos == s and text[left:pos] in lex.areas):
-                pos, rule = left, "proper+suffix"
-            else:
+            left = _unplaced_name_start(text, pos, s, lex, edges)
+            if left is None:
                 continue
+            pos, rule = left, "proper+suffix"
         name = text[pos:e]
         core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
         if rule == "level+suffix":
@@ -384,6 +380,20 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
                 attrs["proper"] = True
         found.append(Mention(name, "Hospital", pos, e, name=name, rule=rule, attrs=attrs))
     return _branches(text, _distributed(text, regions, found, lex), regions, lex)
+
+
+def _unplaced_name_start(text: str, pos: int, s: int, lex, edges: _Edges) -> int | None:
+    """Where a name with no place in it starts (中日友好医院, 玛丽医院): right after a boundary,
+    its proper part short and free of generic words; a long one (中国人民解放军联勤保障部队第九四〇
+    医院) only with an ordinal and where it opens a clause or list item. ``pos``: where the known
+    stems before the suffix at ``s`` begin. None when the words before are no name (目前医院,
+    潮汕医院: a named area alone)."""
+    left = edges.left(pos, 15)
+    opens = left == 0 or text[left - 1] in PUNCT or text[left - 1].isspace()
+    longest = 14 if opens and text.startswith("第", pos) else 6
+    if pos - left < 2 or not (opens or left > pos - 15) or (pos == s and text[left:pos] in lex.areas):
+        return None
+    return left if _proper_gap(text[left:pos], lex, text[pos:s], longest) else None
 
 
 def _university_start(text: str, end: int, lex, edges: _Edges, by_start: dict[int, Mention]) -> int:
