@@ -353,8 +353,8 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
             found.extend(_shared_level_prefix(text, pos, e))
             continue
         else:
-            left = _unplaced_name_start(text, pos, s, lex, edges)
-            if left is None:
+            left = _unplaced_name_start(text, pos, s, lex, edges) if m.group().endswith("院") else None
+            if left is None:  # (…中心 with no place: a unit inside a hospital, 共建X微创中心, 远程医疗中心)
                 continue
             pos, rule = left, "proper+suffix"
         name = text[pos:e]

@@ -322,13 +322,18 @@ def test_a_phrase_ending_in_an_alliance_word_is_not_its_name(text):
     assert not any(n.endswith(("联盟", "医联体", "医共体")) and len(n) > 6 for n in names(text, "Alliance"))
 
 
-@pytest.mark.parametrize("text, name, not_name", [
-    ("投入350万元共建粤东妇科微创中心，常态化开展手术。", "粤东妇科微创中心", None),
-    ("暨大附一派驻26名管理人员常驻潮汕医院。", None, "潮汕医院"),
+@pytest.mark.parametrize("text, not_name", [
+    ("暨大附一派驻26名管理人员常驻潮汕医院。", "潮汕医院"),
+    ("长三角医院协同发展战略联盟召开理事会。", "长三角医院"),
 ])
-def test_a_named_area_with_stems_names_a_centre_but_alone_names_no_hospital(text, name, not_name):
-    found = names(text)
-    assert (name is None or name in found) and (not_name is None or not_name not in found)
+def test_a_named_area_alone_names_no_hospital(text, not_name):
+    assert not_name not in names(text)
+
+
+@pytest.mark.parametrize("text", ["每年投入350万元共建粤东妇科微创中心，常态化开展手术。",
+                                  "依托区域远程医疗中心开展会诊。"])
+def test_a_centre_with_no_place_is_a_unit_not_an_institution(text):
+    assert names(text) == set()
 
 
 # -- more forms of one name ----------------------------------------------------------
