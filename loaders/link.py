@@ -553,18 +553,7 @@ class _Linker:
             # The first name stays canonical, unless it is a bare proper name (新桥医院即…).
             short_first = ms[a].rule == "proper+suffix" and ms[b].rule != "proper+suffix"
             keep_id, old_id = (eb, ea) if short_first else (ea, eb)
-            old = self.entities.pop(old_id)
-            keep = self.entities[keep_id]
-            keep.aliases |= {old.name, *old.aliases}
-            for k, v in old.attrs.items():
-                keep.attrs.setdefault(k, v)
-            for d, n in old.mentions.items():
-                keep.mentions[d] = keep.mentions.get(d, 0) + n
-            for mi, e in list(self.mention_entity.items()):
-                if e == old_id:
-                    self.mention_entity[mi] = keep_id
-            self.merges.append({"surface": old.name, "id": keep_id, "doc": self.doc.id,
-                                "reason": "another name of the same institution (brackets or 即)"})
+            self._fold(old_id, keep_id, "another name of the same institution (brackets or 即)")
 
     def merge_health_centres(self) -> None:
         """A town has one health centre: X镇卫生院 and X镇中心卫生院 in one article are the same."""
@@ -572,18 +561,22 @@ class _Linker:
             if not eid.endswith("/卫生院"):
                 continue
             target = eid[: -len("卫生院")] + "中心卫生院"
-            if target not in self.entities:
-                continue
-            old = self.entities.pop(eid)
-            new = self.entities[target]
-            new.aliases |= {old.name, *old.aliases}
-            for d, n in old.mentions.items():
-                new.mentions[d] = new.mentions.get(d, 0) + n
-            for mi, e in list(self.mention_entity.items()):
-                if e == eid:
-                    self.mention_entity[mi] = target
-            self.merges.append({"surface": old.name, "id": target, "doc": self.doc.id,
-                                "reason": "a town's 卫生院 is its 中心卫生院 when the article names both"})
+            if target in self.entities:
+                self._fold(eid, target, "a town's 卫生院 is its 中心卫生院 when the article names both")
+
+    def _fold(self, old_id: str, keep_id: str, reason: str) -> None:
+        """One entity turned out to be another: its names, attributes, mentions go to ``keep_id``."""
+        old = self.entities.pop(old_id)
+        keep = self.entities[keep_id]
+        keep.aliases |= {old.name, *old.aliases}
+        for k, v in old.attrs.items():
+            keep.attrs.setdefault(k, v)
+        for d, n in old.mentions.items():
+            keep.mentions[d] = keep.mentions.get(d, 0) + n
+        for mi, e in list(self.mention_entity.items()):
+            if e == old_id:
+                self.mention_entity[mi] = keep_id
+        self.merges.append({"surface": old.name, "id": keep_id, "doc": self.doc.id, "reason": reason})
 
     # -- relations ------------------------------------------------------------------
     def evidence(self, si: int, rule: str, conf: float) -> Evidence:
