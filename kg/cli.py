@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -338,12 +339,20 @@ def stats(graph_dir, fmt):
 @click.argument("gold", type=click.Path(dir_okay=False))
 @graph_dir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("-v", "--verbose", is_flag=True, help="List misses and false positives.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="List misses and false positives; partnership ones grouped by cause (the articles "
+                   "are read again from their paths to see their candidates).")
 def eval_cmd(gold, graph_dir, fmt, verbose):
-    """Precision, recall and F1 of the graph against gold annotations (JSONL)."""
+    """Precision, recall and F1 of the graph against gold annotations (JSONL).
+
+    With -v, each missed or wrongly kept partnership says why: no mention, wrong name,
+    no candidate, scored below threshold, wrong direction, blocked, or scored above
+    threshold (with the features that weighed most).
+    """
     from .evaluate import evaluate, read_gold
 
-    scores = evaluate(_load(graph_dir), read_gold(gold))
+    graph = _load(graph_dir)
+    scores = evaluate(graph, read_gold(gold), _relinker(graph) if verbose else None)
     if fmt == "json":
         click.echo(json.dumps({k: s.as_dict(verbose) for k, s in scores.items()},
                               ensure_ascii=False, indent=1))
@@ -355,10 +364,36 @@ def eval_cmd(gold, graph_dir, fmt, verbose):
     if verbose:
         for k in ("entities", "relations", "supports_county"):
             s = scores[k]
-            for m in s.misses:
-                click.echo(f"MISS {k}: {m}")
-            for m in s.false_positives:
-                click.echo(f"FP   {k}: {m}")
+            for label, items in (("MISS", s.misses), ("FP  ", s.false_positives)):
+                by_cause: dict[str, list[str]] = {}
+                for m in items:
+                    cause = s.causes.get(m, "")
+                    by_cause.setdefault(cause.split(" (")[0], []).append(
+                        f"{m}" + (f"  [{cause}]" if "(" in cause else ""))
+                for cause in sorted(by_cause, key=lambda c: (-len(by_cause[c]), c)):
+                    if cause:
+                        click.echo(f"{label} {k} — {cause} ({len(by_cause[cause])}):")
+                    for m in by_cause[cause]:
+                        click.echo(f"{label} {k}: {m}")
+
+
+def _relinker(graph):
+    """doc id -> the article cleaned, extracted and linked again from its path (None if unreadable)."""
+    from loaders.read import read_path
+
+    from .pipeline import linked
+
+    def of(doc_id: str):
+        meta = graph.documents.get(doc_id)
+        if not meta or not meta.get("path"):
+            return None
+        try:
+            docs = [d for d in read_path(Path(meta["path"])) if not hasattr(d, "reason")]
+        except Exception:  # the file moved or changed since the build: no causes for it
+            return None
+        doc = next((d for d in docs if d.id == doc_id), docs[0] if len(docs) == 1 else None)
+        return linked(doc) if doc is not None else None
+    return of
 
 
 @main.command()

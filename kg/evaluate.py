@@ -31,6 +31,7 @@ class Score:
     fn: int = 0
     misses: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
+    causes: dict[str, str] = field(default_factory=dict)  # miss or false positive -> why (``-v``)
 
     @property
     def precision(self) -> float:
@@ -51,6 +52,8 @@ class Score:
         if verbose:
             d["misses"] = self.misses
             d["false_positives"] = self.false_positives
+            if self.causes:
+                d["causes"] = self.causes
         return d
 
 
@@ -74,7 +77,8 @@ def read_gold(path: str | Path) -> list[dict]:
     return out
 
 
-def _gold_key(e: dict, divisions) -> tuple:
+def gold_key(e: dict, divisions) -> tuple:
+    """How a gold entity is compared: its division key for regions, else (type, normalised name)."""
     if e.get("type") in REGION_TYPES and e.get("region"):
         r = divisions.resolve_path(e["region"])
         if r is not None and r.type == e["type"]:
@@ -82,14 +86,20 @@ def _gold_key(e: dict, divisions) -> tuple:
     return (e.get("type"), norm(e["name"]))
 
 
-def _our_keys(e) -> list[tuple]:
+def entity_keys(e) -> list[tuple]:
+    """The keys an entity of ours can match: its division key for regions, else its name and aliases."""
     if e.type in REGION_TYPES and e.attrs.get("division"):
         return [("R", e.attrs["division"])]
     return [(e.type, norm(n)) for n in [e.name, *sorted(e.aliases)]]
 
 
-def evaluate(graph: KnowledgeGraph, gold: list[dict]) -> dict[str, Score]:
-    """Entity, relation, supports_county and per-type entity scores over all gold articles."""
+def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None) -> dict[str, Score]:
+    """Entity, relation, supports_county and per-type entity scores over all gold articles.
+
+    ``linker_of(doc_id)`` (optional) gives the article linked again (``kg.pipeline.linked``):
+    then every partnership miss and false positive gets its cause (see ``explain``), under
+    ``model`` (the packaged partnership model unless given).
+    """
     from loaders.divisions import divisions
 
     div = divisions()
@@ -103,11 +113,11 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict]) -> dict[str, Score]:
         # Our key for each entity: canonical key; aliases only used to find a gold match.
         gkeys = {}
         for e in g.get("entities", []):
-            gkeys[e["name"]] = _gold_key(e, div)
+            gkeys[e["name"]] = gold_key(e, div)
         gold_set = set(gkeys.values())
         key_of: dict[str, tuple] = {}
         for e in ours:
-            keys = _our_keys(e)
+            keys = entity_keys(e)
             key_of[e.id] = next((k for k in keys if k in gold_set), keys[0])
         _score(scores["entities"], gold_set, set(key_of.values()), doc, per_type, lambda k: k[0]
                if k[0] != "R" else _region_type(div, k[1]))
@@ -116,18 +126,138 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict]) -> dict[str, Score]:
         our_rels = set()
         for r in graph.relations.values():
             if any(ev.doc == doc for ev in r.evidence) and r.source in key_of and r.target in key_of:
-                our_rels.add((key_of[r.source], r.type, key_of[r.target]))
+                our_rels.add(_symmetric((key_of[r.source], r.type, key_of[r.target]), gold_rels))
         _score(scores["relations"], gold_rels, our_rels, doc, per_rel, lambda k: k[1])
         gold_sup = {(gkeys.get(s["supporter"]), gkeys.get(s["county"]))
                     for s in g.get("supports_county", [])}
         our_sup = {(key_of.get(row.supporter_id), key_of.get(row.county_id))
                    for row in support_rows if doc in row.documents}
         _score(scores["supports_county"], gold_sup, our_sup, doc)
+        lk = linker_of(doc) if linker_of is not None else None
+        if lk is not None:
+            why = explain(lk, g, gkeys, div, model)
+            for part in ("relations", "supports_county"):
+                sc = scores[part]
+                for k in gold_rels - our_rels if part == "relations" else gold_sup - our_sup:
+                    sc.causes[f"{doc}: {_show(k)}"] = why.miss(k, part)
+                for k in our_rels - gold_rels if part == "relations" else our_sup - gold_sup:
+                    sc.causes[f"{doc}: {_show(k)}"] = why.false_positive(k, part)
     for t, s in sorted(per_type.items()):
         scores[f"entities.{t}"] = s
     for t, s in sorted(per_rel.items()):
         scores[f"relations.{t}"] = s
     return scores
+
+
+def _symmetric(k: tuple, gold: set) -> tuple:
+    """A partnership (PARTNERS_WITH) has no direction: ours matches the gold either way round."""
+    if k[1] == "PARTNERS_WITH" and k not in gold and (k[2], k[1], k[0]) in gold:
+        return (k[2], k[1], k[0])
+    return k
+
+
+#: The causes ``kg eval -v`` groups misses and false positives by.
+CAUSES = ("no mention", "wrong name", "no candidate", "scored below threshold", "wrong direction",
+          "blocked", "scored above threshold", "rule", "not a partnership edge", "no gold edge behind it")
+
+
+class explain:
+    """Why one article's partnership edges were missed or wrongly kept, from its candidates."""
+
+    def __init__(self, lk, g: dict, gkeys: dict, div, model=None):
+        from loaders.scorer import model as packaged
+
+        self.lk, self.g, self.div, self.model = lk, g, div, model or packaged()
+        self.ent_of: dict[tuple, str] = {}
+        for eid, e in lk.entities.items():
+            for k in entity_keys(e):
+                self.ent_of.setdefault(k, eid)
+        self.inst = {(i.source, i.target): i for i in lk.pair_instances()}
+        self.gold_ents = {gkeys[e["name"]]: e for e in self.g.get("entities", [])}
+        self.gkeys = gkeys
+
+    def _end(self, key: tuple) -> tuple[str | None, str]:
+        eid = self.ent_of.get(key)
+        if eid is not None:
+            return eid, ""
+        g = self.gold_ents.get(key)
+        name = norm(g["name"]) if g else key[-1]
+        for e in self.lk.entities.values():
+            n = norm(e.name)
+            if e.type == (g or {}).get("type") and len(n) >= 3 and (n in name or name in n):
+                return None, f"wrong name (ours: {e.name})"
+        return None, "no mention"
+
+    def miss(self, k: tuple, part: str) -> str:
+        if part == "supports_county":
+            return self._support_miss(k)
+        (ks, kind, kt) = k
+        from loaders.scorer import KINDS
+
+        if kind not in KINDS:
+            return "rule"
+        s, why_s = self._end(ks)
+        t, why_t = self._end(kt)
+        if s is None or t is None:
+            return why_s or why_t
+        km = self.model.kinds.get(kind)
+        inst = self.inst.get((s, t)) or (self.inst.get((t, s)) if kind == "PARTNERS_WITH" else None)
+        if inst is None or km is None:
+            return "no candidate"
+        p = inst.probability(km)
+        rev = self.inst.get((t, s))
+        if rev is not None and rev.probability(km) >= km.threshold:
+            return "wrong direction"
+        best = max(inst.candidates, key=lambda cf: km.probability(cf[1]))[1]
+        blockers = sorted({f.split(":")[-1] for f in best if f.startswith("blk:clause:")})
+        if blockers:
+            return f"blocked ({', '.join(blockers)}; p {p:.2f} < {km.threshold:.2f})"
+        return f"scored below threshold (p {p:.2f} < {km.threshold:.2f})"
+
+    def _support_miss(self, k: tuple) -> str:
+        sup, county = k
+        for r in self.g.get("relations", []):
+            if self.gkeys.get(r["source"]) != sup or r["rel"] not in ("SUPPORTS", "MANAGES"):
+                continue
+            tk = self.gkeys.get(r["target"])
+            tg = self.gold_ents.get(tk, {})
+            place = self.div.resolve_path(tg.get("region", "")) if tg.get("region") else None
+            inside = tk == county or (place is not None and county and county[0] == "R" and
+                                      (place.key == county[1] or self.div.is_within(place.key, county[1])))
+            if inside:
+                return self.miss((sup, r["rel"], tk), "relations")
+        return "no gold edge behind it"
+
+    def false_positive(self, k: tuple, part: str) -> str:
+        from loaders.scorer import KINDS
+
+        if part == "supports_county":
+            edges = sorted(self._support_edges(k))
+            return f"kept edge ({'; '.join(edges)})" if edges else "rule"
+        ks, kind, kt = k
+        if kind not in KINDS:
+            return "rule"
+        s, t = self.ent_of.get(ks), self.ent_of.get(kt)
+        inst = self.inst.get((s, t)) or self.inst.get((t, s))
+        km = self.model.kinds.get(kind)
+        if inst is None or km is None:
+            return "rule"
+        cf = max(inst.candidates, key=lambda c: km.probability(c[1]))
+        top = sorted(cf[1], key=lambda f: -km.weights.get(f, 0.0))[:4]
+        return f"scored above threshold (p {inst.probability(km):.2f} ≥ {km.threshold:.2f}: {', '.join(top)})"
+
+    def _support_edges(self, k: tuple) -> set[str]:
+        sup, _ = k
+        s = self.ent_of.get(sup)
+        out = set()
+        for (a, b), inst in self.inst.items():
+            if a != s:
+                continue
+            for kind in ("SUPPORTS", "MANAGES"):
+                km = self.model.kinds.get(kind)
+                if km is not None and inst.probability(km) >= km.threshold:
+                    out.add(f"{kind} → {self.lk.entities[b].name} (p {inst.probability(km):.2f})")
+        return out
 
 
 def _region_type(div, key: str) -> str:

@@ -18,6 +18,19 @@ PARTNERSHIP_TYPES = ("SUPPORTS", "MANAGES", "PARTNERS_WITH", "LEADS", "MEMBER_OF
 RELATION_TYPES = PARTNERSHIP_TYPES + ("LOCATED_IN", "ISSUED_BY", "RUNS")
 #: Kinds that count as "X supports county Y" once rolled up to the county.
 SUPPORT_TYPES = ("SUPPORTS", "MANAGES")
+_PLACES = {"Province", "City", "County", "Town"}
+#: Which entity types each relation may join: (source types, target types).
+RELATION_ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "SUPPORTS": (frozenset({"Hospital", "Agency", "University", "Alliance"} | _PLACES),
+                 frozenset({"Hospital"} | _PLACES)),
+    "MANAGES": (frozenset({"Hospital", "University"}), frozenset({"Hospital"})),
+    "PARTNERS_WITH": (frozenset({"Hospital", "Agency", "University", "Province", "City", "County", "Alliance"}),
+                      frozenset({"Hospital", "Agency", "University", "Province", "City", "County", "Alliance"})),
+    "LEADS": (frozenset({"Hospital", "Agency", "University"}), frozenset({"Alliance"})),
+    "MEMBER_OF": (frozenset({"Hospital"}), frozenset({"Alliance"})),
+    "ISSUED_BY": (frozenset({"Policy"}), frozenset({"Agency"})),
+    "RUNS": (frozenset({"Agency", "Hospital", "University"} | _PLACES), frozenset({"Program"})),
+}
 
 
 @dataclass

@@ -58,10 +58,17 @@ def analyse(doc: Document) -> ArticleResult:
     Pure: the input document is not modified (cleaning fills a shallow copy), and the
     result depends only on the document's fields and the packaged vocabularies.
     """
+    return linked(doc).result()
+
+
+def linked(doc: Document) -> "link_stage.Linker":
+    """Clean, extract and link one document's entities, stopping before its relations are decided
+    (what training and ``kg eval -v`` look into). The input document is not modified."""
     doc = dataclasses.replace(doc, steps=[])
     clean_stage.clean(doc)
-    found = extract_stage.extract(doc)
-    return link_stage.link(doc, found)
+    lk = link_stage.Linker(doc, extract_stage.extract(doc))
+    lk.link_all()
+    return lk
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 The work is split by what it finds: ``sentences`` (where sentences and paragraphs
 are), ``mentions`` (entity names), ``rules`` (relation candidates from cue words),
-``quantities`` (money, experts, periods). Nothing here knows which real entity a
+``candidates`` (every pair of organisations that may be a partnership, for the
+scorer to decide after linking), ``quantities`` (money, experts, periods). Nothing here knows which real entity a
 mention is: that is the link stage's job.
 """
 from __future__ import annotations
@@ -11,8 +12,9 @@ from dataclasses import dataclass
 
 from kg.model import Document, Mention
 
+from .candidates import PairCandidate, pair_candidates
 from .mentions import find_mentions
-from .rules import RelationCandidate, relation_candidates
+from .rules import RelationCandidate, chain_prefixes, relation_candidates
 from .sentences import Sentence, split_sentences
 
 
@@ -23,6 +25,7 @@ class Extraction:
     sentences: list[Sentence]
     mentions: list[Mention]
     relations: list[RelationCandidate]
+    pairs: list[PairCandidate]
 
 
 def extract(doc: Document) -> Extraction:
@@ -35,4 +38,5 @@ def extract(doc: Document) -> Extraction:
     for r in inner:
         r.rule = "prefix-of-name"
     relations = relation_candidates(text, mentions, sentences)
-    return Extraction(sentences, all_mentions, relations)
+    pairs = pair_candidates(text, sentences, mentions, skip=chain_prefixes(mentions))
+    return Extraction(sentences, all_mentions, relations, pairs)

@@ -51,6 +51,18 @@ class Cue:
     confidence: float
 
 
+@dataclass(frozen=True)
+class PairWords:
+    """The words the partnership scorer reads (``partnership_words.tsv``): word -> (kind, class) pairs."""
+
+    kinds: dict[str, tuple[tuple[str, str], ...]]
+    automaton: ahocorasick.Automaton
+
+    def of_kind(self, kind: str) -> dict[str, str]:
+        """word -> class for one kind (cue, marker, blocker, label, coref)."""
+        return {w: c for w, kc in self.kinds.items() for k, c in kc if k == kind}
+
+
 @dataclass
 class Lexicon:
     hospital_suffix: re.Pattern
@@ -75,6 +87,7 @@ class Lexicon:
     glue_words: frozenset[str]
     unbroken_words: dict[str, tuple[tuple[int, str], ...]]  # boundary char -> (offset in word, word)
     program_triggers: tuple[str, ...]
+    pair_words: PairWords
 
 
 def _automaton(words) -> ahocorasick.Automaton:
@@ -189,6 +202,7 @@ def lexicon() -> Lexicon:
         glue_words=frozenset(read_lines("glue_words.txt")),
         unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
+        pair_words=_pair_words(),
     )
 
 
@@ -198,3 +212,11 @@ def two_char_words() -> frozenset[str]:
     from .jio import jionlp
 
     return frozenset(w for w in jionlp().chinese_word_dictionary_loader() if len(w) == 2)
+
+
+def _pair_words() -> PairWords:
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for row in read_tsv("partnership_words.tsv"):
+        kinds.setdefault(row[0], []).append((row[1], row[2]))
+    frozen = {w: tuple(v) for w, v in kinds.items()}
+    return PairWords(frozen, _automaton((w, w) for w in frozen))

@@ -14,11 +14,15 @@ import bisect
 import re
 from collections import Counter
 
-from kg.model import ArticleResult, Document, Entity, Evidence, Mention, Relation
+from kg.model import RELATION_ENDS, ArticleResult, Document, Entity, Evidence, Mention, Relation
 
 from .divisions import Region, divisions
+from .candidates import PairCandidate
 from .extract import Extraction, Sentence
+from .features import LinkedArticle
 from .lexicon import lexicon
+from .quantities import quantities, time_attrs
+from .scorer import KINDS, Model, PairInstance, decide, pair_instances
 
 LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County", "镇": "Town", "乡": "Town",
               "州": "City", "盟": "City", "地区": "City", "旗": "County"}
@@ -30,18 +34,6 @@ DEFERRED = ("abbreviation", "proper+suffix")
 _CONTRACTED = ((re.compile(r"附([一二三四五六七八九])医院$"), r"附属第\1医院"),
                (re.compile(r"([一二三四五六七八九])附院$"), r"第\1附属医院"))
 _SAME_NAME_BETWEEN = re.compile(r"[（(](?:即|原|原名|又名|全称|全称为)?|[，,]?即|[，,]?又称")
-ALLOWED = {
-    "SUPPORTS": ({"Hospital", "Agency", "University", "Alliance", "Province", "City", "County", "Town"},
-                 {"Hospital", "Province", "City", "County", "Town"}),
-    "MANAGES": ({"Hospital", "University"}, {"Hospital"}),
-    "PARTNERS_WITH": ({"Hospital", "Agency", "University", "Province", "City", "County", "Alliance"},
-                      {"Hospital", "Agency", "University", "Province", "City", "County", "Alliance"}),
-    "LEADS": ({"Hospital", "Agency", "University"}, {"Alliance"}),
-    "MEMBER_OF": ({"Hospital"}, {"Alliance"}),
-    "ISSUED_BY": ({"Policy"}, {"Agency"}),
-    "RUNS": ({"Agency", "Province", "City", "County", "Town", "Hospital", "University"}, {"Program"}),
-}
-LEVEL_OF = {"Province": 1, "City": 2, "County": 3, "Town": 4, "Village": 5}
 _DOC_NUMBER = re.compile(r"[（(]([^（）()]{0,8}〔(\d{4})〕\d+号)[）)]")
 PART_ACTS = ("SUPPORTS", "MANAGES", "RUNS", "PARTNERS_WITH")
 _NATIONAL = re.compile(r"^(国家|全国|中央|中共中央|国务院)")
@@ -59,7 +51,9 @@ def region_entity(r: Region, doc_id: str | None = None) -> Entity:
     return e
 
 
-class _Linker:
+class Linker:
+    """Links one article: regions, then every mention to an entity, then its relations."""
+
     def __init__(self, doc: Document, ex: Extraction):
         self.doc, self.ex = doc, ex
         self.div = divisions()
@@ -585,33 +579,53 @@ class _Linker:
         return Evidence(doc=self.doc.id, sentence=s.text, start=a, end=b, rule=rule,
                         confidence=round(conf, 3), path=self.doc.path, published=self.doc.published)
 
-    def level(self, eid: str) -> int:
-        """How high an organisation sits: nation 0, province 1, city 2, county 3, town 4.
+    def link_all(self) -> None:
+        """Regions, then every mention to an entity, then the merges an article implies."""
+        self.resolve_regions()
+        self.link_mentions()
+        self.merge_health_centres()
+        self.merge_parenthetical_names()
 
-        A hospital with no region in its name (a university hospital) counts as provincial.
-        """
-        e = self.entities[eid]
-        if e.type in LEVEL_OF:
-            return LEVEL_OF[e.type]
-        key = e.attrs.get("division")
-        if key and key in self.div.regions:
-            return LEVEL_OF[self.div.regions[key].type]
-        return 0 if e.type == "Agency" else 1
+    def result(self, model: Model | None = None) -> ArticleResult:
+        """Everything the article contributes: its entities and edges (``model``: see ``relations``)."""
+        rels = self.relations(model)
+        for e in self.entities.values():
+            e.aliases.discard(e.name)
+        return ArticleResult(doc=self.doc, entities=list(self.entities.values()), relations=rels,
+                             merges=self.merges, unresolved=self.unresolved)
 
-    def _by_level(self, a: str, b: str, typ: str) -> tuple[str, str]:
-        """Who helps whom in 甲与乙结对帮扶: the higher level helps; a tie keeps what another
-        sentence of the article said, else the text's order."""
-        la, lb = self.level(a), self.level(b)
-        if la != lb:
-            return (a, b) if la < lb else (b, a)
+    def article(self) -> LinkedArticle:
+        """The article as the partnership features read it (after linking)."""
+        rule_types: dict[tuple[int, int], set[str]] = {}
         for c in self.ex.relations:
-            if c.type == typ and not c.attrs.get("undirected"):
-                s, t = self.mention_entity.get(c.source), self.mention_entity.get(c.target)
-                if (s, t) == (b, a):
-                    return (b, a)
-        return (a, b)
+            if c.type in KINDS:
+                rule_types.setdefault((c.source, c.target), set()).add(
+                    c.type + (":undirected" if c.attrs.get("undirected") else ""))
+        return LinkedArticle(self.doc.text, self.ex.sentences, self.ex.mentions, self.mention_entity,
+                             self.entities, rule_types)
 
-    def relations(self) -> list[Relation]:
+    def pair_instances(self) -> list[PairInstance]:
+        """Every directed entity pair the candidates join, with pooled features (for the scorer)."""
+        return pair_instances(self.article(), self.ex.pairs)
+
+    def _acting(self, eid: str) -> str:
+        """A ministry's department speaks and acts for the ministry (医政司 → 国家卫生健康委员会)."""
+        return self.entities[eid].attrs.get("part_of") or eid
+
+    def _edge_attrs(self, c: PairCandidate) -> dict:
+        """Time and quantities stated in the clauses that hold a candidate's ends."""
+        s = self.ex.sentences[c.sentence]
+        lo = min(c.source.start, c.target.start)
+        lo = lo if lo >= s.start else s.start
+        attrs = time_attrs(s.text)
+        q = quantities(self.doc.text[lo:s.end], attrs.get("year"))
+        if q:
+            attrs["quantities"] = q
+        return attrs
+
+    def relations(self, model: Model | None = None) -> list[Relation]:
+        """Partnerships decided by the scorer (``model``: the packaged one unless given), issuing
+        and running from the rules, and locations."""
         out: dict[tuple, Relation] = {}
 
         def put(r: Relation):
@@ -621,23 +635,32 @@ class _Linker:
                 out[r.key] = r
 
         for c in self.ex.relations:
+            if c.type in KINDS:
+                continue  # partnerships are the scorer's: the rules' view of them is a feature
             s = self.mention_entity.get(c.source)
             t = self.mention_entity.get(c.target)
             if not s or not t or s == t:
                 continue
-            if c.attrs.get("undirected"):
-                s, t = self._by_level(s, t, c.type)
-            if c.type in PART_ACTS and self.entities[s].attrs.get("part_of"):
-                # A ministry's department speaks and acts for the ministry (医政司 → 国家卫生健康委员会).
-                s = self.entities[s].attrs["part_of"]
+            if c.type in PART_ACTS:
+                s = self._acting(s)
             ts, tt = self.entities[s].type, self.entities[t].type
-            allowed = ALLOWED.get(c.type)
+            allowed = RELATION_ENDS.get(c.type)
             if allowed and (ts not in allowed[0] or tt not in allowed[1]):
                 continue
             attrs = {k: v for k, v in c.attrs.items() if k != "undirected"}
             if self.doc.published:
                 attrs["as_of"] = self.doc.published
             put(Relation(s, c.type, t, attrs, [self.evidence(c.sentence, c.rule, c.confidence)]))
+        art = self.article()
+        for d in decide(art, pair_instances(art, self.ex.pairs), model):
+            s = self._acting(d.source)
+            if s == d.target:
+                continue
+            attrs = self._edge_attrs(d.evidence[0])
+            if self.doc.published:
+                attrs["as_of"] = self.doc.published
+            evidence = [self.evidence(c.sentence, f"scorer:{c.context}", d.probability) for c in d.evidence]
+            put(Relation(s, d.kind, d.target, attrs, evidence))
         # LOCATED_IN: each institution in its region; each region in its parent (the division data).
         for e in list(self.entities.values()):
             key = e.attrs.get("division")
@@ -671,13 +694,6 @@ class _Linker:
 
 def link(doc: Document, ex: Extraction) -> ArticleResult:
     """Resolve one document's mentions to entities and its relation candidates to edges."""
-    lk = _Linker(doc, ex)
-    lk.resolve_regions()
-    lk.link_mentions()
-    lk.merge_health_centres()
-    lk.merge_parenthetical_names()
-    rels = lk.relations()
-    for e in lk.entities.values():
-        e.aliases.discard(e.name)
-    return ArticleResult(doc=doc, entities=list(lk.entities.values()), relations=rels,
-                         merges=lk.merges, unresolved=lk.unresolved)
+    lk = Linker(doc, ex)
+    lk.link_all()
+    return lk.result()

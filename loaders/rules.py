@@ -117,6 +117,22 @@ def _subject(text: str, mentions: list[Mention], idx: list[int], s: Sentence) ->
 
 
 
+def chain_prefixes(mentions: list[Mention]) -> set[int]:
+    """Region mentions that only locate the next one (毕节市 in 毕节市威宁县): relations attach to the last."""
+    from .divisions import divisions
+
+    d = divisions()
+    order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+    out = set()
+    for a, b in zip(order, order[1:]):
+        ma, mb = mentions[a], mentions[b]
+        if ma.type == mb.type == "Region" and ma.end == mb.start and any(
+                d.is_within(kb, ka) for kb in mb.attrs.get("candidates", [])
+                for ka in ma.attrs.get("candidates", [])):
+            out.add(a)
+    return out
+
+
 class _Relations:
     """Walks the sentences and applies each cue's pattern; keeps the topic between sentences."""
 
@@ -124,18 +140,7 @@ class _Relations:
         self.text, self.m, self.sents = text, mentions, sentences
         self.out: list[RelationCandidate] = []
         self.lex = lexicon()
-        # 毕节市威宁县: the city only locates the county; relations attach to the county.
-        from .divisions import divisions
-
-        d = divisions()
-        order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
-        self.chain_prefix = set()
-        for a, b in zip(order, order[1:]):
-            ma, mb = mentions[a], mentions[b]
-            if ma.type == mb.type == "Region" and ma.end == mb.start and any(
-                    d.is_within(kb, ka) for kb in mb.attrs.get("candidates", [])
-                    for ka in ma.attrs.get("candidates", [])):
-                self.chain_prefix.add(a)
+        self.chain_prefix = chain_prefixes(mentions)
 
     def add(self, s: int, t: int, typ: str, si: int, rule: str, conf: float, clause: str = "",
             undirected: bool = False):

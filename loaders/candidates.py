@@ -1,0 +1,235 @@
+"""Candidates: every pair of organisations in one article that could be a partnership.
+
+Recall first: the scorer (``loaders/scorer.py``) decides which candidates are edges.
+A directed pair (source, target) of organisation mentions is a candidate when
+
+* both sit in one sentence that holds a partnership word (``cue`` in
+  ``vocab/partnership_words.tsv``);
+* both sit in different cells of one table row ("甲——乙", "甲：乙；丙", columns), or one
+  is an item of a list and the other is named on the line that heads it
+  (``loaders/layout.py``);
+* one is in a labelled list (受援单位为…) and the other in the lines just before;
+* the sentence holds a cue but names no one before it: the subject carried from the
+  sentence before is paired with the organisations after the cue;
+* an end is a word standing for an organisation named elsewhere: 我院/本院 (the
+  article's own hospital, from the source line or the title), 该院 (the last hospital
+  named), 双方/两院 (the last two organisations), 后者/前者.
+
+Both directions of a pair are candidates; features tell them apart.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from kg.model import Mention
+
+from .layout import tables
+from .lexicon import lexicon
+from .sentences import Sentence
+
+#: Mention types that can be a party to a partnership.
+PARTY_TYPES = ("Hospital", "University", "Agency", "Alliance", "Region")
+#: At most this many parties in one sentence are paired (a longer sentence is a list of names).
+MAX_PARTIES = 40
+_SOURCE_LINE = re.compile(r"(来源|供稿|稿件来源|作者单位|通讯员|编辑|审核|责编|责任编辑|发布单位|主办|出品|单位)[：:]")
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a candidate: the mention it stands for and where the text writes it.
+
+    ``mention`` indexes ``Extraction.mentions``; for a stand-in word (我院, 该院, 双方)
+    it is the antecedent's mention and ``start``/``end`` are the stand-in word's span.
+    """
+
+    mention: int
+    start: int
+    end: int
+    via: str = ""  # "" | self | last | both | latter | former
+
+
+@dataclass
+class PairCandidate:
+    """A directed pair that may be a partnership, read in one sentence (``sentence`` index)."""
+
+    source: End
+    target: End
+    sentence: int
+    context: str  # sentence | table-row | list-item | label | carried | both
+    header: int = -1  # for labels: the sentence that heads the list
+    columns: tuple[str, str] = ("", "")  # for table rows: the class of each end's column
+    span: tuple[int, int] | None = None  # the text that states it, when not one sentence (a row)
+
+
+def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
+                 parties: list[int]) -> int | None:
+    """The mention of the hospital the article speaks for (我院): named on a source line, alone on
+    a line near the top or bottom, or alone in a title that does not itself say 我院."""
+    hosp = [i for i in parties if mentions[i].type in ("Hospital", "University")]
+    if not hosp:
+        return None
+    self_words = [w for w, c in lexicon().pair_words.of_kind("coref").items() if c == "self"]
+    edge = sentences[:4] + sentences[-4:]
+    for s in edge:
+        if _SOURCE_LINE.search(s.text):
+            inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
+            if inside:
+                return inside[0]
+    for s in edge:
+        inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
+        if len({mentions[i].name for i in inside}) == 1:
+            named = sum(mentions[i].end - mentions[i].start for i in inside[:1])
+            rest = re.sub(r"[\s\d年月日:：\-./|]", "", s.text)
+            if named >= 0.6 * len(rest):
+                return inside[0]
+    title = sentences[0] if sentences else None
+    if title is not None and title.paragraph == 0 and not any(w in title.text for w in self_words):
+        inside = [i for i in hosp if title.start <= mentions[i].start < title.end]
+        if len({mentions[i].name for i in inside}) == 1 and sum(
+                1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
+            return inside[0]
+    return None
+
+
+def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention],
+                    skip: set[int] = frozenset()) -> list[PairCandidate]:
+    """Every directed pair of parties that may be a partnership, with how it was found."""
+    pw = lexicon().pair_words
+    parties = [i for i, m in enumerate(mentions)
+               if m.type in PARTY_TYPES and i not in skip and m.rule != "prefix-of-name"]
+    parties.sort(key=lambda i: mentions[i].start)
+    starts = [s.start for s in sentences]
+    by_sentence: dict[int, list[int]] = {}
+    for i in parties:
+        si = bisect.bisect_right(starts, mentions[i].start) - 1
+        if si >= 0 and mentions[i].end <= sentences[si].end:
+            by_sentence.setdefault(si, []).append(i)
+    own = own_hospital(text, sentences, mentions, parties)
+    out, row_sentences, item_sentences = _table_candidates(text, sentences, mentions, parties, starts)
+    topic: End | None = None
+    block: list[End] = []  # parties of the list lines just before (one per line or pairs)
+    block_head = -1
+    last_plain = -1
+    for si, s in enumerate(sentences):
+        ends = [End(i, mentions[i].start, mentions[i].end) for i in by_sentence.get(si, [])]
+        words = [(s.start + e - len(w) + 1, s.start + e + 1, w) for e, w in pw.automaton.iter_long(s.text)]
+        words = [(a, b, w) for a, b, w in words if not any(x.start <= a < x.end for x in ends)]
+        kinds = {(k, c) for _, _, w in words for k, c in pw.kinds[w]}
+        cues = [a for a, b, w in words if any(k == "cue" for k, _ in pw.kinds[w])]
+        for a, b, w in words:
+            for k, c in pw.kinds[w]:
+                if k != "coref":
+                    continue
+                if c == "self" and own is not None:
+                    ends.append(End(own, a, b, "self"))
+                elif c == "last":
+                    ant = [i for i in parties if mentions[i].end <= a and mentions[i].type == "Hospital"
+                           and si - bisect.bisect_right(starts, mentions[i].start) + 1 <= 3]
+                    if ant:
+                        ends.append(End(ant[-1], a, b, "last"))
+                elif c in ("both", "latter", "former"):
+                    two = _last_two(parties, mentions, a, starts, si)
+                    if two is None:
+                        continue
+                    x, y = two
+                    if c == "both":
+                        out.append(PairCandidate(End(x, a, b, "both"), End(y, a, b, "both"), si, "both"))
+                        out.append(PairCandidate(End(y, a, b, "both"), End(x, a, b, "both"), si, "both"))
+                    else:
+                        ends.append(End(y if c == "latter" else x, a, b, c))
+        ends.sort(key=lambda e: e.start)
+        in_block = si in item_sentences
+        receivers_at = next((b for a, b, w in words if ("label", "receiver") in pw.kinds[w]), None)
+        if receivers_at is not None:
+            receivers = [e for e in ends if e.start >= receivers_at]
+            givers = [e for e in ends if e.end <= receivers_at] or block or ([topic] if topic else [])
+            for g in givers:
+                for r in receivers:
+                    if g.mention != r.mention:
+                        out.append(PairCandidate(g, r, si, "label", block_head))
+                        out.append(PairCandidate(r, g, si, "label", block_head))
+        if cues and len(ends) <= MAX_PARTIES and si not in row_sentences:
+            for a in ends:
+                for b in ends:
+                    if a.mention != b.mention and mentions[a.mention].name != mentions[b.mention].name:
+                        out.append(PairCandidate(a, b, si, "sentence"))
+        if cues and topic is not None and not any(e.start < cues[0] for e in ends):
+            for b in ends:
+                if b.mention != topic.mention:
+                    out.append(PairCandidate(topic, b, si, "carried"))
+                    out.append(PairCandidate(b, topic, si, "carried"))
+        if in_block:
+            if not block:
+                block_head = last_plain
+            block.extend(ends)
+        else:
+            block, last_plain = [], si
+        subject = next((e for e in ends if e.start - s.start <= 30 and not e.via), None)
+        if subject is not None and mentions[subject.mention].type != "Region" or (
+                subject is not None and ("cue", "support") in kinds):
+            topic = subject
+    return out
+
+
+def _sentence_of(starts: list[int], pos: int) -> int:
+    return max(0, bisect.bisect_right(starts, pos) - 1)
+
+
+def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Mention], parties: list[int],
+                      starts: list[int]) -> tuple[list[PairCandidate], set[int], set[int]]:
+    """Pairs from tables (names in different cells of one row) and lists (each item with the names
+    of the line that heads it); also which sentences are rows and which are list items."""
+    out: list[PairCandidate] = []
+    rows, items = set(), set()
+    for tb in tables(text, parties, mentions):
+        width = max(sum(1 for c in r.cells if c is not None) for r in tb.rows)
+        head = _sentence_of(starts, tb.heading[0]) if tb.heading else -1
+        for r in tb.rows:
+            si = _sentence_of(starts, r.start)
+            if width == 1:
+                items.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
+                if tb.heading is None:
+                    continue
+                heads = [i for i in parties if tb.heading[0] <= mentions[i].start < tb.heading[1]]
+                for h in heads:
+                    for i in next(c for c in r.cells if c):
+                        a = End(h, mentions[h].start, mentions[h].end)
+                        b = End(i, mentions[i].start, mentions[i].end)
+                        out.append(PairCandidate(a, b, si, "list-item", head, span=(r.start, r.end)))
+                        out.append(PairCandidate(b, a, si, "list-item", head, span=(r.start, r.end)))
+                continue
+            rows.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
+            for x in range(len(r.cells)):
+                for y in range(len(r.cells)):
+                    if x == y or not r.cells[x] or not r.cells[y]:
+                        continue
+                    cx = tb.columns[x] if x < len(tb.columns) else ""
+                    cy = tb.columns[y] if y < len(tb.columns) else ""
+                    for i in r.cells[x]:
+                        for j in r.cells[y]:
+                            if mentions[i].name == mentions[j].name:
+                                continue
+                            a = End(i, mentions[i].start, mentions[i].end, "row-above" if x in r.inherited else "")
+                            b = End(j, mentions[j].start, mentions[j].end, "row-above" if y in r.inherited else "")
+                            out.append(PairCandidate(a, b, si, "table-row", head, (cx, cy), (r.start, r.end)))
+    return out, rows, items
+
+
+def _last_two(parties: list[int], mentions: list[Mention], pos: int, starts: list[int],
+              si: int) -> tuple[int, int] | None:
+    """The last two differently named parties before ``pos`` (within two sentences)."""
+    seen: list[int] = []
+    for i in reversed(parties):
+        m = mentions[i]
+        if m.end > pos:
+            continue
+        if si - (bisect.bisect_right(starts, m.start) - 1) > 2:
+            break
+        if m.type == "Region" or any(mentions[j].name == m.name for j in seen):
+            continue
+        seen.append(i)
+        if len(seen) == 2:
+            return seen[1], seen[0]
+    return None

@@ -1,0 +1,244 @@
+"""Features: what the scorer sees of a candidate pair — words and positions, never names.
+
+Each candidate (``loaders/candidates.py``) becomes a set of string features read from
+its sentence with both ends abstracted to their type and level: which partnership
+words sit between, before or after the ends (by class, from
+``vocab/partnership_words.tsv``), the words right before each end (对 / 由 / 与 …),
+blockers in the clause (召开, 转往, 曾, 拟, 到期 …), the types and administrative
+levels of both ends and how their places relate, order, distance, list position,
+how an end was found (我院, 该院 …) and what the cue-word rules (``loaders/rules.py``)
+said of the pair. No feature names an institution or a place, so what the model
+learns carries over to articles about other places.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kg.model import Entity, Mention
+
+from .candidates import PairCandidate
+from .divisions import divisions
+from .lexicon import lexicon
+from .sentences import Sentence
+
+_CLAUSE_END = re.compile(r"[，,：:；;。！？!?]")
+_HELPED_FRAME = re.compile(r"(在|得到|获得|接受|依托|借助|借力)$")
+_FRAME_TAIL = re.compile(r"^[^，。；]{0,12}?的[^，。；]{0,8}?(帮扶|支援|托管|支持|指导|援助)")
+_LEVEL = {"Province": "P", "City": "C", "County": "X", "Town": "T", "Village": "V"}
+_RANK = {"N": 0, "P": 1, "C": 2, "X": 3, "T": 4, "V": 5}
+
+
+@dataclass
+class LinkedArticle:
+    """One article after linking, as the features read it."""
+
+    text: str
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    entity_of: dict[int, str]  # mention index -> entity id
+    entities: dict[str, Entity]
+    rule_types: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # mention pair -> rule kinds
+
+
+@lru_cache(maxsize=4096)
+def _place(key: str | None) -> tuple[str, str | None, str | None]:
+    """(level letter, province key, city key) of a division key."""
+    if not key:
+        return ("N", None, None)
+    d = divisions()
+    r = d.get(key)
+    if r is None:
+        return ("N", None, None)
+    chain = d.chain(key)
+    prov = next((x.key for x in chain if x.type == "Province"), None)
+    city = next((x.key for x in chain if x.type == "City"), None)
+    return (_LEVEL.get(r.type, "N"), prov, city)
+
+
+def kind_of(e: Entity) -> str:
+    """Type and level of an entity: Hospital@X (a county's), Region@C (a prefecture), University@N."""
+    if e.type in _LEVEL:
+        return f"Region@{_LEVEL[e.type]}"
+    return f"{e.type}@{_place(e.attrs.get('division'))[0]}"
+
+
+def _relation(s: Entity, t: Entity) -> list[str]:
+    """How the two ends stand: who ranks higher, and whether their places nest or share a province."""
+    ks, kt = s.attrs.get("division"), t.attrs.get("division")
+    ls, ps, cs = _place(ks)
+    lt, pt, ct = _place(kt)
+    out = []
+    rs, rt = _RANK[ls], _RANK[lt]
+    if s.type == "University":
+        rs = 1
+    if rs and rt:
+        out.append("rank:" + ("s>t" if rs < rt else "s=t" if rs == rt else "s<t"))
+    if ps and pt:
+        if ks and kt and ks != kt and divisions().is_within(kt, ks):
+            out.append("geo:t_in_s")
+        elif ks and kt and ks != kt and divisions().is_within(ks, kt):
+            out.append("geo:s_in_t")
+        elif ks == kt:
+            out.append("geo:same_unit")
+        elif cs and cs == ct:
+            out.append("geo:same_city")
+        else:
+            out.append("geo:same_prov" if ps == pt else "geo:other_prov")
+    else:
+        out.append("geo:unknown")
+    return out
+
+
+def _clause_span(text: str, s: Sentence, a: int, b: int) -> tuple[int, int]:
+    """From the clause start before ``a`` to the clause end after ``b``."""
+    lo = s.start
+    for m in _CLAUSE_END.finditer(text, s.start, a):
+        lo = m.end()
+    hi = s.end
+    m = _CLAUSE_END.search(text, b, s.end)
+    if m:
+        hi = m.start()
+    return lo, hi
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return f">{edges[-1]}"
+
+
+def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
+    """The features of one directed candidate (strings; the scorer weighs them)."""
+    text, m = art.text, art.mentions
+    s_ent = art.entities[art.entity_of[c.source.mention]]
+    t_ent = art.entities[art.entity_of[c.target.mention]]
+    sent = art.sentences[c.sentence]
+    ks, kt = kind_of(s_ent), kind_of(t_ent)
+    f = [f"ctx={c.context}", f"S={ks}", f"T={kt}", f"ST={ks}>{kt}"]
+    f += _relation(s_ent, t_ent)
+    if c.source.via:
+        f.append(f"via_s={c.source.via}")
+    if c.target.via:
+        f.append(f"via_t={c.target.via}")
+    src, tgt = c.source, c.target
+    first, second = (src, tgt) if src.start <= tgt.start else (tgt, src)
+    s_first = first is src
+    order = "ord=s_first" if s_first else "ord=t_first"
+    f.append(order)
+    same_sentence = sent.start <= src.start < sent.end and sent.start <= tgt.start < sent.end
+    pw = lexicon().pair_words
+    if same_sentence:
+        lo, hi = _clause_span(text, sent, first.start, second.end)
+        between = text[first.end:second.start]
+        f.append("clause=" + ("same" if not _CLAUSE_END.search(between) else "diff"))
+        f.append("gap=" + _bucket(len(between), (0, 2, 6, 15, 30)))
+        inside = [i for i in art.entity_of if first.end <= m[i].start and m[i].end <= second.start]
+        f.append("mid=" + _bucket(len(inside), (0, 1, 3)))
+        sig = _signature(text, first.end, second.start, m, inside)
+        post = _signature(text, second.end, hi, m, [i for i in art.entity_of if second.end <= m[i].start < hi])[:4]
+        pre = _signature(text, lo, first.start, m, [i for i in art.entity_of if lo <= m[i].start < first.start])[-3:]
+        f.append(f"sig={'.'.join(sig)}")
+        f.append(f"{order}|sig={'.'.join(sig)}")
+        f.append(f"{order}|sig={'.'.join(sig)}|post={'.'.join(post)}")
+        f.append(f"{order}|pre={'.'.join(pre)}|sig={'.'.join(sig)}")
+        if post:
+            f.append(f"post1={post[0]}")
+    else:
+        lo, hi = sent.start, sent.end
+        f.append("clause=other-sentence")
+    # Partnership words by where they sit: between the ends, before both, after both.
+    for e, w in pw.automaton.iter_long(text[sent.start:sent.end]):
+        a = sent.start + e - len(w) + 1
+        if any(x.start <= a < x.end for x in (src, tgt)):
+            continue
+        where = ("btw" if first.end <= a < second.start else "pre" if a < first.start else "post") \
+            if same_sentence else "sent"
+        near = ""
+        if same_sentence and 0 <= a - src.end <= 2:
+            near = "after_s"
+        elif same_sentence and 0 <= tgt.start - (a + len(w)) <= 2:
+            near = "before_t"
+        for kind, cls in pw.kinds[w]:
+            if kind == "cue":
+                f.append(f"cue:{where}:{cls}")
+                f.append(f"cuew:{where}:{w}")
+                f.append(f"{order}|cue:{where}:{cls}")  # who comes first, and where the cue sits
+                if near:
+                    f.append(f"cue:{near}:{cls}")
+            elif kind == "blocker":
+                inside_clause = lo <= a < hi
+                f.append(f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
+            elif kind == "label":
+                f.append(f"label:{where}:{cls}")
+    # The words right before and after each end.
+    for tag, end in (("s", src), ("t", tgt)):
+        for k in (3, 2, 1):
+            w = text[max(0, end.start - k):end.start]
+            for kind, cls in pw.kinds.get(w, ()):
+                if kind in ("marker", "cue"):
+                    f.append(f"pre_{tag}:{cls}")
+                    f.append(f"prew_{tag}:{w}")
+        nxt = text[end.end:end.end + 1]
+        if nxt in "的在与和、等为":
+            f.append(f"post_{tag}:{nxt}")
+        head = text[max(sent.start, end.start - 4):end.start]
+        if _HELPED_FRAME.search(head) and _FRAME_TAIL.match(text, end.end):
+            f.append(f"frame:{tag}_helps")
+    # Lists: an end joined to others of its type by 、/和/及.
+    for tag, end in (("s", src), ("t", tgt)):
+        if text[end.end:end.end + 1] == "、" or text[max(0, end.start - 1):end.start] == "、":
+            f.append(f"list_{tag}")
+    if c.context == "table-row":
+        cs, ct = (x or "none" for x in c.columns)
+        f += [f"col_s={cs}", f"col_t={ct}", f"cols={cs}>{ct}"]
+    if c.context in ("table-row", "list-item", "label") and c.header >= 0:
+        head = art.sentences[c.header].text
+        for e, w in pw.automaton.iter_long(head):
+            for kind, cls in pw.kinds[w]:
+                if kind in ("cue", "label"):
+                    f.append(f"head:{kind}:{cls}")
+    for kind in art.rule_types.get((c.source.mention, c.target.mention), ()):
+        f.append(f"rule:{kind}")
+    for kind in art.rule_types.get((c.target.mention, c.source.mention), ()):
+        f.append(f"rule_rev:{kind}")
+    if c.sentence == 0:
+        f.append("in_title")
+    return f
+
+
+def _signature(text: str, a: int, b: int, m: list[Mention], inside: list[int]) -> list[str]:
+    """The span ``[a, b)`` as a short sequence of tokens that carry its meaning: partnership words
+    as their class (<support>, <manage> …, !blocker, #label), role markers and 的/下/，as
+    themselves, mentions as their type ([H] hospital, [R] region …); other words dropped.
+
+    这是 "对[H]实行“组团式”帮扶" → ['对', '[H]', '<support>']: the same frame whatever the names
+    and whatever adverbs or programme words stand between.
+    """
+    pw = lexicon().pair_words
+    starts = {m[i].start: i for i in inside}
+    words: dict[int, str] = {}
+    for e, w in pw.automaton.iter_long(text[a:b]):
+        words.setdefault(a + e - len(w) + 1, w)
+    out: list[str] = []
+    pos = a
+    while pos < b:
+        if pos in starts:
+            i = starts[pos]
+            tok, pos = f"[{m[i].type[0]}]", max(m[i].end, pos + 1)
+        elif pos in words:
+            w = words[pos]
+            kind, cls = pw.kinds[w][0]
+            tok = {"cue": f"<{cls}>", "blocker": f"!{cls}", "label": f"#{cls}", "coref": f"@{cls}"}.get(kind, w)
+            pos += len(w)
+        else:
+            ch = text[pos]
+            tok = "，" if ch in "，,：:；;" else ch if ch in "的下之" else ""
+            pos += 1
+        if tok and (not out or out[-1] != tok):
+            out.append(tok)
+    if len(out) > 6:
+        out = out[:3] + ["…"] + out[-2:]
+    return out

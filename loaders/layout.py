@@ -1,0 +1,168 @@
+"""Layout: tables and lists written as text — which names share a row, and what each column is.
+
+Notices and reports give partnerships as tables (``序号 支援医院 受援医院``, tab, ``|``
+or space separated; an empty cell means "the same as the row above"), as
+``甲——乙`` / ``甲：乙；丙`` lines, and as one-name-per-line lists under a heading. A
+sentence splitter cuts such rows apart (at ；) or runs them together; this module
+reads them by line instead:
+
+* a **row** is a line that is little more than party names and separators; its
+  **cells** are the runs of names between column separators (names joined by 、；,和
+  share a cell);
+* a **table** is a run of rows, with the header line above it when there is one; a
+  header cell is classed by its words (``label`` in ``vocab/partnership_words.tsv``:
+  giver 支援医院, receiver 受援单位 …; place 所在市州; index 序号);
+* a row with fewer cells than the row above inherits the missing leading cells
+  (tables whose separators collapse to one space), and an empty cell between explicit
+  separators (tab, ``|``) inherits the cell above.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.model import Mention
+
+from .lexicon import lexicon
+
+#: What separates columns on a row line.
+_COLUMN = re.compile(r"\t|｜|\||——+|—|－+|-{2,}|→|：|:| +")
+#: What may stand in a row besides names and separators: numbering, joiners, dashes.
+_FILLER = re.compile(r"[\s\d一二三四五六七八九十〇零.、，,；;()（）第序号项—\-－–→>/|｜·•*：:和及与等]+")
+_PLACE_HEAD = re.compile(r"(所在|市州|市（州）|地区|区域|所属)")
+_INDEX_HEAD = re.compile(r"^(序号|编号|No\.?)$")
+
+
+@dataclass
+class Row:
+    """One row line: its span and, per column, the party mentions in that cell."""
+
+    line: int
+    start: int
+    end: int
+    cells: list[list[int] | None]  # None: a cell that names no one we know
+    inherited: set[int] = field(default_factory=set)  # columns copied from the row above
+
+
+@dataclass
+class Table:
+    """A run of rows; ``columns`` classes each column by its header (giver, receiver, place …)."""
+
+    rows: list[Row]
+    columns: list[str]
+    heading: tuple[int, int] | None  # the header line, or else the line just above the table
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for part in text.split("\n"):
+        out.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return out
+
+
+def _header_class(cell: str) -> str:
+    cell = cell.strip()
+    if _INDEX_HEAD.match(cell):
+        return "index"
+    labels = lexicon().pair_words.of_kind("label")
+    found = [c for w, c in labels.items() if w in cell]
+    if "receiver" in found:
+        return "receiver"
+    if "giver" in found:
+        return "giver"
+    if _PLACE_HEAD.search(cell):
+        return "place"
+    return "other"
+
+
+_EXPLICIT = re.compile(r"\t|｜|\|")
+
+
+def _header(text: str, a: int, b: int) -> list[str] | None:
+    """The column classes of a header line (no names, only labels), or None."""
+    line = text[a:b]
+    explicit = _EXPLICIT.search(line) is not None
+    cells = [c for c in (_EXPLICIT.split(line) if explicit else _COLUMN.split(line)) if c.strip()]
+    if len(cells) < 2 or any(len(c.strip()) > 12 for c in cells):
+        return None
+    classes = [_header_class(c) for c in cells]
+    if not any(c in ("giver", "receiver") for c in classes):
+        return None
+    # Rows keep an explicit number column (as a cell of no one); space-separated rows lose it.
+    return classes if explicit else [c for c in classes if c != "index"]
+
+
+def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention]) -> list | None:
+    """The cells of a row line — per column, the party mentions in it, ``[]`` for an empty cell
+    (it inherits from the row above) and ``None`` for a cell naming no one we know (a dash, a
+    number, an unrecognised name) — or None if the line is prose."""
+    inside = [i for i in parties if a <= mentions[i].start and mentions[i].end <= b]
+    if not inside:
+        return None
+    line = text[a:b]
+    if _EXPLICIT.search(line):
+        cells: list = []
+        pos = a
+        for piece in _EXPLICIT.split(line):
+            lo, hi = pos, pos + len(piece)
+            pos = hi + 1
+            got = [i for i in inside if lo <= mentions[i].start < hi]
+            cells.append(got if got else ([] if not piece.strip() else None))
+        while cells and cells[-1] is None and not line.rstrip().endswith(("\t", "|", "｜")):
+            break
+        return cells if sum(1 for c in cells if c) >= 1 and len(cells) >= 2 else None
+    rest, pos = [], a
+    for i in inside:
+        rest.append(text[pos:mentions[i].start])
+        pos = mentions[i].end
+    rest.append(text[pos:b])
+    if len(_FILLER.sub("", "".join(rest))) > 4:
+        return None
+    cells = [[inside[0]]]
+    for gap, i in zip(rest[1:-1], inside[1:]):
+        if _COLUMN.search(gap) and not re.fullmatch(r"\s*[、，,；;和及与]\s*", gap):
+            cells.append([i])
+        else:
+            cells[-1].append(i)
+    return cells
+
+
+def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table]:
+    """Every table and list block in the text (rows of one cell are list items)."""
+    lines = _lines(text)
+    out: list[Table] = []
+    cur: list[Row] = []
+    columns: list[str] = []
+    heading: tuple[int, int] | None = None
+
+    def close():
+        nonlocal cur, columns, heading
+        if cur and (len(cur) >= 2 or sum(1 for c in cur[0].cells if c) >= 2):
+            out.append(Table(cur, columns, heading))
+        cur, columns = [], []
+
+    for n, (a, b) in enumerate(lines):
+        cells = _row(text, a, b, parties, mentions)
+        if cells is None:
+            close()
+            head = _header(text, a, b)
+            if head is not None:
+                columns = head
+            heading = (a, b) if b > a else heading
+            continue
+        row = Row(n, a, b, cells)
+        if cur:
+            prev = cur[-1].cells
+            if any(c == [] for c in cells):
+                for j, c in enumerate(cells):
+                    if c == [] and j < len(prev) and prev[j]:
+                        cells[j] = list(prev[j])
+                        row.inherited.add(j)
+            elif len(cells) < len(prev) and all(c is not None for c in cells):
+                missing = len(prev) - len(cells)
+                row.cells = [list(c) if c else c for c in prev[:missing]] + cells
+                row.inherited.update(range(missing))
+        cur.append(row)
+    close()
+    return out
