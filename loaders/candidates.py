@@ -107,11 +107,9 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
         if si >= 0 and mentions[i].end <= sentences[si].end:
             by_sentence.setdefault(si, []).append(i)
     own = own_hospital(text, sentences, mentions, parties)
-    out, row_sentences, item_sentences = _table_candidates(text, sentences, mentions, parties, starts)
+    out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts)
+    out += _label_candidates(text, mentions, parties, starts)
     topic: End | None = None
-    block: list[End] = []  # parties of the list lines just before (one per line or pairs)
-    block_head = -1
-    last_plain = -1
     for si, s in enumerate(sentences):
         ends = [End(i, mentions[i].start, mentions[i].end) for i in by_sentence.get(si, [])]
         words = [(s.start + e - len(w) + 1, s.start + e + 1, w) for e, w in pw.automaton.iter_long(s.text)]
@@ -122,8 +120,10 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
             for k, c in pw.kinds[w]:
                 if k != "coref":
                     continue
-                if c == "self" and own is not None:
-                    ends.append(End(own, a, b, "self"))
+                me = _source_in_line(text, mentions, parties, a)
+                me = own if me is None else me
+                if c == "self" and me is not None:
+                    ends.append(End(me, a, b, "self"))
                 elif c == "last":
                     ant = [i for i in parties if mentions[i].end <= a and mentions[i].type == "Hospital"
                            and si - bisect.bisect_right(starts, mentions[i].start) + 1 <= 3]
@@ -140,16 +140,6 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                     else:
                         ends.append(End(y if c == "latter" else x, a, b, c))
         ends.sort(key=lambda e: e.start)
-        in_block = si in item_sentences
-        receivers_at = next((b for a, b, w in words if ("label", "receiver") in pw.kinds[w]), None)
-        if receivers_at is not None:
-            receivers = [e for e in ends if e.start >= receivers_at]
-            givers = [e for e in ends if e.end <= receivers_at] or block or ([topic] if topic else [])
-            for g in givers:
-                for r in receivers:
-                    if g.mention != r.mention:
-                        out.append(PairCandidate(g, r, si, "label", block_head))
-                        out.append(PairCandidate(r, g, si, "label", block_head))
         if cues and len(ends) <= MAX_PARTIES and si not in row_sentences:
             for a in ends:
                 for b in ends:
@@ -160,16 +150,69 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                 if b.mention != topic.mention:
                     out.append(PairCandidate(topic, b, si, "carried"))
                     out.append(PairCandidate(b, topic, si, "carried"))
-        if in_block:
-            if not block:
-                block_head = last_plain
-            block.extend(ends)
-        else:
-            block, last_plain = [], si
         subject = next((e for e in ends if e.start - s.start <= 30 and not e.via), None)
         if subject is not None and mentions[subject.mention].type != "Region" or (
                 subject is not None and ("cue", "support") in kinds):
             topic = subject
+    return out
+
+
+_LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—)")
+_ITEM_SOURCE = re.compile(r"[（(](?:供稿|来源|稿件来源|作者单位|通讯员)[：:]([^（）()]{2,40})[）)]")
+
+
+def _source_in_line(text: str, mentions: list[Mention], parties: list[int], pos: int) -> int | None:
+    """The hospital a digest item names as its own source, in the line holding ``pos``: （供稿：甲医院）."""
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    b = len(text) if b < 0 else b
+    for m in _ITEM_SOURCE.finditer(text, a, b):
+        inside = [i for i in parties if m.start(1) <= mentions[i].start < m.end(1)
+                  and mentions[i].type in ("Hospital", "University")]
+        if inside:
+            return inside[0]
+    return None
+
+
+def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
+                      starts: list[int]) -> list[PairCandidate]:
+    """Pairs named under labels on one line: 支援单位：甲；受援单位：乙、丙 / 受援医院为乙，支援医院为甲;
+    a line with only receivers takes its givers from the one-name lines just above (a list)."""
+    pw = lexicon().pair_words
+    labels = pw.of_kind("label")
+    out: list[PairCandidate] = []
+    pos, block = 0, []
+    for line in text.split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        here = [i for i in parties if a <= mentions[i].start < b]
+        marks = sorted((a + e - len(w) + 1, labels[w]) for e, w in pw.automaton.iter_long(line)
+                       if w in labels and labels[w] in ("giver", "receiver"))
+        # A label heads what follows it: 受援单位：… / 支援医院为… (not 受援医院的 in prose).
+        marks = [(x, c) for x, c in marks if not any(mentions[i].start <= x < mentions[i].end for i in here)
+                 and _LABEL_TAIL.match(text, x + max(len(w) for w in labels if text.startswith(w, x)))]
+        if not marks:
+            block = block + here if len(here) == 1 and len(line) - (mentions[here[0]].end - mentions[here[0]].start) <= 8 \
+                else []
+            continue
+        side: dict[str, list[int]] = {"giver": [], "receiver": []}
+        for i in here:
+            before = [c for x, c in marks if x < mentions[i].start]
+            if before:
+                side[before[-1]].append(i)
+        if side["receiver"] and not side["giver"]:
+            first = marks[0][0]
+            side["giver"] = [i for i in here if mentions[i].end <= first] or block[-10:]
+        si = _sentence_of(starts, a)
+        for g in side["giver"]:
+            for r in side["receiver"]:
+                if mentions[g].name == mentions[r].name:
+                    continue
+                eg = End(g, mentions[g].start, mentions[g].end)
+                er = End(r, mentions[r].start, mentions[r].end)
+                out.append(PairCandidate(eg, er, si, "label", span=(min(a, mentions[g].start), b)))
+                out.append(PairCandidate(er, eg, si, "label", span=(min(a, mentions[g].start), b)))
+        block = []
     return out
 
 
@@ -200,7 +243,8 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
                         out.append(PairCandidate(a, b, si, "list-item", head, span=(r.start, r.end)))
                         out.append(PairCandidate(b, a, si, "list-item", head, span=(r.start, r.end)))
                 continue
-            rows.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
+            if r.start == 0 or text[r.start - 1] == "\n":  # a whole line: its sentences are this row
+                rows.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
             for x in range(len(r.cells)):
                 for y in range(len(r.cells)):
                     if x == y or not r.cells[x] or not r.cells[y]:

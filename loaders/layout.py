@@ -128,6 +128,22 @@ def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention])
     return cells
 
 
+_PIECE = re.compile(r"[^；;。]+")
+
+
+def _segments(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The pieces of a prose line between ；/。, each after its last colon (名单：甲—乙)."""
+    out = []
+    for m in _PIECE.finditer(text, a, b):
+        x, y = m.span()
+        colon = max(text.rfind("：", x, y), text.rfind(":", x, y))
+        if colon >= 0:
+            x = colon + 1
+        if y > x:
+            out.append((x, y))
+    return out
+
+
 def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table]:
     """Every table and list block in the text (rows of one cell are list items)."""
     lines = _lines(text)
@@ -146,6 +162,14 @@ def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table
         cells = _row(text, a, b, parties, mentions)
         if cells is None:
             close()
+            inline = []
+            for x, y in _segments(text, a, b):
+                got = _row(text, x, y, parties, mentions)
+                if got is not None and sum(1 for c in got if c) >= 2:
+                    inline.append(Row(n, x, y, got))
+            if inline:
+                # 名单：1.甲—乙；2.丙—丁: pairs listed inside one line.
+                out.append(Table(inline, [], (a, inline[0].start)))
             head = _header(text, a, b)
             if head is not None:
                 columns = head
