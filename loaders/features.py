@@ -150,10 +150,12 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         lo, hi = sent.start, sent.end
         f.append("clause=other-sentence")
     # Partnership words by where they sit: between the ends, before both, after both.
+    names = [(m[i].start, m[i].end) for i in art.entity_of if sent.start <= m[i].start < sent.end]
     for e, w in pw.automaton.iter_long(text[sent.start:sent.end]):
         a = sent.start + e - len(w) + 1
         if any(x.start <= a < x.end for x in (src, tgt)):
             continue
+        in_name = any(x <= a < y for x, y in names)  # …培训班: a blocker word inside a name blocks nothing
         where = ("btw" if first.end <= a < second.start else "pre" if a < first.start else "post") \
             if same_sentence else "sent"
         near = ""
@@ -168,7 +170,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
                 f.append(f"{order}|cue:{where}:{cls}")  # who comes first, and where the cue sits
                 if near:
                     f.append(f"cue:{near}:{cls}")
-            elif kind == "blocker":
+            elif kind == "blocker" and not in_name:
                 inside_clause = lo <= a < hi
                 f.append(f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
             elif kind == "label":

@@ -599,8 +599,10 @@ class Linker:
         rule_types: dict[tuple[int, int], set[str]] = {}
         for c in self.ex.relations:
             if c.type in KINDS:
-                rule_types.setdefault((c.source, c.target), set()).add(
-                    c.type + (":undirected" if c.attrs.get("undirected") else ""))
+                kinds = rule_types.setdefault((c.source, c.target), set())
+                kinds.add(c.type + (":undirected" if c.attrs.get("undirected") else ""))
+                # Which rule: its pattern with the cue word left out (S 对口帮扶 T → S~T).
+                kinds.add(c.type + ":" + re.sub(r"[\u4e00-\u9fff]+", "~", c.rule).replace(" ", ""))
         return LinkedArticle(self.doc.text, self.ex.sentences, self.ex.mentions, self.mention_entity,
                              self.entities, rule_types)
 

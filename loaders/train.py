@@ -178,7 +178,7 @@ def fit(arts: list[Article], thresholds: dict[str, float] | None = None) -> Mode
                 rows.append(r)
                 cols.append(j)
     M = csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(X), len(names)))
-    lr = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
+    lr = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=0)
     lr.fit(M, y)
     w = dict(zip(names, (float(v) for v in lr.coef_[0])))
     kinds = {}
