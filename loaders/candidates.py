@@ -59,7 +59,7 @@ class PairCandidate:
     sentence: int
     context: str  # sentence | table-row | list-item | label | carried | both
     header: int = -1  # for labels: the sentence that heads the list
-    columns: tuple[str, str] = ("", "")  # for table rows: the class of each end's column
+    columns: tuple[str, str] = ("", "")  # table rows and labels: each end's column or label class
     span: tuple[int, int] | None = None  # the text that states it, when not one sentence (a row)
 
 
@@ -125,10 +125,9 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                 if c == "self" and me is not None:
                     ends.append(End(me, a, b, "self"))
                 elif c == "last":
-                    ant = [i for i in parties if mentions[i].end <= a and mentions[i].type == "Hospital"
-                           and si - bisect.bisect_right(starts, mentions[i].start) + 1 <= 3]
-                    if ant:
-                        ends.append(End(ant[-1], a, b, "last"))
+                    ends += _antecedents(text, mentions, parties, starts, si, a, b, own)
+                elif c == "own" and own is not None and _bare_word(text, a, b):
+                    ends.append(End(own, a, b, "own"))
                 elif c in ("both", "latter", "former"):
                     two = _last_two(parties, mentions, a, starts, si)
                     if two is None:
@@ -157,6 +156,34 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
     return out
 
 
+def _antecedents(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
+                 a: int, b: int, own: int | None) -> list[End]:
+    """What 该院 at ``[a, b)`` may stand for: the last hospital named before its clause (via
+    "last"), the one named before that (via "last2"), and the article's own hospital (via "own"),
+    each within three sentences, distinct by name; the scorer weighs which reading holds."""
+    clause = max((m.end() for m in _CLAUSE_START.finditer(text, starts[si], a)), default=starts[si])
+    seen, out = set(), []
+    for i in reversed(parties):
+        m = mentions[i]
+        if m.end > clause or m.type != "Hospital" or m.name in seen:
+            continue
+        if si - (bisect.bisect_right(starts, m.start) - 1) > 3 or len(out) == 1:
+            break
+        seen.add(m.name)
+        out.append(End(i, a, b, "last" if not out else "last2"))
+    return out
+
+
+def _bare_word(text: str, a: int, b: int) -> bool:
+    """Whether the word at ``[a, b)`` stands alone (医院 after a date, a space or a function word),
+    not as the tail of a longer name (县医院, 人民医院)."""
+    before = text[max(0, a - 2):a]
+    return (not before or not _HAN.match(before[-1]) or before[-1] in "由与和对向在经" or before in ("交由", "委托")) \
+        and text[b:b + 1] not in ("院", "长")
+
+
+_CLAUSE_START = re.compile(r"[，,；;：:。！？!?]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—)")
 _ITEM_SOURCE = re.compile(r"[（(](?:供稿|来源|稿件来源|作者单位|通讯员)[：:]([^（）()]{2,40})[）)]")
 
@@ -210,8 +237,9 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
                     continue
                 eg = End(g, mentions[g].start, mentions[g].end)
                 er = End(r, mentions[r].start, mentions[r].end)
-                out.append(PairCandidate(eg, er, si, "label", span=(min(a, mentions[g].start), b)))
-                out.append(PairCandidate(er, eg, si, "label", span=(min(a, mentions[g].start), b)))
+                span = (min(a, mentions[g].start), b)
+                out.append(PairCandidate(eg, er, si, "label", columns=("giver", "receiver"), span=span))
+                out.append(PairCandidate(er, eg, si, "label", columns=("receiver", "giver"), span=span))
         block = []
     return out
 
