@@ -146,6 +146,12 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f.append(f"{order}|pre={'.'.join(pre)}|sig={'.'.join(sig)}")
         if post:
             f.append(f"post1={post[0]}")
+        # 甲与乙开启托管帮扶: a pair joined by 与/和/同 with a one-way cue after it says nothing of
+        # direction; who ranks higher says it (the rank feature alone cannot, added to the cue).
+        if len(sig) == 1 and sig[0] in _WITH:
+            rk = next((x for x in _relation(s_ent, t_ent) if x.startswith("rank:")), "rank:?")
+            for cls in {p[1:-1] for p in post if p.startswith("<")}:
+                f.append(f"with|{rk}|post:{cls}")
     else:
         lo, hi = sent.start, sent.end
         f.append("clause=other-sentence")
@@ -158,6 +164,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         in_name = any(x <= a < y for x, y in names)  # …培训班: a blocker word inside a name blocks nothing
         where = ("btw" if first.end <= a < second.start else "pre" if a < first.start else "post") \
             if same_sentence else "sent"
+        if where in ("pre", "post") and not lo <= a < hi:
+            where += "_far"  # outside the pair's clauses: in a long sentence, about something else
         near = ""
         if same_sentence and 0 <= a - src.end <= 2:
             near = "after_s"
@@ -189,11 +197,17 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         head = text[max(sent.start, end.start - 4):end.start]
         if _HELPED_FRAME.search(head) and _FRAME_TAIL.match(text, end.end):
             f.append(f"frame:{tag}_helps")
-    # Lists: an end joined to others of its type by 、/和/及.
-    for tag, end in (("s", src), ("t", tgt)):
-        if text[end.end:end.end + 1] == "、" or text[max(0, end.start - 1):end.start] == "、":
-            f.append(f"list_{tag}")
-    if c.context == "table-row":
+    # Lists: an end joined to others by 、/和/及; under 分别 (respectively) the i-th giver goes
+    # with the i-th receiver.
+    if same_sentence and not (src.via or tgt.via):
+        ls, lt = _list_place(text, m, parties_of(art, sent), src), _list_place(text, m, parties_of(art, sent), tgt)
+        for tag, (k, n) in (("s", ls), ("t", lt)):
+            if n > 1:
+                f.append(f"list_{tag}")
+        if ls[1] > 1 and lt[1] > 1 and "分别" in text[sent.start:sent.end]:
+            f.append("respectively:" + ("same_place" if ls[0] == lt[0] and ls[1] == lt[1] else
+                                        "other_place" if ls[1] == lt[1] else "lengths_differ"))
+    if c.context in ("table-row", "label"):
         cs, ct = (x or "none" for x in c.columns)
         f += [f"col_s={cs}", f"col_t={ct}", f"cols={cs}>{ct}"]
     if c.context in ("table-row", "list-item", "label") and c.header >= 0:
@@ -209,6 +223,30 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     if c.sentence == 0:
         f.append("in_title")
     return f
+
+
+_WITH = ("与", "和", "同", "跟")
+
+
+def parties_of(art: LinkedArticle, sent: Sentence) -> list[int]:
+    """The linked mentions in a sentence, in text order."""
+    return sorted((i for i in art.entity_of if sent.start <= art.mentions[i].start < sent.end),
+                  key=lambda i: art.mentions[i].start)
+
+
+def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int]:
+    """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3))."""
+    i = next((k for k, j in enumerate(here) if m[j].start == end.start), None)
+    if i is None:
+        return (0, 1)
+    joined = lambda a, b: re.fullmatch(r"[、，,和及与]|以及|、以及", text[m[here[a]].end:m[here[b]].start]) is not None
+    lo = i
+    while lo > 0 and joined(lo - 1, lo):
+        lo -= 1
+    hi = i
+    while hi + 1 < len(here) and joined(hi, hi + 1):
+        hi += 1
+    return (i - lo, hi - lo + 1)
 
 
 def _signature(text: str, a: int, b: int, m: list[Mention], inside: list[int]) -> list[str]:
