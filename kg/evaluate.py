@@ -94,7 +94,9 @@ def entity_keys(e) -> list[tuple]:
 
 
 def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None) -> dict[str, Score]:
-    """Entity, relation, supports_county and per-type entity scores over all gold articles.
+    """Entity, relation, supports_county and per-type entity scores over all gold articles, and
+    ``partnerships``: the relations between organisations (SUPPORTS, MANAGES, PARTNERS_WITH,
+    LEADS, MEMBER_OF) summed, with LOCATED_IN, ISSUED_BY and RUNS left to their own rows.
 
     ``linker_of(doc_id)`` (optional) gives the article linked again (``kg.pipeline.linked``):
     then every partnership miss and false positive gets its cause (see ``explain``), under
@@ -146,7 +148,13 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None
         scores[f"entities.{t}"] = s
     for t, s in sorted(per_rel.items()):
         scores[f"relations.{t}"] = s
+    scores["partnerships"] = Score(*(sum(getattr(s, x) for t, s in per_rel.items() if t in PARTNERSHIP_TYPES)
+                                     for x in ("tp", "fp", "fn")))
     return scores
+
+
+#: The relation types ``partnerships`` sums (LOCATED_IN, ISSUED_BY and RUNS are reported apart).
+PARTNERSHIP_TYPES = ("SUPPORTS", "MANAGES", "PARTNERS_WITH", "LEADS", "MEMBER_OF")
 
 
 def _symmetric(k: tuple, gold: set) -> tuple:
