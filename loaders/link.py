@@ -661,7 +661,10 @@ class Linker:
             attrs = self._edge_attrs(d.evidence[0])
             if self.doc.published:
                 attrs["as_of"] = self.doc.published
-            evidence = [self.evidence(c.sentence, f"scorer:{c.context}", d.probability) for c in d.evidence]
+            seen = {}  # one piece of evidence a sentence, however many candidates it holds
+            for c in d.evidence:
+                seen.setdefault(c.sentence, c)
+            evidence = [self.evidence(c.sentence, f"scorer:{c.context}", d.probability) for c in seen.values()]
             put(Relation(s, d.kind, d.target, attrs, evidence))
         # LOCATED_IN: each institution in its region; each region in its parent (the division data).
         for e in list(self.entities.values()):
