@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= kg-out
 
-.PHONY: demo install install-test browser test bench fuzz clean
+.PHONY: demo install install-test browser test train bench fuzz clean
 
 demo: install  ## build the graph from seeds/ and print who supports which county
 	$(BIN)/kg build seeds/ -o $(OUT)
@@ -18,7 +18,7 @@ install: $(BIN)/python
 	$(BIN)/pip install -q -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/pip install -q -e '.[test,bench,train]'
 
 browser:  ## headless Chromium and CJK fonts for the HTML export tests (Debian)
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -29,6 +29,9 @@ browser:  ## headless Chromium and CJK fonts for the HTML export tests (Debian)
 
 test: install-test browser  ## the default test run (well under 10 minutes)
 	$(BIN)/python -m pytest -q
+
+train: install-test  ## retrain the partnership scorer from the gold in the repo (loaders/models/); prints its validation
+	$(BIN)/python -m loaders.train
 
 bench: install-test  ## benchmarks: writes bench/out/report.json and report.md
 	$(BIN)/python bench/run.py
