@@ -23,7 +23,7 @@ CASES = [
     ("supports_county", {"county": "441823"}),
     ("supports_county", {"province": "廣東"}),
     ("supports_county", {"supporter": "广东省", "level": "county"}),
-    ("supports_county", {"level": "province"}),
+    ("supports_county", {"level": "city"}),
     ("partners_of", {"name": "省第二人民医院"}),
     ("partners_of", {"name": "饶平县人民医院"}),
     ("flows", {}),
