@@ -40,6 +40,38 @@ class LinkedArticle:
     entity_of: dict[int, str]  # mention index -> entity id
     entities: dict[str, Entity]
     rule_types: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # mention pair -> rule kinds
+    _views: dict[int, "SentenceView"] = field(default_factory=dict, repr=False, compare=False)
+    _relations: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def view(self, si: int) -> "SentenceView":
+        """What every candidate of sentence ``si`` reads alike, worked out once."""
+        v = self._views.get(si)
+        if v is None:
+            s = self.sentences[si]
+            parties = sorted((i for i in self.entity_of if s.start <= self.mentions[i].start < s.end),
+                             key=lambda i: self.mentions[i].start)
+            words = [(s.start + e - len(w) + 1, w) for e, w in lexicon().pair_words.automaton.iter_long(self.text[s.start:s.end])]
+            names = [(self.mentions[i].start, self.mentions[i].end) for i in parties]
+            v = self._views[si] = SentenceView(parties, words, [any(x <= a < y for x, y in names)
+                                                                for a, _ in words])
+        return v
+
+    def relation(self, s: str, t: str) -> list[str]:
+        """How two entities stand (``_relation``), worked out once a pair."""
+        key = (s, t)
+        if key not in self._relations:
+            self._relations[key] = _relation(self.entities[s], self.entities[t])
+        return self._relations[key]
+
+
+@dataclass
+class SentenceView:
+    """One sentence as the features read it: its linked mentions in text order, the partnership
+    words in it (start offset, word; longest match first) and whether each sits inside a name."""
+
+    parties: list[int]
+    words: list[tuple[int, str]]
+    in_name: list[bool]
 
 
 @lru_cache(maxsize=4096)
@@ -118,7 +150,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     sent = art.sentences[c.sentence]
     ks, kt = kind_of(s_ent), kind_of(t_ent)
     f = [f"ctx={c.context}", f"S={ks}", f"T={kt}", f"ST={ks}>{kt}"]
-    f += _relation(s_ent, t_ent)
+    standing = art.relation(art.entity_of[c.source.mention], art.entity_of[c.target.mention])
+    f += standing
     if c.source.via:
         f.append(f"via_s={c.source.via}")
     if c.target.via:
@@ -135,11 +168,12 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         between = text[first.end:second.start]
         f.append("clause=" + ("same" if not _CLAUSE_END.search(between) else "diff"))
         f.append("gap=" + _bucket(len(between), (0, 2, 6, 15, 30)))
-        inside = [i for i in art.entity_of if first.end <= m[i].start and m[i].end <= second.start]
+        here = art.view(c.sentence).parties
+        inside = [i for i in here if first.end <= m[i].start and m[i].end <= second.start]
         f.append("mid=" + _bucket(len(inside), (0, 1, 3)))
         sig = _signature(text, first.end, second.start, m, inside)
-        post = _signature(text, second.end, hi, m, [i for i in art.entity_of if second.end <= m[i].start < hi])[:4]
-        pre = _signature(text, lo, first.start, m, [i for i in art.entity_of if lo <= m[i].start < first.start])[-3:]
+        post = _signature(text, second.end, hi, m, [i for i in here if second.end <= m[i].start < hi])[:4]
+        pre = _signature(text, lo, first.start, m, [i for i in here if lo <= m[i].start < first.start])[-3:]
         f.append(f"sig={'.'.join(sig)}")
         f.append(f"{order}|sig={'.'.join(sig)}")
         f.append(f"{order}|sig={'.'.join(sig)}|post={'.'.join(post)}")
@@ -149,19 +183,17 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         # 甲与乙开启托管帮扶: a pair joined by 与/和/同 with a one-way cue after it says nothing of
         # direction; who ranks higher says it (the rank feature alone cannot, added to the cue).
         if len(sig) == 1 and sig[0] in _WITH:
-            rk = next((x for x in _relation(s_ent, t_ent) if x.startswith("rank:")), "rank:?")
+            rk = next((x for x in standing if x.startswith("rank:")), "rank:?")
             for cls in {p[1:-1] for p in post if p.startswith("<")}:
                 f.append(f"with|{rk}|post:{cls}")
     else:
         lo, hi = sent.start, sent.end
         f.append("clause=other-sentence")
     # Partnership words by where they sit: between the ends, before both, after both.
-    names = [(m[i].start, m[i].end) for i in art.entity_of if sent.start <= m[i].start < sent.end]
-    for e, w in pw.automaton.iter_long(text[sent.start:sent.end]):
-        a = sent.start + e - len(w) + 1
-        if any(x.start <= a < x.end for x in (src, tgt)):
+    view = art.view(c.sentence)
+    for (a, w), in_name in zip(view.words, view.in_name):  # in_name: …培训班 blocks nothing
+        if src.start <= a < src.end or tgt.start <= a < tgt.end:
             continue
-        in_name = any(x <= a < y for x, y in names)  # …培训班: a blocker word inside a name blocks nothing
         where = ("btw" if first.end <= a < second.start else "pre" if a < first.start else "post") \
             if same_sentence else "sent"
         if where in ("pre", "post") and not lo <= a < hi:
@@ -200,7 +232,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     # Lists: an end joined to others by 、/和/及; under 分别 (respectively) the i-th giver goes
     # with the i-th receiver.
     if same_sentence and not (src.via or tgt.via):
-        ls, lt = _list_place(text, m, parties_of(art, sent), src), _list_place(text, m, parties_of(art, sent), tgt)
+        ls, lt = _list_place(text, m, view.parties, src), _list_place(text, m, view.parties, tgt)
         for tag, (k, n) in (("s", ls), ("t", lt)):
             if n > 1:
                 f.append(f"list_{tag}")
@@ -216,9 +248,9 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             for kind, cls in pw.kinds[w]:
                 if kind in ("cue", "label"):
                     f.append(f"head:{kind}:{cls}")
-    for kind in art.rule_types.get((c.source.mention, c.target.mention), ()):
+    for kind in sorted(art.rule_types.get((c.source.mention, c.target.mention), ())):
         f.append(f"rule:{kind}")
-    for kind in art.rule_types.get((c.target.mention, c.source.mention), ()):
+    for kind in sorted(art.rule_types.get((c.target.mention, c.source.mention), ())):
         f.append(f"rule_rev:{kind}")
     if c.sentence == 0:
         f.append("in_title")
@@ -226,12 +258,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
 
 
 _WITH = ("与", "和", "同", "跟")
-
-
-def parties_of(art: LinkedArticle, sent: Sentence) -> list[int]:
-    """The linked mentions in a sentence, in text order."""
-    return sorted((i for i in art.entity_of if sent.start <= art.mentions[i].start < sent.end),
-                  key=lambda i: art.mentions[i].start)
+_LIST_JOINT = re.compile(r"[、，,和及与]|以及|、以及")
 
 
 def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int]:
@@ -239,7 +266,7 @@ def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int,
     i = next((k for k, j in enumerate(here) if m[j].start == end.start), None)
     if i is None:
         return (0, 1)
-    joined = lambda a, b: re.fullmatch(r"[、，,和及与]|以及|、以及", text[m[here[a]].end:m[here[b]].start]) is not None
+    joined = lambda a, b: _LIST_JOINT.fullmatch(text, m[here[a]].end, m[here[b]].start) is not None
     lo = i
     while lo > 0 and joined(lo - 1, lo):
         lo -= 1

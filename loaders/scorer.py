@@ -129,6 +129,15 @@ def decide(art: LinkedArticle, instances: list[PairInstance], m: Model | None = 
     """The edges the model keeps, each with its probability and its best candidates first."""
     m = m or model()
     by_pair = {(i.source, i.target): i for i in instances}
+    scored: dict[tuple[str, str, str], list[float]] = {}
+
+    def probs(inst: PairInstance, kind: str) -> list[float]:
+        """Each candidate's probability under one kind, worked out once."""
+        key = (inst.source, inst.target, kind)
+        if key not in scored:
+            scored[key] = [m.kinds[kind].probability(f) for _, f in inst.candidates]
+        return scored[key]
+
     out: list[Decision] = []
     for inst in instances:
         ts, tt = art.entities[inst.source].type, art.entities[inst.target].type
@@ -136,16 +145,16 @@ def decide(art: LinkedArticle, instances: list[PairInstance], m: Model | None = 
             km = m.kinds.get(kind)
             if km is None or not allowed(kind, ts, tt):
                 continue
-            p = inst.probability(km)
+            p = max(probs(inst, kind))
             if kind in SYMMETRIC:
                 other = by_pair.get((inst.target, inst.source))
                 if other is not None and allowed(kind, tt, ts):
-                    q = other.probability(km)
+                    q = max(probs(other, kind))
                     if q > p or (q == p and (inst.target, inst.source) < (inst.source, inst.target)):
                         continue  # the other direction speaks for the pair
             if p < km.threshold:
                 continue
-            ranked = sorted(((km.probability(f), c) for c, f in inst.candidates), key=lambda pc: -pc[0])
+            ranked = sorted(zip(probs(inst, kind), (c for c, _ in inst.candidates)), key=lambda pc: -pc[0])
             out.append(Decision(inst.source, kind, inst.target, p,
                                 [c for q, c in ranked[:3] if q >= km.threshold]))
     return out
