@@ -49,7 +49,7 @@ import corpus as corpus_mod  # noqa: E402
 
 KG = [sys.executable, "-c", "import sys; from kg.cli import main; sys.argv[0] = 'kg'; main()"]
 PSS = sys.platform.startswith("linux")
-OTHER_BENCHES = (("clean", "bench_clean.py", 180), ("sparql", "bench_sparql.py", 300),
+OTHER_BENCHES = (("clean", "bench_clean.py", 180), ("sparql", "bench_sparql.py", 480),
                  ("neo4j", "bench_neo4j.py", 300))
 
 

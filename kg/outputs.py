@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from .pipeline import BuildResult
 
 REPORT_FILE = "report.json"
-#: Outputs every build writes (the RDF files are added by ``formats``).
-DEFAULT_OUTPUTS = ("graph.json", "oxigraph", "graph.lbug", "report.json")
 #: The modules that turn the reduced graph into output files: a change to one of them (or to
 #: schema/) means the files must be written afresh even when every input is unchanged.
 OUTPUT_MODULES = ("pipeline.py", "model.py", "graph.py", "rdf.py", "cypher.py", "outputs.py",

@@ -48,8 +48,8 @@ from loaders import read as read_stage
 
 from .graph import KnowledgeGraph
 from .model import ArticleResult, Document, Failure, OffsetMap
+from .outfolder import CACHE_DIR
 
-CACHE_DIR = "cache"
 CACHE_FILE = "results.sqlite"
 #: Documents per cache look-up and per task sent to a worker process: enough to amortise
 #: the round trip, few enough to keep both workers busy (4 batches per worker in flight).
