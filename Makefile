@@ -33,8 +33,8 @@ test: install-test browser  ## the default test run (well under 10 minutes)
 train: install-test  ## retrain the partnership scorer from the gold in the repo (loaders/models/); prints its validation
 	$(BIN)/python -m loaders.train
 
-bench: install-test  ## benchmarks: writes bench/out/report.json and report.md
-	$(BIN)/python bench/run.py
+bench: install-test  ## benchmarks at 1k and 10k (BENCH_FULL=1: also 100k, ~1 hour); bench/out/report.md, docs/scale.md
+	BENCH_FULL=$(BENCH_FULL) $(BIN)/python bench/run.py --docs docs/scale.md
 
 fuzz: install-test  ## long fuzz run of reader, cleaner and extractor (outside CI)
 	$(BIN)/python bench/fuzz.py --count 100000

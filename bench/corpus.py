@@ -407,7 +407,7 @@ def read_truth(folder: str | Path) -> list[dict]:
 
 def recall(graph, truth: list[dict]) -> dict:
     """Share of planted (supporter, county code) pairs that ``graph.supports()`` lists."""
-    found = {(row.supporter, row.county_code) for row in graph.supports()}
+    found = {(row.supporter, row.recipient_code) for row in graph.supports()}
     want = {(p["supporter"], p["code"]) for t in truth for p in t["pairs"]}
     by_style: dict[str, list[int]] = {}
     for t in truth:

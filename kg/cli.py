@@ -116,21 +116,33 @@ def main():
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--out", default="kg-out", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for graph.json, graph.ttl, report.json and the stores.")
+              help="Folder for graph.json, report.json and the stores: new, empty, or written by kg build.")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for the per-article stage.")
 @click.option("--no-cache", is_flag=True,
               help="Analyse every article again; neither read nor write OUT/cache/ (docs/scale.md).")
+@click.option("--formats", default="", metavar="ttl,nt,jsonld",
+              help="Also write these RDF files (graph.ttl, graph.nt, graph.jsonld) from the store.")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="When another build is writing OUT: wait for it, or stop with exit code 3.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def build(inputs, out, jobs, no_cache, quiet):
+def build(inputs, out, jobs, no_cache, formats, wait, quiet):
     """Read articles (files, folders, globs, - for stdin) and write the graph into OUT.
 
-    Exit code 1 means partial: some inputs failed (listed, and in report.json) and
-    everything else was built.
+    OUT gets graph.json, report.json, the SPARQL store (oxigraph/) and the Cypher database
+    (graph.lbug), and the RDF files --formats names. OUT must be new, empty or written by
+    kg build. Exit code 1 means partial: some inputs failed (listed, and in report.json)
+    and everything else was built.
     """
+    from .outputs import formats_of
     from .pipeline import build as run, summary_line
 
-    res = run(inputs, out=out, jobs=jobs, progress=not quiet, cache=not no_cache)
+    try:
+        formats = formats_of(formats.split(","))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--formats") from None
+    res = run(inputs, out=out, jobs=jobs, progress=not quiet, cache=not no_cache, formats=formats,
+              wait=wait, notify=lambda line: click.echo(one_line(line), err=True))
     for f in res.failures:
         error(f)
     if not res.documents:
@@ -472,17 +484,26 @@ def _export_formats() -> list[str]:
     return formats()
 
 
+#: RDF files `kg export` derives from the graph folder's store (as `kg build --formats` does).
+RDF_EXPORTS = {"ttl": "Turtle, from the SPARQL store", "nt": "N-Triples, from the SPARQL store",
+               "jsonld": "JSON-LD with the schema's context, from the SPARQL store"}
+
+
 def _export_epilog() -> str:
     from .export import EXPORTERS
+    from .rdf import FILES, FORMAT_ALIASES
 
     return ("\b\nFormats:\n" + "\n".join(f"  {e.name:<10} {e.help} (default file: {e.default})"
                                          for e in EXPORTERS.values())
             + "\n  neo4j-csv  Node and relationship CSVs for neo4j-admin import, with a README "
-              "(default folder: neo4j-csv)")
+              "(default folder: neo4j-csv)\n"
+            + "\n".join(f"  {k:<10} {v} (default file: {FILES[FORMAT_ALIASES[k]]})"
+                        for k, v in RDF_EXPORTS.items()))
 
 
 @main.command("export", epilog=_export_epilog())
-@click.option("--format", "fmt", type=click.Choice(_export_formats() + ["neo4j-csv"]), required=True,
+@click.option("--format", "fmt", type=click.Choice(_export_formats() + ["neo4j-csv", *RDF_EXPORTS]),
+              required=True,
               help="What to write (see the list below).")
 @click.option("-o", "--out", type=click.Path(),
               help="Output file (a folder for csv). Default: the format's file name in the graph folder.")
@@ -497,6 +518,23 @@ def export_cmd(fmt, out, graph_dir, level, max_nodes):
 
     from .export import EXPORTERS, export
 
+    if fmt in RDF_EXPORTS:  # straight from the store: the graph is not loaded
+        from .outfolder import resolve
+        from .outputs import add_formats
+        from .rdf import FILES, FORMAT_ALIASES, dump_formats, open_store
+
+        name = FORMAT_ALIASES[fmt]
+        done = add_formats(graph_dir, [name]) if not out and resolve(graph_dir) != Path(graph_dir) else None
+        if done is None:
+            path = Path(out) if out else Path(graph_dir) / FILES[name]
+            store = open_store(graph_dir)
+            try:
+                dump_formats(store, path.parent, [name], {name: path})
+            finally:
+                del store
+            done = [path]
+        click.echo(f"wrote {done[0]}")
+        return
     g = _load(graph_dir)
     if fmt == "neo4j-csv":  # kg.neo4j (issue 7): a folder of CSVs + README with the import command
         from .neo4j import export_neo4j_csv

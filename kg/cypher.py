@@ -13,8 +13,10 @@ export hold the same nodes, relationships and typed properties:
   ``(entity)-[:MENTIONED_IN {mentions}]->(:Document)``.
 
 The embedded database (``graph.lbug`` next to graph.json) is written by
-:func:`write_cypher_db` with ladybug's bulk ``COPY FROM`` into declared tables, into a
-temporary file that replaces the old one only once it is complete.
+:func:`write_cypher_db`: rows are streamed into Parquet files (pyarrow) and loaded with
+ladybug's bulk ``COPY FROM`` into declared tables, into a temporary file that replaces the
+old one only once it is complete; :func:`update_cypher_db` brings an earlier build's
+database up to date for the records a few changed articles touched.
 """
 from __future__ import annotations
 
@@ -32,12 +34,15 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .errors import GraphNotFoundError, QueryError
 from .graph import KnowledgeGraph
 from .model import ENTITY_TYPES, RELATION_TYPES
 from .query import Rows
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .query import Placement
 
 DB_NAME = "graph.lbug"
 #: Relationship types that link entities to where they were read.
@@ -86,7 +91,9 @@ def edge_key(source: str, rtype: str, target: str) -> str:
 
 
 def evidence_id(key: str, doc: str, start: int, end: int, rule: str) -> str:
-    raw = json.dumps([key, doc, start, end, rule], ensure_ascii=False)
+    """The id of an Evidence node: a hash of ``json.dumps([key, doc, start, end, rule],
+    ensure_ascii=False)`` (that text built from the C string encoder)."""
+    raw = f"[{_json_str(key)}, {_json_str(doc)}, {int(start)}, {int(end)}, {_json_str(rule)}]"
     return "ev/" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:24]
 
 
@@ -107,11 +114,14 @@ def _kind(v: Any) -> str:
 
 def column_type(values: Iterable[Any]) -> str:
     """One column type for every value a property takes (numbers widen, the rest become text)."""
-    kinds = {_kind(v) for v in values if v is not None}
+    return _widest({_kind(v) for v in values if v is not None})
+
+
+def _widest(kinds: set[str]) -> str:
     if not kinds:
         return "STRING"
     if len(kinds) == 1:
-        k = kinds.pop()
+        k = next(iter(kinds))
         return "STRING" if k == "JSON" else k
     if kinds <= {"INT64", "DOUBLE"}:
         return "DOUBLE"
@@ -142,28 +152,34 @@ _CONVERTERS = {
 }
 
 
+_PY_TYPES = {"STRING": str, "DOUBLE": float, "INT64": int, "BOOLEAN": bool, "STRING[]": None}
+
+
 def _typer(cols: dict[str, str]):
     """A function turning a raw record into a typed one with exactly ``cols``."""
-    conv = [(k, _CONVERTERS[t]) for k, t in cols.items()]
+    conv = [(k, _PY_TYPES[t], _CONVERTERS[t]) for k, t in cols.items()]
 
     def typed(rec: dict) -> dict:
         out = {}
-        for k, f in conv:
-            v = rec.get(k)
-            out[k] = None if v is None else f(v)
+        get = rec.get
+        for k, pytype, f in conv:
+            v = get(k)
+            out[k] = v if v is None or type(v) is pytype else f(v)
         return out
 
     return typed
 
 
-def _extra_columns(records: list[dict], core: dict[str, str]) -> dict[str, str]:
-    """Column types for the free-form keys of ``records`` (names that are not identifiers are dropped)."""
-    seen: dict[str, list] = {}
-    for rec in records:
+def _extra_columns(dicts: Iterable[dict], core: dict[str, str]) -> dict[str, str]:
+    """Column types for the free-form keys of ``dicts`` (names that are not identifiers are dropped)."""
+    seen: dict[str, set[str]] = {}
+    for rec in dicts:
         for k, v in rec.items():
             if k not in core and _IDENT.match(k):
-                seen.setdefault(k, []).append(v)
-    return {k: column_type(vs) for k, vs in sorted(seen.items())}
+                kinds = seen.setdefault(k, set())
+                if v is not None:
+                    kinds.add(_kind(v))
+    return {k: _widest(kinds) for k, kinds in sorted(seen.items())}
 
 
 # -- the property graph ---------------------------------------------------------------
@@ -208,84 +224,151 @@ def no_gc():
             gc.enable()
 
 
+class PropertyRows:
+    """The property graph's typed rows, made on demand from the knowledge graph (never all at once).
+
+    ``columns`` is as :class:`PropertyGraph`'s; each method yields one table's rows in a
+    stable order, all of them or only those of the given entities, relation keys or articles
+    (what an incremental build rewrites). Where each entity is (support unit, province, city,
+    county, the regions it stands in) comes from :func:`kg.query.placements`, stored on the
+    nodes so the example queries join on it instead of re-implementing the roll-up.
+    """
+
+    def __init__(self, graph: KnowledgeGraph, places: "dict[str, Placement] | None" = None):
+        from .query import largest_figure, placements
+
+        self.graph = graph
+        self.places = placements(graph) if places is None else places
+        ents = graph.entities
+        self.linked = [k for k in sorted(graph.relations) if k[0] in ents and k[2] in ents]
+        ent_cols = dict(ENTITY_CORE, **_extra_columns((e.attrs for e in ents.values()), ENTITY_CORE))
+        doc_cols = dict(DOCUMENT_CORE, **_extra_columns(graph.documents.values(), DOCUMENT_CORE))
+        rel_cols = dict(RELATION_CORE, **_extra_columns(
+            (graph.relations[k].attrs for k in self.linked), RELATION_CORE))
+        for kind in ("experts", "money"):  # whole numbers stay whole, as in Python and SPARQL
+            figures = {_kind(v) for k in self.linked if graph.relations[k].attrs.get("quantities")
+                       for v in [largest_figure([graph.relations[k]], kind)] if v is not None}
+            if figures:
+                rel_cols[kind] = _widest(figures)
+        self.columns = {"Entity": ent_cols, "Document": doc_cols, "Evidence": dict(EVIDENCE_CORE),
+                        "Relation": rel_cols, "MENTIONED_IN": dict(MENTION_CORE), "FOUND_IN": {}}
+        self._typed = {k: _typer(v) for k, v in self.columns.items() if v}
+
+    def entity_type(self, eid: str) -> str:
+        return self.graph.entities[eid].type
+
+    def entities(self, only: Iterable[str] | None = None) -> Iterator[dict]:
+        typed, ents = self._typed["Entity"], self.graph.entities
+        for eid in sorted(ents) if only is None else sorted(e for e in only if e in ents):
+            e, at = ents[eid], self.places[eid]
+            rec = {k: v for k, v in e.attrs.items() if k not in ENTITY_CORE}
+            rec.update(id=e.id, type=e.type, name=e.name, aliases=sorted(e.aliases),
+                       code=e.attrs.get("code"), region=e.attrs.get("region") or at.region or None,
+                       lon=e.attrs.get("lon"), lat=e.attrs.get("lat"), support_unit=at.support_unit,
+                       province=at.province, city_unit=at.city, county_unit=at.county,
+                       within=at.within, mentions=sum(e.mentions.values()))
+            yield typed(rec)
+
+    def mentions(self, entities: Iterable[str] | None = None,
+                 documents: Iterable[str] | None = None) -> Iterator[dict]:
+        """MENTIONED_IN rows of all entities (or of these, to these documents only)."""
+        ents = self.graph.entities
+        want = set(documents) if documents is not None else None
+        for eid in sorted(ents) if entities is None else sorted(e for e in entities if e in ents):
+            for doc, n in sorted(ents[eid].mentions.items()):
+                if want is None or doc in want:
+                    yield {"src": eid, "dst": doc, "type": "MENTIONED_IN", "props": {"mentions": int(n)}}
+
+    def _keys(self, only: Iterable[tuple[str, str, str]] | None) -> list[tuple[str, str, str]]:
+        if only is None:
+            return self.linked
+        ents = self.graph.entities
+        return sorted(k for k in only if k in self.graph.relations and k[0] in ents and k[2] in ents)
+
+    def relations(self, only: Iterable[tuple[str, str, str]] | None = None) -> Iterator[dict]:
+        from .query import largest_figure
+
+        typed = self._typed["Relation"]
+        for k in self._keys(only):
+            r = self.graph.relations[k]
+            evs = sorted(r.evidence, key=lambda x: (x.published or "9999", x.doc, x.start))
+            rec = {a: v for a, v in r.attrs.items() if a not in RELATION_CORE}
+            rec.update(kind=r.type, edge_key=edge_key(*k), evidence_count=len(r.evidence),
+                       first_doc=evs[0].doc if evs else None, confidence=r.confidence,
+                       documents=sorted({x.doc for x in r.evidence}),
+                       quantities=r.attrs.get("quantities") or None,
+                       experts=largest_figure([r], "experts"), money=largest_figure([r], "money"),
+                       **{a: _text(r.attrs.get(a)) for a in ("since", "until", "as_of")})
+            yield {"src": r.source, "dst": r.target, "type": r.type, "props": typed(rec)}
+
+    def evidence(self, only: Iterable[tuple[str, str, str]] | None = None,
+                 documents: Iterable[str] | None = None) -> Iterator[dict]:
+        """Evidence nodes of every linked relation (or of these; read in these articles),
+        one per distinct piece."""
+        typed = self._typed["Evidence"]
+        docs = set(documents) if documents is not None else None
+        for k in self._keys(only):
+            key, seen = edge_key(*k), set()
+            for ev in self.graph.relations[k].evidence:
+                if docs is not None and ev.doc not in docs:
+                    continue
+                eid = evidence_id(key, ev.doc, ev.start, ev.end, ev.rule)
+                if eid in seen:
+                    continue
+                seen.add(eid)
+                yield typed({"id": eid, "edge_key": key, "source": k[0], "relation": k[1],
+                             "target": k[2], "doc": ev.doc, "sentence": ev.sentence,
+                             "start": ev.start, "end": ev.end, "rule": ev.rule,
+                             "confidence": ev.confidence, "published": ev.published, "path": ev.path})
+
+    def found_in(self, only: Iterable[tuple[str, str, str]] | None = None) -> Iterator[dict]:
+        for ev in self.evidence(only):
+            yield {"src": ev["id"], "dst": ev["doc"], "type": "FOUND_IN", "props": {}}
+
+    def documents(self, only: Iterable[str] | None = None) -> Iterator[dict]:
+        """Every article (or these): the graph's documents, then those known only from evidence
+        or mentions, with path and date from the evidence where the article lacks them (as
+        kg.rdf), and the label readers see (:func:`kg.query.source_label`)."""
+        from .query import source_label
+
+        g, want = self.graph, set(only) if only is not None else None
+        docs = {d: dict(meta) for d, meta in g.documents.items() if want is None or d in want}
+        for k in self.linked:
+            for ev in g.relations[k].evidence:
+                if want is not None and ev.doc not in want:
+                    continue
+                d = docs.setdefault(ev.doc, {"id": ev.doc})
+                for f in ("path", "published"):
+                    if not d.get(f) and getattr(ev, f):
+                        d[f] = getattr(ev, f)
+        for e in g.entities.values():
+            for d in e.mentions:
+                if d not in docs and (want is None or d in want):
+                    docs[d] = {"id": d}
+        typed = self._typed["Document"]
+        for d in sorted(docs):
+            rec = docs[d]
+            rec["id"] = d
+            rec["label"] = source_label(d, rec.get("title"), rec.get("published"))
+            yield typed(rec)
+
+    def pairs(self) -> dict[str, set[tuple[str, str]]]:
+        """Relationship type → the (source type, target type) pairs the graph has."""
+        ents = self.graph.entities
+        out: dict[str, set[tuple[str, str]]] = {t: set() for t in RELATION_TYPES}
+        for s, t, d in self.linked:
+            out[t].add((ents[s].type, ents[d].type))
+        return out
+
+
 def property_graph(graph: KnowledgeGraph) -> PropertyGraph:
-    """Typed rows for every node and relationship of the graph (see the module docstring)."""
+    """Typed rows for every node and relationship of the graph, as lists (see PropertyRows)."""
     with no_gc():
-        return _property_graph(graph)
-
-
-def _property_graph(graph: KnowledgeGraph) -> PropertyGraph:
-    from .query import largest_figure, placements, source_label
-
-    pg = PropertyGraph()
-    places = placements(graph)
-
-    raw_entities = []
-    for e in sorted(graph.entities.values(), key=lambda x: x.id):
-        rec = {k: v for k, v in e.attrs.items() if k not in ENTITY_CORE}
-        at = places[e.id]
-        rec.update(id=e.id, type=e.type, name=e.name, aliases=sorted(e.aliases),
-                   code=e.attrs.get("code"), region=e.attrs.get("region") or at.region or None,
-                   lon=e.attrs.get("lon"), lat=e.attrs.get("lat"), support_unit=at.support_unit,
-                   province=at.province, city_unit=at.city, county_unit=at.county,
-                   within=at.within, mentions=sum(e.mentions.values()))
-        raw_entities.append(rec)
-        for doc, n in sorted(e.mentions.items()):
-            pg.mentions.append({"src": e.id, "dst": doc, "type": "MENTIONED_IN",
-                                "props": {"mentions": int(n)}})
-
-    raw_docs = {d: dict(meta) for d, meta in graph.documents.items()}
-    raw_relations, raw_evidence = [], {}
-    for r in sorted(graph.relations.values(), key=lambda x: x.key):
-        if r.source not in graph.entities or r.target not in graph.entities:
-            continue
-        key = edge_key(*r.key)
-        evs = sorted(r.evidence, key=lambda x: (x.published or "9999", x.doc, x.start))
-        rec = {k: v for k, v in r.attrs.items() if k not in RELATION_CORE}
-        rec.update(kind=r.type, edge_key=key, evidence_count=len(r.evidence),
-                   first_doc=evs[0].doc if evs else None, confidence=r.confidence,
-                   documents=sorted({x.doc for x in r.evidence}),
-                   quantities=r.attrs.get("quantities") or None,
-                   experts=largest_figure([r], "experts"), money=largest_figure([r], "money"),
-                   **{k: _text(r.attrs.get(k)) for k in ("since", "until", "as_of")})
-        raw_relations.append({"src": r.source, "dst": r.target, "type": r.type, "props": rec})
-        for ev in r.evidence:
-            eid = evidence_id(key, ev.doc, ev.start, ev.end, ev.rule)
-            raw_evidence.setdefault(eid, {
-                "id": eid, "edge_key": key, "source": r.source, "relation": r.type,
-                "target": r.target, "doc": ev.doc, "sentence": ev.sentence, "start": ev.start,
-                "end": ev.end, "rule": ev.rule, "confidence": ev.confidence,
-                "published": ev.published, "path": ev.path})
-            d = raw_docs.setdefault(ev.doc, {"id": ev.doc})
-            for k in ("path", "published"):  # as kg.rdf: what the evidence knows of its article
-                if not d.get(k) and getattr(ev, k):
-                    d[k] = getattr(ev, k)
-    for m in pg.mentions:
-        raw_docs.setdefault(m["dst"], {"id": m["dst"]})
-    for d, rec in raw_docs.items():
-        rec["id"] = d
-        rec["label"] = source_label(d, rec.get("title"), rec.get("published"))
-
-    ent_cols = dict(ENTITY_CORE, **_extra_columns(raw_entities, ENTITY_CORE))
-    doc_cols = dict(DOCUMENT_CORE, **_extra_columns(list(raw_docs.values()), DOCUMENT_CORE))
-    rel_cols = dict(RELATION_CORE, **_extra_columns([x["props"] for x in raw_relations], RELATION_CORE))
-    for k in ("experts", "money"):  # whole numbers stay whole, as in Python and SPARQL
-        figures = [x["props"][k] for x in raw_relations if x["props"][k] is not None]
-        if figures:
-            rel_cols[k] = column_type(figures)
-    pg.columns = {"Entity": ent_cols, "Document": doc_cols, "Evidence": dict(EVIDENCE_CORE),
-                  "Relation": rel_cols, "MENTIONED_IN": dict(MENTION_CORE), "FOUND_IN": {}}
-
-    ent_t, doc_t, ev_t, rel_t = _typer(ent_cols), _typer(doc_cols), _typer(EVIDENCE_CORE), _typer(rel_cols)
-    pg.entities = [ent_t(x) for x in raw_entities]
-    pg.documents = [doc_t(raw_docs[d]) for d in sorted(raw_docs)]
-    pg.evidence = [ev_t(x) for x in raw_evidence.values()]
-    for x in raw_relations:
-        x["props"] = rel_t(x["props"])
-    pg.relations = raw_relations
-    pg.found_in = [{"src": x["id"], "dst": x["doc"], "type": "FOUND_IN", "props": {}}
-                   for x in raw_evidence.values()]
-    return pg
+        rows = PropertyRows(graph)
+        return PropertyGraph(entities=list(rows.entities()), documents=list(rows.documents()),
+                             evidence=list(rows.evidence()), relations=list(rows.relations()),
+                             mentions=list(rows.mentions()), found_in=list(rows.found_in()),
+                             columns=rows.columns)
 
 
 def _text(v: Any) -> str | None:
@@ -301,107 +384,221 @@ def _q(name: str) -> str:
     return f"`{name}`"
 
 
-def ladybug_ddl(pg: PropertyGraph) -> list[str]:
+def ladybug_schema(rows: PropertyRows, before: dict | None = None) -> dict | None:
+    """The tables' columns (in their declared order) and the (from, to) pairs each
+    relationship table declares.
+
+    Every relationship table declares the pairs the graph has (at least one: a pattern over
+    an undeclared pair just matches nothing; declaring all 121 pairs of every table made a
+    five-article database 10 MB). With ``before`` (the schema of an earlier build's
+    database) its pairs are kept, columns keep their order, new ones come last and gone ones
+    go; None when a column changed type (the database must then be written afresh).
+    """
+    pairs = rows.pairs()
+    cols = rows.columns
+    if before is not None:
+        for t, have in before.get("pairs", {}).items():
+            pairs.setdefault(t, set()).update(tuple(p) for p in have)
+        declared = {}
+        for table, spec in cols.items():
+            old = before.get("columns", {}).get(table, {})
+            if any(old[k] != t for k, t in spec.items() if k in old):
+                return None
+            merged = {k: t for k, t in old.items() if k in spec}
+            merged.update((k, t) for k, t in spec.items() if k not in merged)
+            declared[table] = merged
+        cols = declared
+    return {"columns": cols,
+            "pairs": {t: [list(x) for x in sorted(p)] or [["Hospital", "County"]] for t, p in pairs.items()}}
+
+
+def _alter(conn, before: dict, schema: dict) -> None:
+    """ALTER the tables of a database declared with ``before`` to ``schema`` (pairs, columns)."""
+    for t, have in schema["pairs"].items():
+        old = {tuple(p) for p in before["pairs"].get(t, [])}
+        for a, b in have:
+            if (a, b) not in old:
+                conn.execute(f"ALTER TABLE {check_label(t)} ADD FROM {check_label(a)} TO {check_label(b)}")
+    tables = {"Entity": ENTITY_TYPES, "Document": ("Document",), "Relation": RELATION_TYPES}
+    for kind, names in tables.items():
+        old, new = before["columns"][kind], schema["columns"][kind]
+        for table in names:
+            for k in old:
+                if k not in new:
+                    conn.execute(f"ALTER TABLE {check_label(table)} DROP {_q(k)}")
+            for k, t in new.items():
+                if k not in old:
+                    conn.execute(f"ALTER TABLE {check_label(table)} ADD {_q(k)} {t}")
+
+
+def ladybug_ddl(schema: dict) -> list[str]:
     """CREATE statements for every node and relationship table of the schema.
 
     Every entity type and relationship type gets a table even when the graph has none,
-    so any query over the schema binds. A relationship table declares the (from, to)
-    type pairs the graph has (a pattern over an undeclared pair just matches nothing;
-    declaring all 121 pairs of every table made a five-article database 10 MB).
+    so any query over the schema binds.
     """
     def cols(spec: dict[str, str]) -> str:
         return ", ".join(f"{_q(k)} {t}" for k, t in spec.items())
 
-    etype = {e["id"]: e["type"] for e in pg.entities}
-    pairs: dict[str, set[tuple[str, str]]] = {t: set() for t in RELATION_TYPES}
-    for r in pg.relations:
-        pairs[r["type"]].add((etype[r["src"]], etype[r["dst"]]))
+    c = schema["columns"]
     out = []
     for label in ENTITY_TYPES:
-        out.append(f"CREATE NODE TABLE {label}({cols(pg.columns['Entity'])}, PRIMARY KEY (id))")
-    out.append(f"CREATE NODE TABLE Document({cols(pg.columns['Document'])}, PRIMARY KEY (id))")
-    out.append(f"CREATE NODE TABLE Evidence({cols(pg.columns['Evidence'])}, PRIMARY KEY (id))")
+        out.append(f"CREATE NODE TABLE {label}({cols(c['Entity'])}, PRIMARY KEY (id))")
+    out.append(f"CREATE NODE TABLE Document({cols(c['Document'])}, PRIMARY KEY (id))")
+    out.append(f"CREATE NODE TABLE Evidence({cols(c['Evidence'])}, PRIMARY KEY (id))")
     for rtype in RELATION_TYPES:
-        have = sorted(pairs[rtype]) or [("Hospital", "County")]
-        decl = ", ".join(f"FROM {check_label(a)} TO {check_label(b)}" for a, b in have)
-        out.append(f"CREATE REL TABLE {rtype}({decl}, {cols(pg.columns['Relation'])})")
+        decl = ", ".join(f"FROM {check_label(a)} TO {check_label(b)}" for a, b in schema["pairs"][rtype])
+        out.append(f"CREATE REL TABLE {rtype}({decl}, {cols(c['Relation'])})")
     to_doc = ", ".join(f"FROM {a} TO Document" for a in ENTITY_TYPES)
-    out.append(f"CREATE REL TABLE MENTIONED_IN({to_doc}, {cols(pg.columns['MENTIONED_IN'])})")
+    out.append(f"CREATE REL TABLE MENTIONED_IN({to_doc}, {cols(c['MENTIONED_IN'])})")
     out.append("CREATE REL TABLE FOUND_IN(FROM Evidence TO Document)")
     return out
 
 
-def _frame(rows: list[dict], columns: list[str]):
-    """A pandas DataFrame of object columns (ladybug's scan reads None as NULL only there)."""
-    import pandas as pd
-
-    data = {c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns}
-    return pd.DataFrame(data, columns=columns)
+_ARROW = {"STRING": "string", "DOUBLE": "float64", "INT64": "int64", "BOOLEAN": "bool_"}
+#: Rows per Parquet row group: what one table's writer holds before writing.
+PARQUET_ROWS = 10_000
 
 
-def _copy(conn, table: str, frame, options: str = "") -> None:
-    # ladybug finds the DataFrame by its variable name in the calling frame.
-    df = frame  # noqa: F841
-    conn.execute(f"COPY {table} FROM df{options}")
+def _arrow_type(t: str):
+    import pyarrow as pa
+
+    return pa.list_(pa.string()) if t == "STRING[]" else getattr(pa, _ARROW[t])()
 
 
-def _load_ladybug(conn, pg: PropertyGraph) -> None:
-    ent_cols = list(pg.columns["Entity"])
-    by_type: dict[str, list[dict]] = {}
-    for e in pg.entities:
-        by_type.setdefault(check_label(e["type"]), []).append(e)
-    for label, rows in by_type.items():
-        _copy(conn, label, _frame(rows, ent_cols))
-    if pg.documents:
-        _copy(conn, "Document", _frame(pg.documents, list(pg.columns["Document"])))
-    if pg.evidence:
-        _copy(conn, "Evidence", _frame(pg.evidence, list(pg.columns["Evidence"])))
+class _Table:
+    """One Parquet file of rows, held a column at a time until a row group is full."""
 
-    etype = {e["id"]: e["type"] for e in pg.entities}
-    rel_cols = list(pg.columns["Relation"])
-    groups: dict[tuple[str, str, str], list[dict]] = {}
-    for r in pg.relations:
-        groups.setdefault((check_label(r["type"]), etype[r["src"]], etype[r["dst"]]), []).append(
-            {"from": r["src"], "to": r["dst"], **r["props"]})
-    for (rtype, a, b), rows in sorted(groups.items()):
-        _copy(conn, rtype, _frame(rows, ["from", "to"] + rel_cols), f" (from='{a}', to='{b}')")
-    mgroups: dict[str, list[dict]] = {}
-    for m in pg.mentions:
-        mgroups.setdefault(etype[m["src"]], []).append({"from": m["src"], "to": m["dst"], **m["props"]})
-    for a, rows in sorted(mgroups.items()):
-        _copy(conn, "MENTIONED_IN", _frame(rows, ["from", "to", "mentions"]),
-              f" (from='{a}', to='Document')")
-    if pg.found_in:
-        _copy(conn, "FOUND_IN", _frame([{"from": x["src"], "to": x["dst"]} for x in pg.found_in],
-                                       ["from", "to"]))
+    def __init__(self, path: Path, columns: dict[str, str]):
+        import pyarrow as pa
+
+        self.path, self.names = path, list(columns)
+        self.schema = pa.schema([(f"c{i}", _arrow_type(t)) for i, t in enumerate(columns.values())])
+        self.cols: list[list] = [[] for _ in self.names]
+        self.writer = None
+
+    def add(self, row: dict) -> None:
+        for col, name in zip(self.cols, self.names):
+            col.append(row.get(name))
+        if len(self.cols[0]) >= PARQUET_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.cols[0]:
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(str(self.path), self.schema)
+        self.writer.write_table(pa.table(dict(zip(self.schema.names, self.cols)), schema=self.schema))
+        self.cols = [[] for _ in self.names]
+
+
+class _Tables:
+    """Parquet files of rows, one per target table, written a row group at a time (COPY FROM files)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.open: dict[tuple, _Table] = {}
+
+    def add(self, key: tuple, columns: dict[str, str], row: dict) -> None:
+        t = self.open.get(key)
+        if t is None:
+            t = self.open[key] = _Table(self.folder / f"t{len(self.open)}.parquet", columns)
+        t.add(row)
+
+    def close(self) -> list[tuple[tuple, Path, list[str]]]:
+        """Finish every file: (key, path, column names) in the order tables were first used."""
+        done = []
+        for key, t in self.open.items():
+            t.flush()
+            if t.writer is not None:
+                t.writer.close()
+                done.append((key, t.path, t.names))
+        self.open.clear()
+        return done
+
+
+def _literal(path: Path) -> str:
+    """A file path as a Cypher string literal (COPY FROM takes no parameter for it)."""
+    return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _copy(conn, tables: _Tables) -> None:
+    """COPY every finished Parquet file into its table (nodes before the relationships on them)."""
+    for (kind, table, a, b), path, _ in sorted(tables.close(), key=lambda x: x[0][0]):
+        opts = f" (from='{check_label(a)}', to='{check_label(b)}')" if a else ""
+        conn.execute(f"COPY {_q(table)} FROM {_literal(path)}{opts}")
+        path.unlink()
+
+
+def _stage(tables: _Tables, rows: PropertyRows, cols: dict[str, dict[str, str]], entities=None,
+           relations=None, documents=None, mentions=None) -> None:
+    """Queue node and relationship rows (all, or only the records given) as Parquet files whose
+    columns are in the tables' declared order ``cols`` (COPY matches them by position).
+
+    Keys sort nodes (0) before relationships (1); ``mentions`` is ``(entities, documents)``.
+    """
+    rel_cols = {"from": "STRING", "to": "STRING", **cols["Relation"]}
+    for e in rows.entities(entities):
+        tables.add((0, check_label(e["type"]), None, None), cols["Entity"], e)
+    for d in rows.documents(documents):
+        tables.add((0, "Document", None, None), cols["Document"], d)
+    f_cols = {"from": "STRING", "to": "STRING"}
+    for ev in rows.evidence(relations, documents if relations is not None else None):
+        tables.add((0, "Evidence", None, None), cols["Evidence"], ev)
+        tables.add((1, "FOUND_IN", "Evidence", "Document"), f_cols, {"from": ev["id"], "to": ev["doc"]})
+    for r in rows.relations(relations):
+        a, b = rows.entity_type(r["src"]), rows.entity_type(r["dst"])
+        tables.add((1, check_label(r["type"]), a, b), rel_cols, {"from": r["src"], "to": r["dst"], **r["props"]})
+    ments = rows.mentions(*mentions) if mentions is not None else rows.mentions()
+    m_cols = {"from": "STRING", "to": "STRING", "mentions": "INT64"}
+    for m in ments:
+        tables.add((1, "MENTIONED_IN", rows.entity_type(m["src"]), "Document"), m_cols,
+                   {"from": m["src"], "to": m["dst"], "mentions": m["props"]["mentions"]})
+
+
+def _load_ladybug(conn, rows: PropertyRows, cols: dict[str, dict[str, str]], scratch: Path) -> None:
+    tables = _Tables(scratch)
+    _stage(tables, rows, cols)
+    _copy(conn, tables)
 
 
 def _sidecars(path: Path) -> list[Path]:
     return [p for p in path.parent.glob(path.name + ".*") if p.name != path.name]
 
 
-def write_cypher_db(graph: KnowledgeGraph, out_dir: str | os.PathLike) -> Path:
-    """Write the embedded Cypher database ``OUT/graph.lbug`` that `kg cypher` queries.
-
-    Built in a temporary folder next to it and renamed over the old file only when
-    complete, so an interrupted build leaves the previous database usable.
-    """
+def _open_db(path: Path):
     import ladybug as lb
 
+    # One checkpoint at the end: with auto-checkpoints every COPY paid ~30 ms.
+    db = lb.Database(str(path), auto_checkpoint=False)
+    return db, lb.Connection(db)
+
+
+def write_cypher_db(graph: KnowledgeGraph, out_dir: str | os.PathLike,
+                    rows: PropertyRows | None = None) -> dict:
+    """Write the embedded Cypher database ``OUT/graph.lbug`` that `kg cypher` queries.
+
+    Tables are declared (:func:`ladybug_ddl`), rows streamed into Parquet files and loaded
+    with ``COPY FROM``. Built in a temporary folder next to it and renamed over the old
+    file only when complete, so an interrupted build leaves the previous database usable.
+    Returns the schema (what :func:`update_cypher_db` needs later).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     final = out / DB_NAME
-    pg = property_graph(graph)
+    rows = PropertyRows(graph) if rows is None else rows
+    schema = ladybug_schema(rows)
     tmpdir = Path(tempfile.mkdtemp(prefix=f".{DB_NAME}.", dir=out))
     try:
         tmp = tmpdir / DB_NAME
-        # One checkpoint at the end: with auto-checkpoints every COPY paid ~30 ms.
-        db = lb.Database(str(tmp), auto_checkpoint=False)
-        conn = lb.Connection(db)
+        db, conn = _open_db(tmp)
         try:
-            for stmt in ladybug_ddl(pg):
+            for stmt in ladybug_ddl(schema):
                 conn.execute(stmt)
-            _load_ladybug(conn, pg)
+            _load_ladybug(conn, rows, schema["columns"], tmpdir)
             conn.execute("CHECKPOINT")
         finally:
             conn.close()
@@ -415,7 +612,98 @@ def write_cypher_db(graph: KnowledgeGraph, out_dir: str | os.PathLike) -> Path:
             os.replace(extra, out / (DB_NAME + extra.name[len(DB_NAME):]))
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
-    return final
+    return schema
+
+
+def update_cypher_db(path: str | os.PathLike, rows: PropertyRows, before: dict,
+                     entities: Iterable[str], relations: Iterable[tuple[str, str, str]],
+                     documents: Iterable[str]) -> dict | None:
+    """Bring a copy of an earlier build's database up to ``rows.graph`` for the records that changed.
+
+    ``before`` is the schema the database was written with (:func:`ladybug_schema`); new
+    columns and (from, to) pairs are added and gone columns dropped, and when a column changed
+    type nothing is done and None returned (write the database afresh). What the changed,
+    deleted and new articles said is deleted by document id: their Document nodes with every
+    MENTIONED_IN and FOUND_IN to them, and the Evidence nodes read in them; then the changed
+    relations' relationships and the entities that are gone. Entities still there are updated
+    in place (their relationships stay), and the current rows of all of it are loaded with
+    COPY FROM. Returns the schema now declared.
+    """
+    schema = ladybug_schema(rows, before)
+    if schema is None:
+        return None
+    path = Path(path)
+    entities, relations, documents = set(entities), set(relations), set(documents)
+    db, conn = _open_db(path)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{DB_NAME}.", dir=path.parent))
+    try:
+        _alter(conn, before, schema)
+        entities |= _moved_entities(conn, rows)
+        docs = sorted(documents)
+        conn.execute("MATCH (v:Evidence) WHERE v.doc IN $docs DETACH DELETE v", {"docs": docs})
+        conn.execute("MATCH (d:Document) WHERE d.id IN $docs DETACH DELETE d", {"docs": docs})
+        for t in sorted({k[1] for k in relations}):
+            keys = [edge_key(*k) for k in sorted(relations) if k[1] == t]
+            conn.execute(f"MATCH ()-[r:{check_label(t)}]->() WHERE r.edge_key IN $keys DELETE r", {"keys": keys})
+        ents = rows.graph.entities
+        gone = sorted(e for e in entities if e not in ents)
+        have = set()
+        for label in ENTITY_TYPES:
+            conn.execute(f"MATCH (n:{label}) WHERE n.id IN $ids DETACH DELETE n", {"ids": gone})
+            ids = sorted(e for e in entities if e in ents and ents[e].type == label)
+            if ids:
+                res = conn.execute(f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id", {"ids": ids})
+                have.update(r[0] for r in res.get_all())
+        cols = schema["columns"]
+        _set_entities(conn, rows, cols["Entity"], sorted(have), scratch)
+        tables = _Tables(scratch)
+        _stage(tables, rows, cols, entities=[e for e in entities if e not in have],
+               relations=relations, documents=documents, mentions=(entities, documents))
+        _copy(conn, tables)
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+        db.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return schema
+
+
+_PLACED = ("region", "support_unit", "province", "city_unit", "county_unit", "within")
+
+
+def _moved_entities(conn, rows: PropertyRows) -> set[str]:
+    """Entities whose placement columns (support unit, province, city, county, the regions they
+    stand in, the region label) in the database differ from the graph's."""
+    moved = set()
+    cols = ", ".join(f"n.{_q(c)}" for c in _PLACED)
+    typed = rows._typed["Entity"]
+    ents = rows.graph.entities
+    for label in ENTITY_TYPES:
+        res = conn.execute(f"MATCH (n:{label}) RETURN n.id, {cols}")
+        for eid, *have in res.get_all():
+            e = ents.get(eid)
+            if e is None:
+                continue
+            at = rows.places[eid]
+            want = typed({"region": e.attrs.get("region") or at.region or None,
+                          "support_unit": at.support_unit, "province": at.province,
+                          "city_unit": at.city, "county_unit": at.county, "within": at.within})
+            if [want.get(c) for c in _PLACED] != have:
+                moved.add(eid)
+    return moved
+
+
+def _set_entities(conn, rows: PropertyRows, cols: dict[str, str], ids: list[str], scratch: Path) -> None:
+    """Overwrite the properties of entity nodes that stay (their relationships are kept);
+    ``cols``: the entity tables' columns, ``id`` first."""
+    tables = _Tables(scratch)
+    for e in rows.entities(ids):
+        tables.add((0, check_label(e["type"]), None, None), cols, e)
+    names = [c for c in cols if c != "id"]
+    sets = ", ".join(f"n.{_q(c)} = c{i + 1}" for i, c in enumerate(names))
+    for (_, label, _, _), path, _ in tables.close():
+        conn.execute(f"LOAD FROM {_literal(path)} MATCH (n:{label}) WHERE n.id = c0 SET {sets}")
+        path.unlink()
 
 
 # -- running queries ------------------------------------------------------------------
@@ -609,7 +897,9 @@ def query_embedded(graph_dir: str | os.PathLike, query: str, params: dict | None
     """
     import ladybug as lb
 
-    path = Path(graph_dir) / DB_NAME
+    from .outfolder import resolve
+
+    path = resolve(graph_dir) / DB_NAME
     check_read_only(query, str(path))
     query = for_engine(query, "ladybug")
     if not path.exists():

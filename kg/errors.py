@@ -89,3 +89,13 @@ class AmbiguousNameError(KGError, LookupError):
         shown = ", ".join(f"{e.name} ({e.id})" for e in matches[:6])
         more = f" and {len(matches) - 6} more" if len(matches) > 6 else ""
         super().__init__(f"{name!r} could mean {shown}{more}: give the full name or the id")
+
+
+class OutputFolderError(KGError):
+    """The output folder given to `kg build` is not one it may write (it holds other files)."""
+
+    exit_code = 2
+
+
+class FolderBusyError(StoreError):
+    """Another build holds the output folder's lock (and the caller chose not to wait)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import KGError
-from .graph import KnowledgeGraph, write_atomic
+from .graph import KnowledgeGraph, atomic_file, write_atomic
 from .model import ENTITY_TYPES, RELATION_TYPES
 
 #: One colour per node type (regions in greens/browns, organisations in blues/reds).
@@ -195,8 +195,9 @@ def to_gexf(graph: KnowledgeGraph, path: Path) -> Path:
 
 @exporter("json", "graph-nodelink.json", "node-link JSON (the graph.json layout; KnowledgeGraph.from_json reads it)")
 def to_json(graph: KnowledgeGraph, path: Path) -> Path:
-    """Node-link JSON: nodes with every attribute, links with their evidence."""
-    write_atomic(path, json.dumps(graph.to_json(), ensure_ascii=False, indent=1))
+    """Node-link JSON: nodes with every attribute, links with their evidence (streamed, one a line)."""
+    with atomic_file(path, "w") as fh:
+        graph.write_json(fh)
     return path
 
 

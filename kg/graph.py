@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections import Counter
-from dataclasses import asdict
+from contextlib import contextmanager
+from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
-from typing import Iterable
+from typing import IO, Iterable, Iterator
 
 from .errors import GraphNotFoundError
 from .model import ArticleResult, Entity, Evidence, Relation
 
 GRAPH_FILE = "graph.json"
+_intern = sys.intern
 
 
 class KnowledgeGraph:
@@ -54,17 +58,40 @@ class KnowledgeGraph:
         return have
 
     def add(self, result: ArticleResult) -> None:
-        """Reduce one article's result into the graph."""
+        """Reduce one article's result into the graph.
+
+        Strings repeated across articles (document ids, paths, dates, rule names, entity ids)
+        and sentences repeated within one are kept once: results come back from worker
+        processes and the cache as separate copies.
+        """
         d = result.doc
-        self.documents[d.id] = {
-            "id": d.id, "path": d.path, "title": d.title, "published": d.published,
+        doc_id = _intern(d.id)
+        self.documents[doc_id] = {
+            "id": doc_id, "path": d.path, "title": d.title, "published": d.published,
             "source": d.source, "author": d.author, "url": d.url, "spun": d.spun,
         }
         for e in result.entities:
+            e.mentions = {_intern(k): v for k, v in e.mentions.items()}
             self.add_entity(e)
+        sentences: dict[str, str] = {}
         for r in result.relations:
+            r.source, r.target = _intern(r.source), _intern(r.target)
+            for ev in r.evidence:
+                ev.doc, ev.rule = _intern(ev.doc), _intern(ev.rule)
+                if ev.path is not None:
+                    ev.path = _intern(ev.path)
+                if ev.published is not None:
+                    ev.published = _intern(ev.published)
+                ev.sentence = sentences.setdefault(ev.sentence, ev.sentence)
             self.add_relation(r)
-        self.merges.extend(result.merges)
+        self.merges.extend({k: _intern(v) if type(v) is str else v for k, v in m.items()}
+                           for m in result.merges)
+
+    def compact(self) -> None:
+        """Drop what only the reduce needs (each relation's set of evidence keys, rebuilt by the
+        next merge if there is one): a tenth of a big graph's memory."""
+        for r in self.relations.values():
+            r.__dict__.pop("_seen", None)
 
     def remove_documents(self, doc_ids: Iterable[str]) -> None:
         """Take away what only these documents supported (for incremental rebuilds)."""
@@ -164,66 +191,142 @@ class KnowledgeGraph:
             g.add_node(e.id, type=e.type, name=e.name, aliases=sorted(e.aliases), **e.attrs)
         for r in self.relations.values():
             g.add_edge(r.source, r.target, key=r.type, type=r.type, **r.attrs,
-                       evidence=[asdict(x) for x in r.evidence], confidence=r.confidence)
+                       evidence=[evidence_json(x) for x in r.evidence], confidence=r.confidence)
         return g
 
     # -- files --------------------------------------------------------------------
     def to_json(self) -> dict:
         """Node-link JSON: nodes with id/type/name/aliases/attributes, links with evidence."""
-        nodes = []
-        for e in sorted(self.entities.values(), key=lambda x: x.id):
-            nodes.append({"id": e.id, "type": e.type, "name": e.name,
-                          "aliases": sorted(e.aliases), **e.attrs,
-                          "mentions": dict(sorted(e.mentions.items()))})
-        links = []
-        for r in sorted(self.relations.values(), key=lambda x: x.key):
-            links.append({"source": r.source, "target": r.target, "type": r.type, **r.attrs,
-                          "confidence": r.confidence,
-                          "evidence": [asdict(x) for x in r.evidence]})
         return {"directed": True, "multigraph": True, "graph": {
             "documents": [self.documents[k] for k in sorted(self.documents)],
-            "merges": self.merges}, "nodes": nodes, "links": links}
+            "merges": self.merges},
+            "nodes": [node_json(self.entities[k]) for k in sorted(self.entities)],
+            "links": [link_json(self.relations[k]) for k in sorted(self.relations)]}
+
+    def write_json(self, fh: IO[str]) -> None:
+        """Write :meth:`to_json`'s value to ``fh`` item by item, one per line (never whole in memory).
+
+        The lines are :data:`JSON_LINES`' section heads and one document, merge, node or link
+        each, so :meth:`load` reads the file back a line at a time too.
+        """
+        enc = _ENCODE
+        heads = iter(JSON_LINES)
+        sections = ((self.documents[k] for k in sorted(self.documents)), iter(self.merges),
+                    (node_json(self.entities[k]) for k in sorted(self.entities)),
+                    (link_json(self.relations[k]) for k in sorted(self.relations)))
+        for items in sections:
+            fh.write(next(heads))
+            sep = ""
+            for item in items:
+                fh.write(sep)
+                fh.write(enc(item))
+                sep = ",\n"
+            if sep:
+                fh.write("\n")
+        fh.write(next(heads))
 
     @classmethod
     def from_json(cls, data: dict) -> "KnowledgeGraph":
         g = cls()
         for n in data.get("nodes", []):
-            n = dict(n)
-            e = Entity(id=n.pop("id"), type=n.pop("type"), name=n.pop("name"),
-                       aliases=set(n.pop("aliases", [])), mentions=n.pop("mentions", {}))
-            e.attrs = n
-            g.entities[e.id] = e
+            g._load_node(n)
         for link in data.get("links", []):
-            link = dict(link)
-            ev = [Evidence(**x) for x in link.pop("evidence", [])]
-            link.pop("confidence", None)
-            r = Relation(source=link.pop("source"), type=link.pop("type"),
-                         target=link.pop("target"), attrs=link, evidence=ev)
-            g.relations[r.key] = r
+            g._load_link(link)
         meta = data.get("graph", {})
         g.documents = {d["id"]: d for d in meta.get("documents", [])}
         g.merges = meta.get("merges", [])
         return g
 
+    def _load_node(self, n: dict) -> None:
+        n = dict(n)
+        e = Entity(id=n.pop("id"), type=n.pop("type"), name=n.pop("name"),
+                   aliases=set(n.pop("aliases", [])), mentions=n.pop("mentions", {}))
+        e.attrs = n
+        self.entities[e.id] = e
+
+    def _load_link(self, link: dict) -> None:
+        link = dict(link)
+        ev = [Evidence(**x) for x in link.pop("evidence", [])]
+        link.pop("confidence", None)
+        r = Relation(source=link.pop("source"), type=link.pop("type"),
+                     target=link.pop("target"), attrs=link, evidence=ev)
+        self.relations[r.key] = r
+
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write ``graph.json`` atomically (temp file + rename) and return its path."""
+        """Write ``graph.json`` atomically (temp file + rename), streamed, and return its path."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         path = out / GRAPH_FILE
-        write_atomic(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1))
+        with atomic_file(path, "w") as fh:
+            self.write_json(fh)
         return path
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> "KnowledgeGraph":
-        path = Path(directory) / GRAPH_FILE
+        """Read ``graph.json`` from a folder `kg build` wrote (its current generation).
+
+        The file `kg build` writes is read a line at a time; any other node-link JSON whole.
+        """
+        from .outfolder import resolve
+
+        path = resolve(directory) / GRAPH_FILE
         if not path.is_file():
             raise GraphNotFoundError(str(directory))
         with open(path, encoding="utf-8") as fh:
-            return cls.from_json(json.load(fh))
+            if fh.readline() != JSON_LINES[0]:
+                fh.seek(0)
+                return cls.from_json(json.load(fh))
+            return cls._read_lines(fh)
+
+    @classmethod
+    def _read_lines(cls, fh: IO[str]) -> "KnowledgeGraph":
+        g = cls()
+        docs: list[dict] = []
+        sinks = iter((docs.append, g.merges.append, g._load_node, g._load_link))
+        heads = iter(JSON_LINES[1:])
+        add, head = next(sinks), next(heads)
+        loads = json.loads
+        for line in fh:
+            if line == head:
+                add, head = next(sinks, None), next(heads, None)
+                continue
+            add(loads(line[:-2] if line.endswith(",\n") else line))
+        if head is not None:
+            raise ValueError(f"{fh.name}: cut short (no {head.strip()!r} line)")
+        g.documents = {d["id"]: d for d in docs}
+        return g
 
 
-def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of one."""
+#: The section heads of the graph.json `kg build` writes, each on its own line; the items of
+#: each section follow one per line. The value is :meth:`KnowledgeGraph.to_json`'s.
+JSON_LINES = ('{"directed":true,"multigraph":true,"graph":{"documents":[\n',
+              '],"merges":[\n', ']},"nodes":[\n', '],"links":[\n', ']}\n')
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
+_evidence_values = attrgetter(*_EVIDENCE_FIELDS)
+
+
+def evidence_json(x: Evidence) -> dict:
+    """One piece of evidence as graph.json holds it (``dataclasses.asdict``, faster)."""
+    return dict(zip(_EVIDENCE_FIELDS, _evidence_values(x)))
+
+
+def node_json(e: Entity) -> dict:
+    """An entity as a node of graph.json."""
+    return {"id": e.id, "type": e.type, "name": e.name, "aliases": sorted(e.aliases), **e.attrs,
+            "mentions": dict(sorted(e.mentions.items()))}
+
+
+def link_json(r: Relation) -> dict:
+    """A relation as a link of graph.json, with its evidence."""
+    return {"source": r.source, "target": r.target, "type": r.type, **r.attrs,
+            "confidence": r.confidence, "evidence": [evidence_json(x) for x in r.evidence]}
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
+    """A file object whose content replaces ``path`` only once the block ends without error
+    (temporary file in the same folder, fsync, rename), so readers see old or new, never half."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -231,8 +334,8 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs are meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -242,3 +345,9 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of one."""
+    with atomic_file(path) as fh:
+        fh.write(text.encode("utf-8") if isinstance(text, str) else text)

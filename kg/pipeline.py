@@ -13,7 +13,10 @@ else the result depends on (id, path, reader metadata) and the extractor's
 version (:func:`extractor_version`: a hash of the loaders' code and vocabularies,
 the model and the package versions). A rebuild analyses only articles whose key
 is new, and re-reduces the graph from the current inputs' results, so a changed
-article's old facts and a deleted article's facts are gone. See docs/scale.md.
+article's old facts and a deleted article's facts are gone. The output files and stores are
+written by kg.outputs into a new generation of the folder (kg.outfolder), held under a lock
+for the whole build; with few changes the stores are updated rather than rebuilt. See
+docs/scale.md.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ import pickle
 import signal
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
 import zlib
@@ -35,17 +39,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from loaders import clean as clean_stage
 from loaders import extract as extract_stage
 from loaders import link as link_stage
 from loaders import read as read_stage
 
-from .graph import KnowledgeGraph, write_atomic
+from .graph import KnowledgeGraph
 from .model import ArticleResult, Document, Failure, OffsetMap
+from .outfolder import CACHE_DIR
 
-CACHE_DIR = "cache"
 CACHE_FILE = "results.sqlite"
 #: Documents per cache look-up and per task sent to a worker process: enough to amortise
 #: the round trip, few enough to keep both workers busy (4 batches per worker in flight).
@@ -229,6 +233,20 @@ class ResultCache:
         self.present += len(found)
         return found
 
+    def fetch(self, keys: list[str]) -> list[ArticleResult]:
+        """The cached results of ``keys`` (those still there and readable), without counting them
+        as used by this build: an incremental build reads a changed article's old result."""
+        out = []
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            q = f"SELECT value FROM results WHERE key IN ({','.join('?' * len(part))})"
+            for (blob,) in self.db.execute(q, part):
+                try:
+                    out.append(_load(blob).result)
+                except Exception:  # unreadable: the caller sees one fewer and rebuilds
+                    pass
+        return out
+
     def put_many(self, items: list[tuple[str, bytes]]) -> None:
         if items:
             self.db.execute("BEGIN")
@@ -256,12 +274,46 @@ class ResultCache:
 # --------------------------------------------------------------------------- build
 
 
+class DocumentLog:
+    """The per-document summaries of a build, in input order, kept in a temporary file (one
+    JSON line each) rather than in memory: a sequence of dicts that is read back on demand."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._n = 0
+
+    def append(self, summary: dict) -> None:
+        self._file.seek(0, 2)
+        self._file.write(json.dumps(summary, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[dict]:
+        self._file.flush()
+        self._file.seek(0)
+        pos, n = 0, 0
+        while n < self._n:
+            self._file.seek(pos)
+            line = self._file.readline()
+            pos = self._file.tell()
+            n += 1
+            yield json.loads(line)
+
+    def __getitem__(self, i: int) -> dict:
+        return list(self)[i]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
 @dataclass
 class BuildResult:
-    """The graph plus what happened to every input."""
+    """The graph plus what happened to every input (``documents``: a summary per document)."""
 
     graph: KnowledgeGraph
-    documents: list[dict] = field(default_factory=list)
+    documents: DocumentLog = field(default_factory=DocumentLog)
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     raw_chars: int = 0
@@ -274,16 +326,16 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failures
 
-    def report(self) -> dict:
+    def report(self, documents: bool = True) -> dict:
+        """What report.json holds (``documents=False``: all but the per-document summaries)."""
         st = self.graph.stats()
-        return {
+        rep = {
             "documents_read": len(self.documents),
             "documents_failed": len(self.failures),
             "documents_cached": self.cached,
             "documents_analysed": self.analysed,
             "failures": [{"path": f.path, "record": f.record, "reason": f.reason}
                          for f in self.failures],
-            "documents": self.documents,
             "entities_by_type": st["nodes"],
             "relations_by_type": st["edges"],
             "evidence": st["evidence"],
@@ -293,6 +345,9 @@ class BuildResult:
             "outputs_reused": self.outputs_reused,
             "extractor_version": extractor_version(),
         }
+        if documents:
+            rep["documents"] = list(self.documents)
+        return rep
 
 
 def _doc_summary(a: Analysed) -> dict:
@@ -331,15 +386,15 @@ class _Batch:
 
 
 def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache | None,
-              stats: BuildResult) -> Iterator[Analysed | Failure]:
-    """Results in input order: from the cache where the key is known, else analysed
+              stats: BuildResult) -> Iterator[tuple[str | None, Analysed | Failure]]:
+    """(cache key, result) in input order: from the cache where the key is known, else analysed
     (inline, or in ``jobs`` worker processes with a bounded window of batches in flight)."""
     pool: ProcessPoolExecutor | None = None
     window: deque[_Batch] = deque()
     inline_left = BATCH if jobs > 1 else 0  # the first misses are analysed here: a one-article
     # change never waits for a pool, and forked workers inherit the vocabularies already loaded
 
-    def finish(b: _Batch) -> Iterator[Analysed | Failure]:
+    def finish(b: _Batch) -> Iterator[tuple[str | None, Analysed | Failure]]:
         if b.future is not None:
             done = iter(b.future.result())
             b.slots = [next(done) if s is None else s for s in b.slots]
@@ -349,7 +404,7 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
         fresh = []
         for d, k, s in zip(b.items, b.keys, b.slots):
             if isinstance(s, Failure):
-                yield s
+                yield k, s
                 continue
             if isinstance(s, bytes):
                 try:
@@ -357,7 +412,7 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
                 except Exception:  # an unreadable cache entry is a miss
                     a = _analyse_safe(d)
                     if isinstance(a, Failure):
-                        yield a
+                        yield k, a
                         continue
                     s = None
                     b.new.add(k)
@@ -365,7 +420,7 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
                 a = s
             if k is not None and k in b.new:
                 fresh.append((k, s if isinstance(s, bytes) else _dump(a)))
-            yield a
+            yield k, a
         if cache is not None:
             cache.put_many(fresh)
 
@@ -397,32 +452,42 @@ def _outcomes(docs: Iterable[Document | Failure], jobs: int, cache: ResultCache 
 
 
 def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
-          progress: bool = False, cache: bool | str | Path = True) -> BuildResult:
+          progress: bool = False, cache: bool | str | Path = True, formats: Iterable[str] = (),
+          wait: bool = True, notify: Callable[[str], None] | None = None) -> BuildResult:
     """Build the graph from files, folders or globs; write outputs into ``out`` if given.
 
     ``cache``: True keeps per-article results in ``out/cache/`` (when ``out`` is given),
     a path keeps them there instead, False neither reads nor writes any (see the module
-    docstring). ``jobs > 1`` analyses in that many worker processes.
+    docstring). ``jobs > 1`` analyses in that many worker processes. ``formats`` adds RDF
+    files (``ttl``, ``nt``, ``jsonld``) to the default outputs (kg.outputs). The output
+    folder is locked for the whole build: with ``wait`` a second build waits for the first
+    (``notify`` gets one line saying so), else it raises FolderBusyError; a folder that holds
+    anything but health-kg outputs raises OutputFolderError before anything is written.
     """
+    from .outfolder import OutputFolder
+    from .outputs import Changes, formats_of, write_outputs, writer_version
+
+    formats = formats_of(formats)
     t0 = time.perf_counter()
+    folder = OutputFolder.open(out, wait=wait, notify=notify) if out is not None else None
     graph = KnowledgeGraph()
     res = BuildResult(graph, jobs=jobs)
-    folder = (Path(out) / CACHE_DIR if out is not None else None) if cache is True else (cache or None)
-    store = ResultCache(folder) if folder is not None else None
-    inputs = list(inputs)
-    items = list(read_stage.iter_paths(inputs))
-    docs = read_stage.iter_documents(inputs, items)
+    cache_dir = (Path(out) / CACHE_DIR if out is not None else None) if cache is True else (cache or None)
     show = progress and sys.stderr.isatty()
-    bar = None
-    if show:
-        from .progress import bar as progress_bar
-
-        bar = progress_bar(read_stage.count_articles(items), "reading and analysing", "doc")
-    fingerprint = hashlib.sha1(_writer_version().encode()) if store is not None else None
+    store = bar = None
     gc_was = gc.isenabled()
-    gc.disable()  # the graph is millions of small acyclic objects: collecting them is pure cost
     try:
-        for r in _outcomes(docs, jobs, store, res):
+        store = ResultCache(cache_dir) if cache_dir is not None else None
+        changes = Changes(folder.manifest() if folder is not None else None)
+        inputs = list(inputs)
+        items = list(read_stage.iter_paths(inputs))
+        docs = read_stage.iter_documents(inputs, items)
+        if show:
+            from .progress import bar as progress_bar
+
+            bar = progress_bar(read_stage.count_articles(items), "reading and analysing", "doc")
+        gc.disable()  # the graph is millions of small acyclic objects: collecting them is pure cost
+        for key, r in _outcomes(docs, jobs, store, res):
             if bar is not None:
                 if bar.n >= bar.total:  # the count was an estimate (a CSV field with line breaks)
                     bar.total = bar.n + 1
@@ -431,11 +496,24 @@ def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
                 res.failures.append(r)
                 continue
             graph.add(r.result)
+            changes.add(key, r.result)
             res.raw_chars += r.chars_raw
             res.documents.append(_doc_summary(r))
+        graph.compact()
+        if bar is not None:
+            bar.total = bar.n  # an estimate above what came is corrected when it is known
+            bar.close()
+            bar = None
+        if folder is not None:
+            fingerprint = None
+            if store is not None:
+                h = hashlib.sha1(writer_version().encode())
+                for k in store.order:
+                    h.update(k.encode())
+                fingerprint = h.hexdigest()
+            write_outputs(res, out, fingerprint, changes, store.fetch if store is not None else None,
+                          formats, folder, started=t0, progress=show)
         if store is not None:
-            for k in store.order:
-                fingerprint.update(k.encode())
             store.prune()
     finally:
         if gc_was:
@@ -443,84 +521,11 @@ def build(inputs: Iterable[str], out: str | Path | None = None, jobs: int = 1,
         if store is not None:
             store.close()
         if bar is not None:
-            bar.total = bar.n  # an estimate above what came is corrected when it is known
             bar.close()
-    if out is not None:
-        write_outputs(res, Path(out), fingerprint.hexdigest() if fingerprint else None,
-                      started=t0, progress=show)
+        if folder is not None:
+            folder.close()
     res.seconds = time.perf_counter() - t0  # the whole build, writing the outputs included
     return res
-
-
-#: The modules that turn the reduced graph into output files: a change to one of them (or to
-#: schema/) means the files must be written again even when every input is unchanged.
-OUTPUT_MODULES = ("pipeline.py", "model.py", "graph.py", "rdf.py", "cypher.py")
-
-
-@lru_cache(maxsize=1)
-def _writer_version() -> str:
-    """A hash of the extractor version and of the code and schema that write the output files."""
-    h = hashlib.sha1(extractor_version().encode())
-    here = Path(__file__).resolve().parent
-    files = [here / m for m in OUTPUT_MODULES] + sorted((here.parent / "schema").glob("*"))
-    for f in files:
-        if f.is_file():
-            h.update(f.name.encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
-
-
-OUTPUTS_MARK = "outputs.json"
-
-
-def write_outputs(res: BuildResult, out: Path, fingerprint: str | None = None,
-                  started: float | None = None, progress: bool = False) -> None:
-    """Write graph.json, graph.ttl (and the other RDF files) and report.json, each atomically.
-
-    ``fingerprint`` names the graph (writer code + every input's cache key, in order): when
-    the files on disk were written for the same fingerprint, only report.json is rewritten.
-    ``started`` (a ``time.perf_counter()``) makes the report's ``seconds`` cover the build up
-    to the report; ``progress`` shows the writing as a stage of its own on stderr.
-    """
-    from .cypher import write_cypher_db  # the embedded Cypher database `kg cypher` reads
-    from .rdf import write_rdf
-
-    out.mkdir(parents=True, exist_ok=True)
-    mark = out / CACHE_DIR / OUTPUTS_MARK
-    try:
-        same = fingerprint is not None and json.loads(mark.read_text())["fingerprint"] == fingerprint
-    except (OSError, ValueError, KeyError, TypeError):
-        same = False
-    same = same and (out / "graph.json").is_file()
-    steps = [] if same else [("graph.json", lambda: res.graph.save(out)),
-                             ("graph.ttl, .nt, .jsonld, oxigraph/", lambda: write_rdf(res.graph, out)),
-                             ("graph.lbug", lambda: write_cypher_db(res.graph, out))]
-    bar = None
-    if progress:
-        from .progress import bar as progress_bar
-
-        bar = progress_bar(len(steps) + 1, "writing outputs", "file")
-    try:
-        if steps:
-            mark.unlink(missing_ok=True)  # files half rewritten must never look current
-        for name, write in steps:
-            if bar is not None:
-                bar.set_postfix_str(name)
-            write()
-            if bar is not None:
-                bar.update(1)
-        if steps and fingerprint is not None:
-            write_atomic(mark, json.dumps({"fingerprint": fingerprint}))
-        res.outputs_reused = same
-        if started is not None:
-            res.seconds = time.perf_counter() - started
-        if bar is not None:
-            bar.set_postfix_str("report.json")
-        write_atomic(out / "report.json", json.dumps(res.report(), ensure_ascii=False, indent=1))
-        if bar is not None:
-            bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
 
 
 def summary_line(res: BuildResult) -> str:

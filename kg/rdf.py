@@ -6,9 +6,13 @@ links (``prov:wasDerivedFrom``) to one ``kg:Evidence`` PROV entity per sentence,
 ``prov:wasQuotedFrom`` its article. Standard reification rather than RDF-star / RDF 1.2
 triple terms because rdflib (and so pySHACL) cannot read triple terms; see docs/rdf.md.
 
-The N-Triples text is built directly from the graph with strings (proper escaping, no
-blank nodes, deterministic IRIs and order) because rdflib is ~100x slower on big graphs;
-Turtle and the store are made from that text by pyoxigraph.
+The N-Triples lines are built directly from the graph with strings (proper escaping, no
+blank nodes, deterministic IRIs and order) because rdflib is ~100x slower on big graphs.
+They are streamed into the embedded Oxigraph store, the RDF store of record, with its bulk
+loader a chunk at a time; graph.ttl, graph.nt and graph.jsonld are derived from the store
+when asked for (:func:`dump_formats`), streamed to disk by its own serialiser. A rebuild
+after a few articles changed retracts and re-adds only the records they touched
+(:func:`update_store`).
 """
 from __future__ import annotations
 
@@ -20,13 +24,15 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 
-from .graph import KnowledgeGraph, write_atomic
-from .model import Entity, Evidence, Relation
+from .graph import KnowledgeGraph, atomic_file
+from .model import RELATION_TYPES, Entity, Evidence, Relation
 
 if TYPE_CHECKING:  # pragma: no cover
     from .query import Placement
@@ -118,17 +124,25 @@ def _u(value: str) -> str:
     return f"<{value}>"
 
 
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\ud800-\udfff]')
+
+
+def _esc(text: str) -> str:
+    """Escaped for a literal (most text needs nothing: searching is much cheaper than translate)."""
+    return text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
 def _s(text: str) -> str:
     """A plain (xsd:string) literal."""
-    return '"' + str(text).translate(_ESCAPES) + '"'
+    return '"' + _esc(str(text)) + '"'
 
 
 def _zh(text: str) -> str:
-    return '"' + str(text).translate(_ESCAPES) + '"@zh'
+    return '"' + _esc(str(text)) + '"@zh'
 
 
 def _typed(lexical: str, datatype: str) -> str:
-    return '"' + lexical.translate(_ESCAPES) + '"^^<' + XSD + datatype + ">"
+    return '"' + _esc(lexical) + '"^^<' + XSD + datatype + ">"
 
 
 def _int(v: int) -> str:
@@ -138,7 +152,12 @@ def _int(v: int) -> str:
 def _decimal(v: float) -> str | None:
     if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
         return None
-    return _typed(format(Decimal(repr(float(v))).normalize(), "f"), "decimal")
+    return _decimal_of(float(v))
+
+
+@lru_cache(maxsize=65536)
+def _decimal_of(v: float) -> str:  # confidences repeat: a few thousand distinct values
+    return _typed(format(Decimal(repr(v)).normalize(), "f"), "decimal")
 
 
 def _double(v: float) -> str | None:
@@ -223,7 +242,9 @@ _RELATION_WHEN = {"since": P["since"], "until": P["until"], "as_of": P["asOf"]}
 
 
 # -- triples -------------------------------------------------------------------------
-def _entity_lines(e: Entity, place: "Placement | None" = None) -> Iterator[str]:
+def _entity_lines(e: Entity, place: "Placement | None" = None,
+                  docs: set[str] | None = None) -> Iterator[str]:
+    """An entity's own triples (``docs``: its kg:mentionedIn only to these articles)."""
     s = _u(iri(e.id))
     yield f"{s} {A} <{KG}{e.type}> .\n"
     yield f"{s} {P['entityId']} {_s(e.id)} .\n"
@@ -249,7 +270,8 @@ def _entity_lines(e: Entity, place: "Placement | None" = None) -> Iterator[str]:
         yield f"{s} {S_LON} {lon} .\n"
         yield f"{s} {S_LAT} {lat} .\n"
     for d in sorted(e.mentions):
-        yield f"{s} {P['mentionedIn']} {_u(doc_iri(d))} .\n"
+        if docs is None or d in docs:
+            yield f"{s} {P['mentionedIn']} {_u(doc_iri(d))} .\n"
     if place is not None:
         yield from _placement_lines(s, e, place)
 
@@ -266,7 +288,8 @@ def _placement_lines(s: str, e: Entity, place: "Placement") -> Iterator[str]:
         yield f"{s} {P['region']} {_s(place.region)} .\n"
 
 
-def _relation_lines(r: Relation) -> Iterator[str]:
+def _relation_lines(r: Relation, docs: set[str] | None = None) -> Iterator[str]:
+    """An edge's direct triple and its statement (``docs``: its evidence from these articles only)."""
     s, o, p = _u(iri(r.source)), _u(iri(r.target)), f"<{KG}{r.type}>"
     yield f"{s} {p} {o} .\n"
     st = _u(statement_iri(r.key))
@@ -298,6 +321,8 @@ def _relation_lines(r: Relation) -> Iterator[str]:
                 if lit is not None:
                     yield f"{st} <{KG}{k}> {lit} .\n"
     for ev in r.evidence:
+        if docs is not None and ev.doc not in docs:
+            continue
         e = _u(evidence_iri(r.key, ev))
         yield f"{st} {PROV_DERIVED} {e} .\n"
         yield f"{e} {A} {P['Evidence']} .\n"
@@ -329,22 +354,35 @@ def _quantity_lines(st: str, key: tuple, q: dict) -> Iterator[str]:
         yield f"{node} {P['year']} {_int(q['year'])} .\n"
 
 
-def _document_lines(graph: KnowledgeGraph) -> Iterator[str]:
+def _document_lines(graph: KnowledgeGraph, only: Iterable[str] | None = None) -> Iterator[str]:
+    """Every article's lines (those of ``only``): the graph's documents and any only known from
+    evidence or mentions, with path and date taken from the evidence where the document lacks them."""
     from .query import source_label
 
-    docs: dict[str, dict] = {k: dict(v) for k, v in graph.documents.items()}
-    for r in graph.relations.values():  # articles known only from evidence
+    want = set(only) if only is not None else None
+    fill: dict[str, dict] = {}  # documents that need something from the evidence
+    for r in graph.relations.values():
         for ev in r.evidence:
-            d = docs.setdefault(ev.doc, {"id": ev.doc})
-            if not d.get("path") and ev.path:
-                d["path"] = ev.path
-            if not d.get("published") and ev.published:
-                d["published"] = ev.published
+            d = ev.doc
+            if want is not None and d not in want:
+                continue
+            have = graph.documents.get(d)
+            if have is not None and have.get("path") and have.get("published"):
+                continue
+            f = fill.setdefault(d, {})
+            if ev.path and not f.get("path"):
+                f["path"] = ev.path
+            if ev.published and not f.get("published"):
+                f["published"] = ev.published
+    ids = set(graph.documents) if want is None else {d for d in want if d in graph.documents}
+    ids.update(fill)
     for e in graph.entities.values():
-        for doc in e.mentions:
-            docs.setdefault(doc, {"id": doc})
-    for doc_id in sorted(docs):
-        d = docs[doc_id]
+        ids.update(e.mentions if want is None else (d for d in e.mentions if d in want))
+    for doc_id in sorted(ids):
+        d = dict(graph.documents.get(doc_id) or {"id": doc_id})
+        for k, v in fill.get(doc_id, {}).items():
+            if not d.get(k):
+                d[k] = v
         s = _u(doc_iri(doc_id))
         yield f"{s} {A} {P['Document']} .\n"
         yield f"{s} {A} {PROV_ENTITY} .\n"
@@ -366,30 +404,43 @@ def _document_lines(graph: KnowledgeGraph) -> Iterator[str]:
             yield f"{s} {P['spun']} {_scalar(bool(d['spun']))} .\n"
 
 
-def ntriples_lines(graph: KnowledgeGraph) -> Iterator[str]:
-    """The graph as N-Triples lines (each ending in newline), in a stable order, no blank nodes."""
+def ntriples_lines(graph: KnowledgeGraph, places: "dict[str, Placement] | None" = None,
+                   entities: Iterable[str] | None = None,
+                   relations: Iterable[tuple[str, str, str]] | None = None,
+                   documents: Iterable[str] | None = None) -> Iterator[str]:
+    """The graph as N-Triples lines (each ending in newline), in a stable order, no blank nodes.
+
+    ``places`` is :func:`kg.query.placements` when already computed. ``entities``,
+    ``relations``, ``documents`` (ids, keys, ids) limit the lines to those records' and, for
+    the entities' mentions and the relations' evidence, to those articles' (records missing
+    from the graph give none): what an incremental build re-adds.
+    """
     from .query import placements
 
-    places = placements(graph)
-    for eid in sorted(graph.entities):
-        yield from _entity_lines(graph.entities[eid], places[eid])
-    for key in sorted(graph.relations):
-        yield from _relation_lines(graph.relations[key])
-    yield from _document_lines(graph)
+    places = placements(graph) if places is None else places
+    subset = entities is not None or relations is not None or documents is not None
+    docs = set(documents or ()) if subset else None
+    eids = sorted(graph.entities) if not subset else sorted(e for e in entities or () if e in graph.entities)
+    for eid in eids:
+        yield from _entity_lines(graph.entities[eid], places.get(eid), docs)
+    keys = (sorted(graph.relations) if not subset
+            else sorted(k for k in relations or () if k in graph.relations))
+    for key in keys:
+        yield from _relation_lines(graph.relations[key], docs)
+    yield from _document_lines(graph, docs)
 
 
 def to_ntriples(graph: KnowledgeGraph) -> str:
-    """The whole graph as one N-Triples string."""
+    """The whole graph as one N-Triples string (small graphs: tests, notebooks)."""
     return "".join(ntriples_lines(graph))
 
 
-def to_turtle(graph: KnowledgeGraph, nt: str | None = None) -> str:
-    """Turtle with the usual prefixes (made by pyoxigraph from the N-Triples)."""
+def to_turtle(graph: KnowledgeGraph) -> str:
+    """Turtle with the usual prefixes, from the store's serialiser (small graphs)."""
     import pyoxigraph as ox
 
-    nt = to_ntriples(graph) if nt is None else nt
-    triples = ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+    return to_store(graph).dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+                                prefixes=PREFIXES).decode("utf-8")
 
 
 def to_rdflib(graph: KnowledgeGraph, nt: str | None = None):
@@ -464,40 +515,98 @@ class _Compactor:
         return {"@value": term.value, "@type": self.compact(dt)}
 
 
-def to_jsonld(graph: KnowledgeGraph, nt: str | None = None) -> dict:
-    """Compact JSON-LD: ``{"@context": <schema/context.jsonld>, "@graph": [nodes]}``."""
+def jsonld_nodes(quads: Iterable, ctx: dict | None = None) -> Iterator[dict]:
+    """Triples (or quads) as compact JSON-LD node objects, one per run of the same subject.
+
+    An on-disk store yields its triples ordered by subject, so each node is built and
+    written at once; a subject met again later gives a second node object with the same
+    ``@id``, which JSON-LD merges.
+    """
     import pyoxigraph as ox
 
-    nt = to_ntriples(graph) if nt is None else nt
-    ctx = load_context()
-    c = _Compactor(ctx)
-    nodes: dict[str, dict] = {}
+    c = _Compactor(load_context() if ctx is None else ctx)
     rdf_type = RDF_NS + "type"
-    for t in ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
-        sid = t.subject.value
-        node = nodes.get(sid)
-        if node is None:
-            node = nodes[sid] = {"@id": sid}
-        pred = t.predicate.value
-        if pred == rdf_type and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(c.compact(t.object.value))
+    node: dict | None = None
+    sid = None
+    for q in quads:
+        if q.subject.value != sid:
+            if node is not None:
+                yield _node_out(node)
+            sid = q.subject.value
+            node = {"@id": sid}
+        pred = q.predicate.value
+        if pred == rdf_type and isinstance(q.object, ox.NamedNode):
+            node.setdefault("@type", []).append(c.compact(q.object.value))
             continue
         k, d = c.key(pred)
-        node.setdefault(k, []).append(c.value(t.object, d))
-    out = []
-    for node in nodes.values():
-        out.append({k: (v[0] if isinstance(v, list) and len(v) == 1 else v)
-                    for k, v in node.items()})
-    return {"@context": ctx, "@graph": out}
+        node.setdefault(k, []).append(c.value(q.object, d))
+    if node is not None:
+        yield _node_out(node)
+
+
+def _node_out(node: dict) -> dict:
+    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in node.items()}
+
+
+def to_jsonld(graph: KnowledgeGraph) -> dict:
+    """Compact JSON-LD: ``{"@context": <schema/context.jsonld>, "@graph": [nodes]}`` (small graphs)."""
+    ctx = load_context()
+    quads = sorted(to_store(graph), key=lambda q: q.subject.value)  # stable: one node per subject
+    return {"@context": ctx, "@graph": list(jsonld_nodes(quads, ctx))}
+
+
+def write_jsonld(store, fh: IO[str]) -> None:
+    """Write an on-disk store as :func:`to_jsonld`'s document, one node per line (streamed)."""
+    import pyoxigraph as ox
+
+    ctx = load_context()
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    fh.write('{"@context":' + enc(ctx) + ',\n"@graph":[\n')
+    sep = ""
+    for node in jsonld_nodes(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), ctx):
+        fh.write(sep)
+        fh.write(enc(node))
+        sep = ",\n"
+    fh.write("\n]}\n")
 
 
 # -- the embedded store ----------------------------------------------------------------
+#: Triples per bulk-load call: Oxigraph's loader holds one call's triples in memory (~1.5 KB
+#: each with its indexes), so a graph of millions of triples loads in bounded memory
+#: (smaller calls cost no more time: 50,000 and 200,000 took the same CPU seconds).
+LOAD_CHUNK = 50_000
+
+
 def store_path(graph_dir: str | os.PathLike) -> Path:
     return Path(graph_dir) / STORE_DIR
 
 
-def write_store(nt: str | bytes, out: str | os.PathLike) -> Path:
-    """Bulk-load N-Triples into OUT/oxigraph, atomically.
+def _chunks(lines: Iterable[str], size: int = LOAD_CHUNK) -> Iterator[bytes]:
+    buf: list[str] = []
+    for line in lines:
+        buf.append(line)
+        if len(buf) >= size:
+            yield "".join(buf).encode("utf-8")
+            buf.clear()
+    if buf:
+        yield "".join(buf).encode("utf-8")
+
+
+def load_lines(store, lines: Iterable[str], stop: threading.Event | None = None) -> None:
+    """Bulk-load N-Triples lines into ``store`` a chunk at a time (the loader releases the GIL);
+    ``stop`` set ends the load after the chunk in progress."""
+    import pyoxigraph as ox
+
+    for chunk in _chunks(lines):
+        if stop is not None and stop.is_set():
+            return
+        store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+
+
+def write_store(source: KnowledgeGraph | str | bytes | Iterable[str], out: str | os.PathLike,
+                places: "dict[str, Placement] | None" = None) -> Path:
+    """Build OUT/oxigraph from a graph (or N-Triples text or lines), replacing any old one whole.
 
     The store is built in a temporary sibling folder and swapped in by renames, so an
     interrupted build leaves the previous store in place (a leftover ``.oxigraph.old-*``
@@ -511,9 +620,14 @@ def write_store(nt: str | bytes, out: str | os.PathLike) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}.tmp-", dir=out))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_load(nt.encode("utf-8") if isinstance(nt, str) else nt,
-                        format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
+        if isinstance(source, KnowledgeGraph):
+            lines: Iterable[str] = ntriples_lines(source, places)
+        elif isinstance(source, (str, bytes)):
+            text = source.decode("utf-8") if isinstance(source, bytes) else source
+            lines = text.splitlines(keepends=True)
+        else:
+            lines = source
+        load_lines(store, lines)
         del store
         gc.collect()
         old = None
@@ -533,10 +647,15 @@ def write_store(nt: str | bytes, out: str | os.PathLike) -> Path:
 
 
 def open_store(graph_dir: str | os.PathLike, read_only: bool = True):
-    """Open OUT/oxigraph (building it from graph.json if an older build has none)."""
+    """Open the store of a graph folder (its current generation).
+
+    A folder of an older layout without a store gets one built from its graph.json.
+    """
     import pyoxigraph as ox
 
-    graph_dir = Path(graph_dir)
+    from .outfolder import resolve
+
+    graph_dir = resolve(graph_dir)
     path = graph_dir / STORE_DIR
     if not path.exists():
         olds = sorted(graph_dir.glob(f".{STORE_DIR}.old-*"))
@@ -544,43 +663,147 @@ def open_store(graph_dir: str | os.PathLike, read_only: bool = True):
             os.replace(olds[-1], path)
         else:
             graph = KnowledgeGraph.load(graph_dir)  # GraphNotFoundError if nothing there
-            write_store(to_ntriples(graph), graph_dir)
+            write_store(graph, graph_dir)
     return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
 
 
-def to_store(graph: KnowledgeGraph, nt: str | None = None):
+def to_store(graph: KnowledgeGraph):
     """An in-memory pyoxigraph store of the graph (for tests and notebooks)."""
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.bulk_load((to_ntriples(graph) if nt is None else nt).encode("utf-8"),
-                    format=ox.RdfFormat.N_TRIPLES)
+    for chunk in _chunks(ntriples_lines(graph)):
+        store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
-# -- what `kg build` calls -------------------------------------------------------------
+_RELATION_PREDICATES = frozenset(f"{KG}{t}" for t in RELATION_TYPES)
+
+
+def update_store(store, graph: KnowledgeGraph, entities: Iterable[str],
+                 relations: Iterable[tuple[str, str, str]], documents: Iterable[str],
+                 places: "dict[str, Placement]") -> int:
+    """Bring a store of an earlier graph up to ``graph`` for the records that changed.
+
+    ``documents`` are the articles that changed, were deleted or are new; ``entities`` and
+    ``relations`` (keys) what their old and new results hold; entities whose placement (support
+    unit, province, city, county, the regions they stand in) changed are added here. What those articles said is retracted by document id:
+    each article's node, the evidence nodes quoted from it (with their statements' links to
+    them) and the entities' kg:mentionedIn links to it. The entities' and relations' other
+    triples (an entity's own, not the relation triples it is the subject of; a relation's
+    direct triple, its statement and quantity nodes) are retracted whole. Then the current
+    lines of all of it are added. Evidence and mentions from other articles are not touched:
+    they cannot have changed. Returns the number of triples retracted.
+    """
+    import pyoxigraph as ox
+
+    dg = ox.DefaultGraph()
+    entities = set(entities) | _moved(store, graph, places)
+    relations, documents = set(relations), set(documents)
+    doc_nodes = {doc_iri(d) for d in documents}
+    mentioned, derived = KG + "mentionedIn", ox.NamedNode(PROV + "wasDerivedFrom")
+    quoted, quantity = ox.NamedNode(PROV + "wasQuotedFrom"), KG + "quantity"
+    doomed: list = []
+    for d in sorted(doc_nodes):
+        node = ox.NamedNode(d)
+        doomed.extend(store.quads_for_pattern(node, None, None, dg))
+        for q in store.quads_for_pattern(None, quoted, node, dg):
+            doomed.extend(store.quads_for_pattern(q.subject, None, None, dg))
+            doomed.extend(store.quads_for_pattern(None, derived, q.subject, dg))
+    for eid in entities:
+        for q in store.quads_for_pattern(ox.NamedNode(iri(eid)), None, None, dg):
+            p = q.predicate.value
+            if p not in _RELATION_PREDICATES and (p != mentioned or q.object.value in doc_nodes):
+                doomed.append(q)
+    for key in relations:
+        s, o = ox.NamedNode(iri(key[0])), ox.NamedNode(iri(key[2]))
+        doomed.append(ox.Quad(s, ox.NamedNode(KG + key[1]), o, dg))
+        for q in store.quads_for_pattern(ox.NamedNode(statement_iri(key)), None, None, dg):
+            if q.predicate == derived:
+                continue  # links to evidence: retracted with the evidence's article
+            doomed.append(q)
+            if q.predicate.value == quantity:
+                doomed.extend(store.quads_for_pattern(q.object, None, None, dg))
+    for q in doomed:
+        store.remove(q)
+    text = "".join(ntriples_lines(graph, places, entities, relations, documents))
+    if text:
+        store.load(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    return len(doomed)
+
+
+_PLACEMENT = tuple(P[k][1:-1] for k in ("supportUnit", "province", "cityUnit", "countyUnit",
+                                         "within", "region"))
+
+
+def _moved(store, graph: KnowledgeGraph, places: "dict[str, Placement]") -> set[str]:
+    """Entities whose placement triples in the store differ from the graph's: a region's
+    LOCATED_IN or mentions change where other entities roll up to."""
+    import pyoxigraph as ox
+
+    region = P["region"][1:-1]
+    new: dict[str, set[tuple[str, str]]] = {}
+    for eid, place in places.items():
+        e = graph.entities.get(eid)
+        if e is None:
+            continue
+        s_ = iri(eid)
+        have = new[s_] = set()
+        for line in _placement_lines(f"<{s_}>", e, place):
+            _, p, o = line[:-3].split(" ", 2)
+            have.add((p[1:-1], o))
+        v = e.attrs.get("region")  # kg:region also comes from the attribute, when there is one
+        for item in (v if isinstance(v, (list, tuple, set)) else [v]):
+            o = _scalar(item)
+            if o is not None:
+                have.add((region, o))
+    old: dict[str, set[tuple[str, str]]] = {}
+    for p in _PLACEMENT:
+        for q in store.quads_for_pattern(None, ox.NamedNode(p), None, ox.DefaultGraph()):
+            old.setdefault(q.subject.value, set()).add((p, str(q.object)))
+    return {entity_id_of(s_) for s_ in old.keys() | new.keys()
+            if old.get(s_, set()) != new.get(s_, set()) and entity_id_of(s_) is not None}
+
+
+# -- RDF files, derived from the store ---------------------------------------------------------
+#: The RDF files `kg build --formats` and `kg export` write, by format name (and short name).
+FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld", "turtle": "turtle",
+                  "ntriples": "ntriples"}
+
+
+def dump_formats(store, out: str | os.PathLike, formats: Iterable[str],
+                 paths: dict[str, Path] | None = None) -> list[Path]:
+    """Write RDF files (``turtle``, ``ntriples``, ``jsonld``) from the store, each streamed to a
+    temporary file and renamed into place; ``paths`` overrides a format's file name in ``out``."""
+    import pyoxigraph as ox
+
+    done = []
+    for f in dict.fromkeys(FORMAT_ALIASES[x] for x in formats):
+        path = (paths or {}).get(f) or Path(out) / FILES[f]
+        if f == "jsonld":
+            with atomic_file(path, "w") as fh:
+                write_jsonld(store, fh)
+        else:
+            fmt = ox.RdfFormat.TURTLE if f == "turtle" else ox.RdfFormat.N_TRIPLES
+            with atomic_file(path, "wb") as fh:
+                store.dump(fh, format=fmt, from_graph=ox.DefaultGraph(),
+                           prefixes=PREFIXES if f == "turtle" else None)
+        done.append(path)
+    return done
+
+
 def write_rdf(graph: KnowledgeGraph, out: Path) -> None:
-    """Write graph.nt, graph.ttl, graph.jsonld and the Oxigraph store into ``out``."""
-    out = Path(out)
-    nt = to_ntriples(graph)
-    write_atomic(out / FILES["ntriples"], nt)
-    write_atomic(out / FILES["turtle"], to_turtle(graph, nt))
-    write_atomic(out / FILES["jsonld"],
-                 json.dumps(to_jsonld(graph, nt), ensure_ascii=False, indent=1))
-    write_store(nt, out)
+    """Write the Oxigraph store and graph.nt, graph.ttl, graph.jsonld (from it) into ``out``."""
+    import pyoxigraph as ox
 
-
-def write_formats(graph: KnowledgeGraph, out: Path, formats: Iterable[str]) -> list[Path]:
-    """Write only some of the files (``turtle``, ``ntriples``, ``jsonld``)."""
-    out = Path(out)
-    nt = to_ntriples(graph)
-    makers = {"ntriples": lambda: nt, "turtle": lambda: to_turtle(graph, nt),
-              "jsonld": lambda: json.dumps(to_jsonld(graph, nt), ensure_ascii=False, indent=1)}
-    paths = []
-    for f in formats:
-        write_atomic(out / FILES[f], makers[f]())
-        paths.append(out / FILES[f])
-    return paths
+    path = write_store(graph, out)
+    store = ox.Store.read_only(str(path))
+    try:
+        dump_formats(store, out, FILES)
+    finally:
+        del store
+        gc.collect()
 
 
 # -- SHACL validation ----------------------------------------------------------------------

@@ -27,9 +27,11 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_build_writes_the_three_outputs(built):
-    for name in ("graph.json", "graph.ttl", "report.json"):
+def test_build_writes_the_default_outputs(built):
+    for name in ("graph.json", "report.json", "graph.lbug"):
         assert (built / name).is_file()
+    assert (built / "oxigraph").is_dir()
+    assert not (built / "graph.ttl").exists()  # RDF files only with --formats
     report = json.loads((built / "report.json").read_text(encoding="utf-8"))
     assert report["documents_read"] == 5 and report["documents_failed"] == 0
     assert report["entities_by_type"]["Hospital"] > 10

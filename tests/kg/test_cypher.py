@@ -185,7 +185,7 @@ def test_an_interrupted_write_leaves_the_previous_database(tiny_graph, rdf_graph
     db_of(tiny_graph, tmp_path)
     before = query_embedded(tmp_path, "MATCH (n:Entity) RETURN count(n) AS n")[0]["n"]
 
-    def boom(conn, pg):
+    def boom(*args):
         raise KeyboardInterrupt("interrupted half-way")
 
     monkeypatch.setattr(cypher, "_load_ladybug", boom)

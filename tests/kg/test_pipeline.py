@@ -255,11 +255,11 @@ def test_the_build_time_covers_writing_the_outputs(corpus, tmp_path, monkeypatch
 
     slow = cypher.write_cypher_db
 
-    def write_slowly(graph, out):
+    def write_slowly(*args, **kwargs):
         import time
 
         time.sleep(1.0)
-        return slow(graph, out)
+        return slow(*args, **kwargs)
 
     monkeypatch.setattr(cypher, "write_cypher_db", write_slowly)
     res = build([str(corpus)], out=tmp_path / "out", cache=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -18,6 +19,7 @@ from kg.model import ENTITY_TYPES, RELATION_TYPES, Entity, Evidence, Relation
 from kg.query import placements, support_unit
 from schema import ONTOLOGY, SHAPES
 
+ROOT = Path(__file__).resolve().parents[2]
 KG = rdflib.Namespace(rdf.KG)
 SCHEMA = rdflib.Namespace(rdf.SCHEMA)
 PROV = rdflib.Namespace(rdf.PROV)
@@ -189,14 +191,14 @@ def _random_located_graph(seed: int) -> KnowledgeGraph:
 
 def test_turtle_holds_the_same_triples(rdf_graph):
     nt = rdf.to_ntriples(rdf_graph)
-    ttl = rdf.to_turtle(rdf_graph, nt)
+    ttl = rdf.to_turtle(rdf_graph)
     assert "@prefix kg: <https://health-kg.org/ontology#>" in ttl
     assert triples(ttl, ox.RdfFormat.TURTLE) == triples(nt)
 
 
 def test_jsonld_uses_the_context_and_holds_the_same_triples(rdf_graph):
     nt = rdf.to_ntriples(rdf_graph)
-    doc = rdf.to_jsonld(rdf_graph, nt)
+    doc = rdf.to_jsonld(rdf_graph)
     assert doc["@context"] == rdf.load_context()
     hospital = next(n for n in doc["@graph"] if n["@id"] == rdf.iri("Hospital/445122/人民医院"))
     assert hospital["name"] == "饶平县人民医院" and hospital["@type"] == "kg:Hospital"
@@ -245,11 +247,23 @@ def test_open_store_builds_a_missing_store_from_graph_json(tmp_path, rdf_graph):
     assert len(rdf.open_store(tmp_path)) == len(triples(rdf.to_ntriples(rdf_graph)))
 
 
-def test_kg_build_writes_rdf_files_and_store(seed_build):
+def test_kg_build_writes_the_store_and_rdf_files_only_when_asked(seed_build, tmp_path):
     graph, out = seed_build
-    for name in ("graph.ttl", "graph.nt", "graph.jsonld"):
-        assert (out / name).stat().st_size > 0
-    assert len(rdf.open_store(out)) == len(triples((out / "graph.nt").read_text(encoding="utf-8")))
+    assert not any((out / name).exists() for name in ("graph.ttl", "graph.nt", "graph.jsonld"))
+    expected = triples(rdf.to_ntriples(graph))
+    assert {q.triple for q in rdf.open_store(out)} == expected
+    from kg.pipeline import build
+
+    asked = tmp_path / "asked"
+    build([str(ROOT / "seeds")], out=asked, formats=["ttl", "nt", "jsonld"])
+    assert triples((asked / "graph.nt").read_bytes()) == expected
+    assert triples((asked / "graph.ttl").read_bytes(), ox.RdfFormat.TURTLE) == expected
+    assert triples((asked / "graph.jsonld").read_bytes(), ox.RdfFormat.JSON_LD) == expected
+    # kg export adds one to the folder's current build, from the store
+    res = CliRunner().invoke(main, ["export", "--format", "ttl", "-g", str(out)])
+    assert res.exit_code == 0, res.output
+    assert triples((out / "graph.ttl").read_bytes(), ox.RdfFormat.TURTLE) == expected
+    assert (out / "graph.ttl").resolve().parent == (out / "current").resolve()
 
 
 # -- SHACL ---------------------------------------------------------------------------------
