@@ -815,6 +815,7 @@ _META_LABEL = re.compile(
     r"|访问量|浏览(?:次数|量)?[:：]|点击(?:数|量)?[:：]|阅读(?:数|量)?[:：]|字号|打印)")
 _SOURCE_RE = re.compile(
     r"(?:信息|文章|稿件)?来源[:：]\s*(.+?)(?=\s|$|访问量|浏览|阅读|点击|发布|发表|作者|编辑|时间|日期|字号)")
+_SPEAKS_FOR = re.compile(r"医院|卫生院|保健院|大学|学院")  # a source that is an institution an article may call 我院
 _AUTHOR_LABEL = re.compile(r"作者[:：]\s*([^\s，,。:：|]{2,12})")
 _REPORTER = re.compile(rf"(?:特约记者|本报记者|记者|通讯员)\s*([{CJK}]{{2,3}}?)(?=近日|日前|从|在|报道|摄|讯|\s|[，,、。]|$)")
 _BYLINE = re.compile(rf"^[（(]\s*(?:文[/／]\s*)?([{CJK}]{{2,4}})(?:\s+[^（）()]{{1,12}})?\s*[)）]$")
@@ -888,6 +889,8 @@ def extract_metadata(buf: Buf, doc: Document) -> CleanStep:
             if src and src not in _NOT_A_NAME and len(src) <= 30:
                 doc.source = src
                 found.append(f"source: {src}")
+                if _SPEAKS_FOR.search(src):
+                    continue  # the line names who 我院 is: the text keeps it (extraction reads it)
         if doc.author is None and (m := _AUTHOR_LABEL.search(s)) and m.group(1) not in _NOT_A_NAME:
             doc.author = m.group(1)
             found.append(f"author: {doc.author}")

@@ -342,6 +342,17 @@ def test_metadata_from_header():
     assert doc.text.split("\n")[0] == doc.title and "首页" not in doc.text and "来源" not in doc.text
 
 
+@pytest.mark.parametrize("line, source", [
+    ("2023-12-20 来源：江苏省人民医院（南京医科大学第一附属医院）", "江苏省人民医院（南京医科大学第一附属医院）"),
+    ("稿件来源：四川大学华西医院 发布时间：2024-03-01", "四川大学华西医院"),
+])
+def test_a_source_line_naming_an_institution_stays_in_the_text(line, source):
+    """The article may call that institution 我院: extraction needs its name in the text."""
+    raw = f"我院与五家县级医院签订帮扶协议\n{line}\n按照协议，我院将派驻专家常驻受援医院，帮助提升急诊急救和重症救治能力。"
+    doc = clean(Document(id="t", path="-", raw=raw))
+    assert doc.source == source and line.split("来源")[1][1:6] in doc.text
+
+
 def test_no_title_when_text_opens_with_prose():
     doc = clean(Document(id="t", path="-", raw="本报讯 特约记者唐湘利近日从广西壮族自治区卫生计生委获悉，广西推动医疗卫生工作重心下移。"))
     assert doc.title is None and doc.published is None
