@@ -107,7 +107,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
         if si >= 0 and mentions[i].end <= sentences[si].end:
             by_sentence.setdefault(si, []).append(i)
     own = own_hospital(text, sentences, mentions, parties)
-    out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts)
+    out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts, own)
     out += _label_candidates(text, mentions, parties, starts)
     topic: End | None = None
     for si, s in enumerate(sentences):
@@ -249,9 +249,10 @@ def _sentence_of(starts: list[int], pos: int) -> int:
 
 
 def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Mention], parties: list[int],
-                      starts: list[int]) -> tuple[list[PairCandidate], set[int], set[int]]:
+                      starts: list[int], own: int | None = None) -> tuple[list[PairCandidate], set[int], set[int]]:
     """Pairs from tables (names in different cells of one row) and lists (each item with the names
-    of the line that heads it); also which sentences are rows and which are list items."""
+    of the line that heads it, or the article's own hospital when the line says 我院); also which
+    sentences are rows and which are list items."""
     out: list[PairCandidate] = []
     rows, items = set(), set()
     for tb in tables(text, parties, mentions):
@@ -263,10 +264,14 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
                 items.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
                 if tb.heading is None:
                     continue
-                heads = [i for i in parties if tb.heading[0] <= mentions[i].start < tb.heading[1]]
-                for h in heads:
+                heads = [End(i, mentions[i].start, mentions[i].end) for i in parties
+                         if tb.heading[0] <= mentions[i].start < tb.heading[1]]
+                if own is not None:
+                    heads += [End(own, a, b, "self") for a, b in _self_words(text, *tb.heading)]
+                for a in heads:
                     for i in next(c for c in r.cells if c):
-                        a = End(h, mentions[h].start, mentions[h].end)
+                        if i == a.mention:
+                            continue
                         b = End(i, mentions[i].start, mentions[i].end)
                         out.append(PairCandidate(a, b, si, "list-item", head, span=(r.start, r.end)))
                         out.append(PairCandidate(b, a, si, "list-item", head, span=(r.start, r.end)))
@@ -287,6 +292,13 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
                             b = End(j, mentions[j].start, mentions[j].end, "row-above" if y in r.inherited else "")
                             out.append(PairCandidate(a, b, si, "table-row", head, (cx, cy), (r.start, r.end)))
     return out, rows, items
+
+
+def _self_words(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Spans of the words standing for the article's own hospital (我院, 本院 …) in ``[a, b)``."""
+    pw = lexicon().pair_words
+    return [(a + e - len(w) + 1, a + e + 1) for e, w in pw.automaton.iter_long(text[a:b])
+            if ("coref", "self") in pw.kinds[w]]
 
 
 def _last_two(parties: list[int], mentions: list[Mention], pos: int, starts: list[int],

@@ -1,0 +1,55 @@
+"""Candidates: the pairs the scorer is offered, found however the text names their ends."""
+from __future__ import annotations
+
+import pytest
+
+from kg.model import Document
+from kg.pipeline import linked
+
+
+def offered(raw: str) -> dict[tuple[str, str], set[str]]:
+    """(source name, target name) -> how its candidates were found (context, and via for stand-ins)."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    out: dict[tuple[str, str], set[str]] = {}
+    for inst in lk.pair_instances():
+        key = (lk.entities[inst.source].name, lk.entities[inst.target].name)
+        for c, _ in inst.candidates:
+            out.setdefault(key, set()).add(f"{c.context}:{c.source.via or '-'}>{c.target.via or '-'}")
+    return out
+
+
+@pytest.mark.parametrize("raw, own, items", [
+    ("我院与苏北三家县级医院签订帮扶协议\n2023-12-20 来源：江苏省人民医院\n\n"
+     "按照协议，我院将对以下三家医院开展为期三年的帮扶：\n1. 灌南县人民医院\n2. 响水县人民医院\n3. 涟水县人民医院\n",
+     "江苏省人民医院", ("灌南县人民医院", "响水县人民医院", "涟水县人民医院")),
+    ("本院组团式帮扶工作启动\n稿件来源：四川省人民医院 发布时间：2024-03-01\n\n"
+     "本院今年起对口帮扶下列医院：\n——金川县人民医院\n——小金县人民医院\n",
+     "四川省人民医院", ("金川县人民医院", "小金县人民医院")),
+])
+def test_a_list_headed_by_wo_yuan_pairs_the_source_lines_hospital_with_each_item(raw, own, items):
+    got = offered(raw)
+    for item in items:
+        assert any(h.startswith("list-item:self") for h in got.get((own, item), ())), (item, got.keys())
+
+
+@pytest.mark.parametrize("raw, meant, not_meant", [
+    ("工作动态\n去年6月，望谟县人民医院迎来新的帮扶团队。贵州医科大学附属医院向该院派驻7人帮扶团队。",
+     ("贵州医科大学附属医院", "望谟县人民医院"), ("贵州医科大学附属医院", "贵州医科大学附属医院")),
+    ("工作动态\n岚皋县医院今年开展新技术20项。西安交通大学第二附属医院为该院派出专家5名。",
+     ("西安交通大学第二附属医院", "岚皋县医院"), None),
+])
+def test_gai_yuan_stands_for_the_hospital_named_before_its_clause(raw, meant, not_meant):
+    got = offered(raw)
+    assert any(":-" in h and ">last" in h for h in got.get(meant, ())), got.keys()
+    assert not_meant is None or not_meant not in got
+
+
+@pytest.mark.parametrize("raw, own, other", [
+    ("陕西省人民医院2023年大事记\n陕西省人民医院\n\n1月9日 医院对子长市人民医院实施为期3年的紧密型帮扶。\n",
+     "陕西省人民医院", "子长市人民医院"),
+    ("湘雅二医院年鉴\n来源：中南大学湘雅二医院\n\n是年，医院继续对口支援古丈县人民医院，派驻专家27人次。\n",
+     "中南大学湘雅二医院", "古丈县人民医院"),
+])
+def test_a_bare_yiyuan_in_an_article_that_speaks_for_one_hospital_is_that_hospital(raw, own, other):
+    got = offered(raw)
+    assert any(h.startswith("sentence:own") for h in got.get((own, other), ())), got.keys()
