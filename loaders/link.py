@@ -30,6 +30,9 @@ LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County"
 LEVEL_SUFFIX = {"县": "县", "区": "区", "州": "州", "盟": "盟", "地区": "地区", "旗": "旗"}
 # Mentions linked after all others: they resolve to a name the article writes elsewhere.
 DEFERRED = ("abbreviation", "proper+suffix")
+#: A hospital named through the university an article speaks for: (学校|我校|本校|该校)附属…医院,
+#: 学校第二附属医院, or a bare 第二附属医院 / 附属第一医院 (group 1: the words the university replaces).
+_SCHOOLS_HOSPITAL = re.compile(r"^(学校|我校|本校|该校|)(?=第[一二三四五六七八九十]+附属|附属[^医])")
 # Contracted ordinals of university hospitals: 附一医院 = …附属第一医院, 一附院 = …第一附属医院.
 _CONTRACTED = ((re.compile(r"附([一二三四五六七八九])医院$"), r"附属第\1医院"),
                (re.compile(r"([一二三四五六七八九])附院$"), r"第\1附属医院"))
@@ -260,7 +263,8 @@ class Linker:
 
     def link_mentions(self) -> None:
         ms = self.ex.mentions
-        later = {i for i, m in enumerate(ms) if m.rule in DEFERRED or m.attrs.get("rows", 1) > 1}
+        later = {i for i, m in enumerate(ms) if m.rule in DEFERRED or m.attrs.get("rows", 1) > 1
+                 or (m.type == "Hospital" and _SCHOOLS_HOSPITAL.match(m.name))}
         order = [i for i in range(len(ms)) if i not in later] + sorted(later)
         for i in order:
             m = ms[i]
@@ -357,6 +361,19 @@ class Linker:
     def link_hospital(self, i: int, m: Mention) -> None:
         if m.rule == "alias-table":
             return self.link_alias(i, m)
+        if (own := _SCHOOLS_HOSPITAL.match(m.name)) and (school := self._own_university()):
+            # 学校第二附属医院 / 我校附属儿童医院 / a bare 第二附属医院 in a university's news:
+            # that university's hospital, named in full.
+            full = school + m.name[own.end(1):]
+            reason = f"a hospital of {school}, the university the article speaks for"
+            named = next((e.id for e in self.entities.values() if e.name == full), None)
+            if named:
+                return self._same_entity(i, m, named, reason)
+            if len(self.lex.aliases.get(full, ())) == 1:
+                m.attrs["alias"] = full
+                return self.link_alias(i, m)
+            e = Entity(f"Hospital/{full}", "Hospital", full, aliases={m.text}, mentions={self.doc.id: 1})
+            return self.add(e, i, m.text, reason)
         key, rest, j = self._anchor_key(m)
         reason = "name starts with its region"
         if key is None and m.attrs.get("anchor", "")[-1:] in ("镇", "乡"):
@@ -406,6 +423,16 @@ class Linker:
             if m.attrs.get("level"):
                 self._mention_through_level(key, m)
         self.add(e, i, m.text, reason)
+
+    def _own_university(self) -> str | None:
+        """The university an article speaks for (学校, 我校): the one its title names, else the
+        only university it names; None when that is not clear."""
+        ms = [m for m in self.ex.mentions if m.type == "University"]
+        title = self.ex.sentences[0] if self.ex.sentences else None
+        named = {m.attrs.get("alias", m.name) for m in ms if title and title.start <= m.start < title.end}
+        if len(named) != 1:
+            named = {m.attrs.get("alias", m.name) for m in ms}
+        return next(iter(named)) if len(named) == 1 else None
 
     def link_agency(self, i: int, m: Mention) -> None:
         if m.rule == "alias-table":
