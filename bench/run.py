@@ -298,7 +298,7 @@ class Bench:
         victims = [files[(i + 1) * len(files) // (changed + 1)] for i in range(changed)]
         originals = {v: v.read_bytes() for v in victims}
         parked = out.parent / (out.name + "-parked.txt")
-        res: dict = {"articles": m["articles"], "jobs": 2, "changed": changed}
+        res: dict = {"articles": m["articles"], "jobs": 2, "n_changed": changed}
         try:
             for step in ("cold", "unchanged", "changed", "one_deleted"):
                 if step == "changed":
@@ -441,7 +441,7 @@ def summarise(rep: dict) -> list[dict]:
                             f"{cold['cpu_s']} CPU-s"))
             rows.append(Row("peak memory of kg build -j 2 (100k, process tree)",
                             f"{cold['peak_rss_mb'] / gb:.2f} GB", "< 4 GB", cold["peak_rss_mb"] < 4 * gb, ""))
-        for step, label in (("unchanged", "nothing changed"), ("changed", f"{cr['changed']} article(s) changed"),
+        for step, label in (("unchanged", "nothing changed"), ("changed", f"{cr['n_changed']} article(s) changed"),
                             ("one_deleted", "one article deleted")):
             s = cr.get(step, {})
             if s.get("wall_s"):
@@ -497,7 +497,7 @@ def tables(rep: dict) -> list[str]:
             lines.append(f"| {size} | {r['raw_mb']} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb']} | "
                          f"{jb.get('segment_s')} ({jb.get('segment_cpu_s')}) | {r.get('outputs_mb')} |")
     for size, cr in rep["cache"].items():
-        lines += ["", f"`kg build -j 2` with the result cache on {size} ({cr['changed']} changed):", "",
+        lines += ["", f"`kg build -j 2` with the result cache on {size} ({cr['n_changed']} changed):", "",
                   "| step | wall s | CPU s | graph s | analysed | cached | outputs reused | stores updated in place "
                   "| peak MB (PSS) |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for step in ("cold", "unchanged", "changed", "one_deleted"):

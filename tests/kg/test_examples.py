@@ -20,7 +20,7 @@ from twins import QUERIES, ask_args, normal, text, twins  # tests/kg/twins.py
 CASES = [
     ("supports_county", {}),
     ("supports_county", {"county": "饶平"}),
-    ("supports_county", {"county": "441823"}),
+    ("supports_county", {"county": "445122"}),
     ("supports_county", {"province": "廣東"}),
     ("supports_county", {"supporter": "广东省", "level": "county"}),
     ("supports_county", {"level": "city"}),
