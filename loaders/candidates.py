@@ -125,7 +125,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                 if c == "self" and me is not None:
                     ends.append(End(me, a, b, "self"))
                 elif c == "last":
-                    ends += _antecedents(text, mentions, parties, starts, si, a, b, own)
+                    ends += _antecedent(text, mentions, parties, starts, si, a, b)
                 elif c == "own" and own is not None and _bare_word(text, a, b):
                     ends.append(End(own, a, b, "own"))
                 elif c in ("both", "latter", "former"):
@@ -156,32 +156,32 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
     return out
 
 
-def _antecedents(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
-                 a: int, b: int, own: int | None) -> list[End]:
-    """What 该院 at ``[a, b)`` may stand for: the last hospital named before its clause (via
-    "last"), the one named before that (via "last2"), and the article's own hospital (via "own"),
-    each within three sentences, distinct by name; the scorer weighs which reading holds."""
+def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
+                a: int, b: int) -> list[End]:
+    """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
+    the same clause is its partner: 甲向该院派驻…), within three sentences; [] when none is."""
     clause = max((m.end() for m in _CLAUSE_START.finditer(text, starts[si], a)), default=starts[si])
-    seen, out = set(), []
     for i in reversed(parties):
         m = mentions[i]
-        if m.end > clause or m.type != "Hospital" or m.name in seen:
+        if m.end > clause or m.type != "Hospital":
             continue
-        if si - (bisect.bisect_right(starts, m.start) - 1) > 3 or len(out) == 1:
+        if si - (bisect.bisect_right(starts, m.start) - 1) > 3:
             break
-        seen.add(m.name)
-        out.append(End(i, a, b, "last" if not out else "last2"))
-    return out
+        return [End(i, a, b, "last")]
+    return []
 
 
 def _bare_word(text: str, a: int, b: int) -> bool:
     """Whether the word at ``[a, b)`` stands alone (医院 after a date, a space or a function word),
     not as the tail of a longer name (县医院, 人民医院)."""
     before = text[max(0, a - 2):a]
-    return (not before or not _HAN.match(before[-1]) or before[-1] in "由与和对向在经" or before in ("交由", "委托")) \
-        and text[b:b + 1] not in ("院", "长")
+    return (not before or not _HAN.match(before[-1]) or before[-1] in _BARE_AFTER_CHARS
+            or before in _BARE_AFTER_WORDS) and text[b:b + 1] not in ("院", "长")
 
 
+#: Function words after which 医院 stands alone (由医院派出, 与医院签约, 交由医院托管).
+_BARE_AFTER_CHARS = "由与和对向在经"
+_BARE_AFTER_WORDS = ("交由", "委托")
 _CLAUSE_START = re.compile(r"[，,；;：:。！？!?]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—)")
