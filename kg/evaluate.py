@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import GoldFormatError
 from .graph import KnowledgeGraph
-from .model import REGION_TYPES
+from .model import PARTNERSHIP_TYPES, REGION_TYPES
 
 _STRIP = re.compile(r"[《》〈〉“”\"'‘’「」\s]")
 
@@ -99,7 +99,7 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None
     LEADS, MEMBER_OF) summed, with LOCATED_IN, ISSUED_BY and RUNS left to their own rows.
 
     ``linker_of(doc_id)`` (optional) gives the article linked again (``kg.pipeline.linked``):
-    then every partnership miss and false positive gets its cause (see ``explain``), under
+    then every partnership miss and false positive gets its cause (see ``Causes``), under
     ``model`` (the packaged partnership model unless given).
     """
     from loaders.divisions import divisions
@@ -137,7 +137,7 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None
         _score(scores["supports_county"], gold_sup, our_sup, doc)
         lk = linker_of(doc) if linker_of is not None else None
         if lk is not None:
-            why = explain(lk, g, gkeys, div, model)
+            why = Causes(lk, g, gkeys, div, model)
             for part in ("relations", "supports_county"):
                 sc = scores[part]
                 for k in gold_rels - our_rels if part == "relations" else gold_sup - our_sup:
@@ -153,9 +153,6 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None
     return scores
 
 
-#: The relation types ``partnerships`` sums (LOCATED_IN, ISSUED_BY and RUNS are reported apart).
-PARTNERSHIP_TYPES = ("SUPPORTS", "MANAGES", "PARTNERS_WITH", "LEADS", "MEMBER_OF")
-
 
 def _symmetric(k: tuple, gold: set) -> tuple:
     """A partnership (PARTNERS_WITH) has no direction: ours matches the gold either way round."""
@@ -164,13 +161,15 @@ def _symmetric(k: tuple, gold: set) -> tuple:
     return k
 
 
-#: The causes ``kg eval -v`` groups misses and false positives by.
-CAUSES = ("no mention", "wrong name", "no candidate", "scored below threshold", "wrong direction",
-          "blocked", "scored above threshold", "rule", "not a partnership edge", "no gold edge behind it")
 
+class Causes:
+    """Why one article's partnership edges were missed or wrongly kept, from its candidates.
 
-class explain:
-    """Why one article's partnership edges were missed or wrongly kept, from its candidates."""
+    A miss: no mention, wrong name, no candidate, scored below threshold, blocked, wrong
+    direction, kept by the scorer but lost after, rule (not the scorer's kind), or no gold
+    edge behind it (supports_county); a false positive: scored above threshold, kept edge
+    (supports_county) or rule. ``kg eval -v`` groups by the words before " (".
+    """
 
     def __init__(self, lk, g: dict, gkeys: dict, div, model=None):
         from loaders.scorer import model as packaged
@@ -200,9 +199,7 @@ class explain:
         if part == "supports_county":
             return self._support_miss(k)
         (ks, kind, kt) = k
-        from loaders.scorer import KINDS
-
-        if kind not in KINDS:
+        if kind not in PARTNERSHIP_TYPES:
             return "rule"
         s, why_s = self._end(ks)
         t, why_t = self._end(kt)
@@ -217,6 +214,8 @@ class explain:
         if rev is not None and rev.probability(km) >= km.threshold:
             return "wrong direction"
         best = max(inst.candidates, key=lambda cf: km.probability(cf[1]))[1]
+        if p >= km.threshold:  # decided, then lost: merged into another entity or acting for one
+            return f"kept by the scorer, lost after (p {p:.2f} ≥ {km.threshold:.2f})"
         blockers = sorted({f.split(":")[-1] for f in best if f.startswith("blk:clause:")})
         if blockers:
             return f"blocked ({', '.join(blockers)}; p {p:.2f} < {km.threshold:.2f})"
@@ -237,13 +236,11 @@ class explain:
         return "no gold edge behind it"
 
     def false_positive(self, k: tuple, part: str) -> str:
-        from loaders.scorer import KINDS
-
         if part == "supports_county":
             edges = sorted(self._support_edges(k))
             return f"kept edge ({'; '.join(edges)})" if edges else "rule"
         ks, kind, kt = k
-        if kind not in KINDS:
+        if kind not in PARTNERSHIP_TYPES:
             return "rule"
         s, t = self.ent_of.get(ks), self.ent_of.get(kt)
         inst = self.inst.get((s, t)) or self.inst.get((t, s))

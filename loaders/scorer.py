@@ -18,14 +18,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import KGError
-from kg.model import RELATION_ENDS
+from kg.model import PARTNERSHIP_TYPES, RELATION_ENDS
 
 from .candidates import PairCandidate
 from .features import LinkedArticle, candidate_features
 
 MODEL_PATH = Path(__file__).parent / "models" / "partnerships.json"
-#: The kinds the scorer decides; the other relations come from rules.
-KINDS = ("SUPPORTS", "MANAGES", "PARTNERS_WITH", "LEADS", "MEMBER_OF")
+#: The kinds the scorer decides (the partnership types); the other relations come from rules.
+KINDS = PARTNERSHIP_TYPES
 #: Kinds whose direction the text does not fix.
 SYMMETRIC = ("PARTNERS_WITH",)
 
