@@ -11,9 +11,10 @@ A directed pair (source, target) of organisation mentions is a candidate when
 * one is in a labelled list (受援单位为…) and the other in the lines just before;
 * the sentence holds a cue but names no one before it: the subject carried from the
   sentence before is paired with the organisations after the cue;
-* an end is a word standing for an organisation named elsewhere: 我院/本院 (the
-  article's own hospital, from the source line or the title), 该院 (the last hospital
-  named), 双方/两院 (the last two organisations), 后者/前者.
+* an end is a word standing for an organisation named elsewhere: 我院/本院 and a bare
+  医院 (the article's own hospital, from the source line or the title; a list headed by a
+  line that says 我院 pairs it with each item), 该院 (the last hospital named before its
+  clause), 双方/两院 (the last two organisations), 后者/前者.
 
 Both directions of a pair are candidates; features tell them apart.
 """
@@ -25,15 +26,18 @@ from dataclasses import dataclass
 
 from kg.model import Mention
 
-from .layout import tables
+from .clean import CJK
+from .layout import line_spans, tables
 from .lexicon import lexicon
-from .sentences import Sentence
+from .sentences import CLAUSE_MARK, Sentence
 
 #: Mention types that can be a party to a partnership.
 PARTY_TYPES = ("Hospital", "University", "Agency", "Alliance", "Region")
 #: At most this many parties in one sentence are paired (a longer sentence is a list of names).
 MAX_PARTIES = 40
-_SOURCE_LINE = re.compile(r"(来源|供稿|稿件来源|作者单位|通讯员|编辑|审核|责编|责任编辑|发布单位|主办|出品|单位)[：:]")
+#: Labels that name who wrote or published an article or one of its items.
+_SOURCE_LABELS = "来源|供稿|稿件来源|作者单位|通讯员"
+_SOURCE_LINE = re.compile(rf"({_SOURCE_LABELS}|编辑|审核|责编|责任编辑|发布单位|主办|出品|单位)[：:]")
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class End:
     mention: int
     start: int
     end: int
-    via: str = ""  # "" | self | last | both | latter | former
+    via: str = ""  # "" | self | own | last | both | latter | former | row-above
 
 
 @dataclass
@@ -160,12 +164,12 @@ def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: 
                 a: int, b: int) -> list[End]:
     """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
     the same clause is its partner: 甲向该院派驻…), within three sentences; [] when none is."""
-    clause = max((m.end() for m in _CLAUSE_START.finditer(text, starts[si], a)), default=starts[si])
+    clause = max((m.end() for m in CLAUSE_MARK.finditer(text, starts[si], a)), default=starts[si])
     for i in reversed(parties):
         m = mentions[i]
         if m.end > clause or m.type != "Hospital":
             continue
-        if si - (bisect.bisect_right(starts, m.start) - 1) > 3:
+        if si - _sentence_of(starts, m.start) > 3:
             break
         return [End(i, a, b, "last")]
     return []
@@ -182,10 +186,9 @@ def _bare_word(text: str, a: int, b: int) -> bool:
 #: Function words after which 医院 stands alone (由医院派出, 与医院签约, 交由医院托管).
 _BARE_AFTER_CHARS = "由与和对向在经"
 _BARE_AFTER_WORDS = ("交由", "委托")
-_CLAUSE_START = re.compile(r"[，,；;：:。！？!?]")
-_HAN = re.compile(r"[\u3400-\u9fff]")
+_HAN = re.compile(f"[{CJK}]")
 _LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—)")
-_ITEM_SOURCE = re.compile(r"[（(](?:供稿|来源|稿件来源|作者单位|通讯员)[：:]([^（）()]{2,40})[）)]")
+_ITEM_SOURCE = re.compile(rf"[（(](?:{_SOURCE_LABELS})[：:]([^（）()]{{2,40}})[）)]")
 
 
 def _source_in_line(text: str, mentions: list[Mention], parties: list[int], pos: int) -> int | None:
@@ -208,10 +211,9 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
     pw = lexicon().pair_words
     labels = pw.of_kind("label")
     out: list[PairCandidate] = []
-    pos, block = 0, []
-    for line in text.split("\n"):
-        a, b = pos, pos + len(line)
-        pos = b + 1
+    block: list[int] = []
+    for a, b in line_spans(text):
+        line = text[a:b]
         here = [i for i in parties if a <= mentions[i].start < b]
         marks = sorted((a + e - len(w) + 1, labels[w]) for e, w in pw.automaton.iter_long(line)
                        if w in labels and labels[w] in ("giver", "receiver"))
@@ -309,7 +311,7 @@ def _last_two(parties: list[int], mentions: list[Mention], pos: int, starts: lis
         m = mentions[i]
         if m.end > pos:
             continue
-        if si - (bisect.bisect_right(starts, m.start) - 1) > 2:
+        if si - _sentence_of(starts, m.start) > 2:
             break
         if m.type == "Region" or any(mentions[j].name == m.name for j in seen):
             continue

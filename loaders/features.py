@@ -21,9 +21,8 @@ from kg.model import Entity, Mention
 from .candidates import PairCandidate
 from .divisions import divisions
 from .lexicon import lexicon
-from .sentences import Sentence
+from .sentences import CLAUSE_MARK, Sentence
 
-_CLAUSE_END = re.compile(r"[，,：:；;。！？!?]")
 _HELPED_FRAME = re.compile(r"(在|得到|获得|接受|依托|借助|借力)$")
 _FRAME_TAIL = re.compile(r"^[^，。；]{0,12}?的[^，。；]{0,8}?(帮扶|支援|托管|支持|指导|援助)")
 _LEVEL = {"Province": "P", "City": "C", "County": "X", "Town": "T", "Village": "V"}
@@ -126,10 +125,10 @@ def _relation(s: Entity, t: Entity) -> list[str]:
 def _clause_span(text: str, s: Sentence, a: int, b: int) -> tuple[int, int]:
     """From the clause start before ``a`` to the clause end after ``b``."""
     lo = s.start
-    for m in _CLAUSE_END.finditer(text, s.start, a):
+    for m in CLAUSE_MARK.finditer(text, s.start, a):
         lo = m.end()
     hi = s.end
-    m = _CLAUSE_END.search(text, b, s.end)
+    m = CLAUSE_MARK.search(text, b, s.end)
     if m:
         hi = m.start()
     return lo, hi
@@ -166,7 +165,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     if same_sentence:
         lo, hi = _clause_span(text, sent, first.start, second.end)
         between = text[first.end:second.start]
-        f.append("clause=" + ("same" if not _CLAUSE_END.search(between) else "diff"))
+        f.append("clause=" + ("same" if not CLAUSE_MARK.search(between) else "diff"))
         f.append("gap=" + _bucket(len(between), (0, 2, 6, 15, 30)))
         here = art.view(c.sentence).parties
         inside = [i for i in here if first.end <= m[i].start and m[i].end <= second.start]

@@ -53,7 +53,8 @@ class Table:
     heading: tuple[int, int] | None  # the header line, or else the line just above the table
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every line of ``text``, newlines excluded."""
     out, pos = [], 0
     for part in text.split("\n"):
         out.append((pos, pos + len(part)))
@@ -146,7 +147,7 @@ def _segments(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table]:
     """Every table and list block in the text (rows of one cell are list items)."""
-    lines = _lines(text)
+    lines = line_spans(text)
     out: list[Table] = []
     cur: list[Row] = []
     columns: list[str] = []

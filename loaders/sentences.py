@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+#: Punctuation that ends a clause inside a sentence (and the sentence ends).
+CLAUSE_MARK = re.compile(r"[，,：:；;。！？!?]")
 
 
 @dataclass

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from kg.evaluate import entity_keys, evaluate, gold_key, read_gold
+from kg.evaluate import Score, entity_keys, evaluate, gold_key, read_gold
 from kg.graph import KnowledgeGraph
 from kg.model import ArticleResult
 
@@ -185,12 +185,11 @@ def fit(arts: list[Article], thresholds: dict[str, float] | None = None) -> Mode
     lr = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=0)
     lr.fit(M, y)
     w = dict(zip(names, (float(v) for v in lr.coef_[0])))
+    shared = {f: v for f, v in w.items() if f.split("|")[0] not in KINDS and not f.startswith("kind=")}
     kinds = {}
     for kind in KINDS:
         tag = kind + "|"
         own = {f[len(tag):]: v for f, v in w.items() if f.startswith(tag)}
-        shared = {f: v for f, v in w.items() if "|" not in f or not f.split("|")[0] in KINDS}
-        shared = {f: v for f, v in shared.items() if not f.startswith("kind=")}
         weights = {f: round(shared.get(f, 0.0) + own.get(f, 0.0), 4) for f in set(shared) | set(own)}
         bias = float(lr.intercept_[0]) + w.get(f"kind={kind}", 0.0)
         kinds[kind] = KindModel(round(bias, 4), {f: v for f, v in weights.items() if abs(v) >= 1e-4},
@@ -254,12 +253,8 @@ def scores(arts: list[Article], m: Model, causes: list | None = None) -> dict:
 def _micro(scores_: Iterable[dict]) -> dict:
     """Micro-average of per-set scores (sums of tp, fp, fn)."""
     scores_ = list(scores_)
-    out = {}
-    for part in PARTS:
-        tp, fp, fn = (sum(s[part][x] for s in scores_) for x in ("tp", "fp", "fn"))
-        out[part] = {"precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0,
-                     "f1": _f(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
-    return out
+    return {part: Score(*(sum(s[part][x] for s in scores_) for x in ("tp", "fp", "fn"))).as_dict()
+            for part in PARTS}
 
 
 def _line(name: str, s: dict) -> str:
