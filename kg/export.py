@@ -738,7 +738,7 @@ def _outline(code: str, max_points: int) -> list[list[tuple[float, float]]]:
         if not f.is_file():
             return []
         geom = json.loads(f.read_text(encoding="utf-8"))
-    except (ImportError, ModuleNotFoundError, OSError, ValueError):
+    except (ImportError, OSError, ValueError):
         return []
     polys = geom["coordinates"] if geom.get("type") == "MultiPolygon" else [geom.get("coordinates", [])]
     out = []

@@ -49,7 +49,8 @@ class LinkedArticle:
             s = self.sentences[si]
             parties = sorted((i for i in self.entity_of if s.start <= self.mentions[i].start < s.end),
                              key=lambda i: self.mentions[i].start)
-            words = [(s.start + e - len(w) + 1, w) for e, w in lexicon().pair_words.automaton.iter_long(self.text[s.start:s.end])]
+            found = lexicon().pair_words.automaton.iter_long(self.text[s.start:s.end])
+            words = [(s.start + e - len(w) + 1, w) for e, w in found]
             names = [(self.mentions[i].start, self.mentions[i].end) for i in parties]
             v = self._views[si] = SentenceView(parties, words, [any(x <= a < y for x, y in names)
                                                                 for a, _ in words])
