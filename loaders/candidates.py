@@ -9,8 +9,8 @@ A directed pair (source, target) of organisation mentions is a candidate when
   is an item of a list and the other is named on the line that heads it
   (``loaders/layout.py``);
 * one is in a labelled list (受援单位为…) and the other in the lines just before;
-* the sentence holds a cue but names no one before it: the subject carried from the
-  sentence before is paired with the organisations after the cue;
+* a clause holds a cue but names no one before it (…，其余6人分赴甲、乙两地): the subject
+  carried from the sentences before is paired with the organisations after the cue;
 * an end is a word standing for an organisation named elsewhere: 我院/本院 and a bare
   医院 (the article's own hospital, from the source line or the title; a list headed by a
   line that says 我院 pairs it with each item), 该院 (the last hospital named before its
@@ -69,8 +69,9 @@ class PairCandidate:
 
 def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                  parties: list[int]) -> int | None:
-    """The mention of the hospital the article speaks for (我院): named on a source line, alone on
-    a line near the top or bottom, or alone in a title that does not itself say 我院."""
+    """The mention of the hospital the article speaks for (我院): named on a source line, after the
+    headline in a page title, alone on a line near the top or bottom, or alone in a title that
+    does not itself say 我院."""
     hosp = [i for i in parties if mentions[i].type in ("Hospital", "University")]
     if not hosp:
         return None
@@ -81,6 +82,13 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
             inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
             if inside:
                 return inside[0]
+    if sentences:  # a page title that ends with the site's name: 院长赴甲县调研-乙医院
+        s = sentences[0]
+        last = max((i for i in hosp if s.start <= mentions[i].start < s.end), default=None,
+                   key=lambda i: mentions[i].end)
+        if last is not None and not text[mentions[last].end:s.end].strip() \
+                and text[mentions[last].start - 1:mentions[last].start] in _SITE_SEPARATORS:
+            return last
     for s in edge:
         inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
         if len({mentions[i].name for i in inside}) == 1:
@@ -95,6 +103,10 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
             return inside[0]
     return None
+
+
+#: What stands between a page's headline and its site's name in a title (标题-甲医院, 标题_甲医院).
+_SITE_SEPARATORS = "-_|｜—–"
 
 
 def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention],
@@ -148,23 +160,45 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                 for b in ends:
                     if a.mention != b.mention and mentions[a.mention].name != mentions[b.mention].name:
                         out.append(PairCandidate(a, b, si, "sentence"))
-        if cues and topic is not None and not any(e.start < cues[0] for e in ends):
-            for b in ends:
-                if b.mention != topic.mention:
+        if topic is not None and cues:
+            # A sentence, or a clause, whose cue has no one before it continues the topic: the
+            # sentence with everyone in it, the clause with those after the cue (…，其余6人分赴甲、乙).
+            if not any(e.start < cues[0] for e in ends):
+                taken = ends
+            else:
+                spans = [(c, _clause_end(text, c, s.end)) for c in cues
+                         if not any(_clause_start(text, s.start, c) <= e.start < c for e in ends)]
+                taken = [e for e in ends if any(c < e.start < z for c, z in spans)]
+            for b in taken:
+                if mentions[b.mention].name != mentions[topic.mention].name:
                     out.append(PairCandidate(topic, b, si, "carried"))
                     out.append(PairCandidate(b, topic, si, "carried"))
         subject = next((e for e in ends if e.start - s.start <= 30 and not e.via), None)
-        if subject is not None and mentions[subject.mention].type != "Region" or (
-                subject is not None and ("cue", "support") in kinds):
+        if subject is not None and (mentions[subject.mention].type != "Region" or kinds & _REGION_TOPIC):
             topic = subject
     return out
+
+
+#: A region heads the topic only in a sentence that says it gives help (山东省对口支援…, 北京市援疆医疗队).
+_REGION_TOPIC = {("cue", "support"), ("cue", "aid"), ("cue", "send")}
+
+
+def _clause_start(text: str, lo: int, pos: int) -> int:
+    """Where the clause holding ``pos`` starts (after the last clause mark since ``lo``)."""
+    return max((m.end() for m in CLAUSE_MARK.finditer(text, lo, pos)), default=lo)
+
+
+def _clause_end(text: str, pos: int, hi: int) -> int:
+    """Where the clause holding ``pos`` ends (at the next clause mark before ``hi``)."""
+    m = CLAUSE_MARK.search(text, pos, hi)
+    return m.start() if m else hi
 
 
 def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
                 a: int, b: int) -> list[End]:
     """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
     the same clause is its partner: 甲向该院派驻…), within three sentences; [] when none is."""
-    clause = max((m.end() for m in CLAUSE_MARK.finditer(text, starts[si], a)), default=starts[si])
+    clause = _clause_start(text, starts[si], a)
     for i in reversed(parties):
         m = mentions[i]
         if m.end > clause or m.type != "Hospital":

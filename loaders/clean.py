@@ -816,6 +816,8 @@ _META_LABEL = re.compile(
 _SOURCE_RE = re.compile(
     r"(?:信息|文章|稿件)?来源[:：]\s*(.+?)(?=\s|$|访问量|浏览|阅读|点击|发布|发表|作者|编辑|时间|日期|字号)")
 _SPEAKS_FOR = re.compile(r"医院|卫生院|保健院|大学|学院")  # a source that is an institution an article may call 我院
+#: A page header that is only an institution's name (and its short form): 甲医院（甲院）.
+_SITE_NAME = re.compile(rf"[{CJK}0-9〇]{{2,30}}(?:医院|卫生院|保健院|大学|学院)(?:[（(][{CJK}]{{2,12}}[)）])?")
 _AUTHOR_LABEL = re.compile(r"作者[:：]\s*([^\s，,。:：|]{2,12})")
 _REPORTER = re.compile(rf"(?:特约记者|本报记者|记者|通讯员)\s*([{CJK}]{{2,3}}?)(?=近日|日前|从|在|报道|摄|讯|\s|[，,、。]|$)")
 _BYLINE = re.compile(rf"^[（(]\s*(?:文[/／]\s*)?([{CJK}]{{2,4}})(?:\s+[^（）()]{{1,12}})?\s*[)）]$")
@@ -868,8 +870,12 @@ def extract_metadata(buf: Buf, doc: Document) -> CleanStep:
         if title_k is not None:
             doc.title = header[title_k][3]
             found.append(f"title: {doc.title}")
-            # everything above the headline is site chrome
-            drop += [(header[k][1], header[k][2]) for k in range(title_k)]
+            # everything above the headline is site chrome, but for the site's own name (a
+            # hospital's page header): it says who 我院 is, so the text keeps it
+            site = next((k for k in range(title_k) if _SITE_NAME.fullmatch(header[k][3])), None)
+            if site is not None:
+                found.append(f"site: {header[site][3]}")
+            drop += [(header[k][1], header[k][2]) for k in range(title_k) if k != site]
     else:
         title_k = next((k for k, h in enumerate(header) if h[3] == doc.title.strip()), None)
 

@@ -97,7 +97,8 @@ def kind_of(e: Entity) -> str:
 
 
 def _relation(s: Entity, t: Entity) -> list[str]:
-    """How the two ends stand: who ranks higher, and whether their places nest or share a province."""
+    """How the two ends stand: who ranks higher, whether their places nest or share a province, and
+    the economic zones of their provinces when these differ (``vocab/economic_zones.tsv``)."""
     ks, kt = s.attrs.get("division"), t.attrs.get("division")
     ls, ps, cs = _place(ks)
     lt, pt, ct = _place(kt)
@@ -118,6 +119,9 @@ def _relation(s: Entity, t: Entity) -> list[str]:
             out.append("geo:same_city")
         else:
             out.append("geo:same_prov" if ps == pt else "geo:other_prov")
+        zones = lexicon().zones
+        if ps != pt:  # 东部 → 西部: the direction most cross-province help runs
+            out.append(f"zone:{zones.get(ps[:2], '?')}>{zones.get(pt[:2], '?')}")
     else:
         out.append("geo:unknown")
     return out
@@ -184,7 +188,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         # direction; who ranks higher says it (the rank feature alone cannot, added to the cue).
         if len(sig) == 1 and sig[0] in _WITH:
             rk = next((x for x in standing if x.startswith("rank:")), "rank:?")
-            for cls in {p[1:-1] for p in post if p.startswith("<")}:
+            for cls in sorted({p[1:-1] for p in post if p.startswith("<")}):
                 f.append(f"with|{rk}|post:{cls}")
     else:
         lo, hi = sent.start, sent.end

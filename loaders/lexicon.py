@@ -88,6 +88,7 @@ class Lexicon:
     unbroken_words: dict[str, tuple[tuple[int, str], ...]]  # boundary char -> (offset in word, word)
     program_triggers: tuple[str, ...]
     pair_words: PairWords
+    zones: dict[str, str]  # first two digits of a province's code -> 东部/中部/西部/东北 (east …)
 
 
 def _automaton(words) -> ahocorasick.Automaton:
@@ -109,6 +110,7 @@ class RegionNames:
     shorts: ahocorasick.Automaton  # province and city short names
     county_short: dict[str, str]  # county key -> short name (阳山)
     counties_by_short: dict[str, tuple[str, ...]]  # short name -> county keys (金平 → two counties)
+    counties_of: dict[str, tuple[str, ...]]  # city key -> its counties that have a short name
 
 
 def _region_names() -> RegionNames:
@@ -144,7 +146,17 @@ def _region_names() -> RegionNames:
         shorts=_automaton((k, (k, tuple(v))) for k, v in shorts.items()),
         county_short=county_short,
         counties_by_short=_invert(county_short),
+        counties_of=_children(county_short, d),
     )
+
+
+def _children(county_short: dict[str, str], d) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for key in county_short:
+        parent = d.get(key).parent
+        if parent:
+            out.setdefault(parent, []).append(key)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _invert(d: dict[str, str]) -> dict[str, tuple[str, ...]]:
@@ -202,6 +214,7 @@ def lexicon() -> Lexicon:
         glue_words=frozenset(read_lines("glue_words.txt")),
         unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
+        zones=dict((r[0], r[1]) for r in read_tsv("economic_zones.tsv")),
         pair_words=_pair_words(),
     )
 

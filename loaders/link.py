@@ -112,8 +112,10 @@ class Linker:
                                     f"{len(pick)} counties the article's regions do not tell apart"})
             return None
         if m.attrs.get("short"):
-            # Short names: provinces and cities stand alone; counties only once named in full.
-            cands = [r for r in cands if r.type in ("Province", "City") or r.key in context]
+            # Short names: provinces and cities stand alone; counties only once they, or their
+            # city, are named in full (英山 in an article that names 黄冈市).
+            cands = [r for r in cands if r.type in ("Province", "City") or r.key in context
+                     or r.type == "County" and r.parent in context]
         towns = [r for r in cands if r.type == "Town"]
         if towns and len(cands) == len(towns):
             inside = [r for r in towns if any(a.key in ctx_anc for a in self.div.chain(r.key)[1:])]

@@ -17,7 +17,7 @@ from kg.model import Mention
 
 from .lexicon import lexicon
 
-PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—…·｜|\n\t ")
+PUNCT = set("，。！？；：、,.!?;:（）()《》“”\"'‘’「」【】[]—–-_…·｜|/~\n\t ")
 LEVEL_CHARS = "省市县区镇乡州盟旗"
 # Boundary characters that also begin names (同济, 和睦家): one right after another boundary opens a name.
 _NAME_INITIAL = "同和从"
@@ -88,7 +88,7 @@ def _region_matches(text: str, lex, areas: list[Mention] = ()) -> list[Mention]:
 
     Full names end in a level character, so only those positions are looked at; short
     names of provinces and cities come from a small automaton; a county's short name
-    (阳山) is looked for only when the article names the county in full.
+    (阳山) is looked for only when the article names the county, or its city, in full.
     """
     rn = lex.regions
     found: list[tuple[int, int, str, tuple]] = []
@@ -105,8 +105,10 @@ def _region_matches(text: str, lex, areas: list[Mention] = ()) -> list[Mention]:
                     found.append((e - k, e, w, cands))
                 break
     shorts = [(end - len(w) + 1, end + 1, w, cands) for end, (w, cands) in rn.shorts.iter_long(text)]
-    counties = {c[0] for *_, cands in found for c in cands}
-    for key in counties:
+    named = {c[0] for *_, cands in found for c in cands}
+    # A county written short (阳山, 英山) in an article that names it, or its city (黄冈), in full.
+    counties = named | {k for key in named for k in rn.counties_of.get(key, ())}
+    for key in sorted(counties):
         short = rn.county_short.get(key)
         if short:
             i = text.find(short)
@@ -271,6 +273,10 @@ def _proper_gap(gap: str, lex, stems: str = "", longest: int = 7) -> bool:
     return next(lex.name_breakers.iter(gap + stems), None) is None
 
 
+#: Words that make a county's 总医院 its medical alliance (members, a lead unit) rather than a hospital.
+_GROUP_WORDS = re.compile(r"牵头|成员单位|组建|医共体|医疗集团")
+
+
 def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention], free: int) -> tuple[Mention | None, int]:
     """The region a name whose suffix starts at ``s`` begins with, and where its stems begin.
 
@@ -334,6 +340,8 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
             pass  # placed by a university or a region
         elif text.endswith("地区", 0, pos) and (pos < 3 or text[pos - 3] in PUNCT or text[pos - 3].isspace()):
             level, pos, rule = "地区", pos - 2, "level+suffix"  # 地区第一人民医院 in a prefecture's article
+        elif pos >= 2 and text[pos - 2:e] in lex.generic_institutions:
+            continue  # 城乡医院, 社区医院: a level character inside a common noun, no name
         elif pos > 0 and text[pos - 1] in LEVEL_CHARS and (
                 pos < 2 or text[pos - 2] not in LEVEL_CHARS or text[pos - 2] == "、"):
             level = text[pos - 1]
@@ -361,9 +369,10 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
         core = name[len(anchor.text):] if anchor is not None and name.startswith(anchor.text) else name
         if rule == "level+suffix":
             core = name[len(level):]
-        if rule == "region+suffix" and core == "总医院" and anchor.text.endswith(("县", "区", "市", "旗")):
+        if rule == "region+suffix" and core == "总医院" and anchor.text.endswith(("县", "区", "市", "旗")) \
+                and _GROUP_WORDS.search(text, max(0, pos - 30), e + 30):
             found.append(Mention(name, "Alliance", pos, e, name=name, rule="county+总医院"))
-            continue  # 尤溪县总医院: a county's 总医院 is its medical alliance (医共体)
+            continue  # 尤溪县总医院由县医院牵头组建: a county's 总医院 said to have members is its 医共体
         bare = rule == "level+suffix" and core == "医院"
         if not bare and ((core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions
                          or core in lex.generic_institutions and rule == "proper+suffix"):

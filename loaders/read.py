@@ -52,6 +52,7 @@ import os
 import re
 import stat
 import sys
+import html as html_lib
 from html import parser as html_parser
 from dataclasses import dataclass
 from functools import lru_cache
@@ -630,6 +631,7 @@ def _read_html(data: bytes, where: str, name: str, notes: list[str] | None = Non
         _note(notes, f"no main text could be told apart from the rest of the page{deep}: its whole text "
                      f"was read, menus included")
         text, title = page.text, title or page.title or None
+    text = _with_page_title(html, title, text)
     from loaders.clean import iso_date
 
     date = getattr(res, "date", None)
@@ -638,6 +640,28 @@ def _read_html(data: bytes, where: str, name: str, notes: list[str] | None = Non
                     author=getattr(res, "author", None) or None,
                     source=getattr(res, "sitename", None) or None,
                     url=getattr(res, "url", None) or None)
+
+
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _with_page_title(html: str, headline: str | None, text: str) -> str:
+    """The text with the page's ``<title>`` as its first line, unless the text already opens with it.
+
+    A page title is often the only place a hospital's site names itself (院长赴甲县调研-乙医院:
+    乙 is who 我院 is), and its headline states the news; the main-text extractor leaves both out.
+    """
+    m = _TITLE_TAG.search(html, 0, 65536)
+    line = " ".join(html_lib.unescape(m.group(1)).split()) if m else ""
+    if not line or len(line) > 160:
+        line = " ".join((headline or "").split())
+    text = text.lstrip()
+    first, _, rest = text.partition("\n")
+    if not line or line == first.strip():
+        return text
+    if first.strip() and line.startswith(first.strip()):  # the headline, then the site: one line
+        return f"{line}\n{rest}"
+    return f"{line}\n{text}"
 
 
 class _PageText(html_parser.HTMLParser):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import repeat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from .features import LinkedArticle, candidate_features
 MODEL_PATH = Path(__file__).parent / "models" / "partnerships.json"
 #: The kinds the scorer decides (the partnership types); the other relations come from rules.
 KINDS = PARTNERSHIP_TYPES
+_ZEROS = repeat(0.0)  # the default of each weight lookup, for map()
 #: Kinds whose direction the text does not fix.
 SYMMETRIC = ("PARTNERS_WITH",)
 
@@ -43,7 +45,7 @@ class KindModel:
     threshold: float
 
     def probability(self, features) -> float:
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in features)
+        z = self.bias + sum(map(self.weights.get, features, _ZEROS))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

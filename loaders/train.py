@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = Path(__file__).parent / "models" / "training_sets.tsv"
 OUT = Path(__file__).parent / "models" / "partnerships.json"
 #: Regularisation strength (inverse) and the least number of training pairs a feature needs.
-C = 0.5
+C = 0.3
 MIN_COUNT = 2
 #: Thresholds are chosen to maximise F-beta on out-of-set predictions; beta < 1 favours precision.
 BETA = 0.7

@@ -106,8 +106,8 @@ def test_partnerships_seed(seed_graph):
     assert rows
     # Every edge has an end in 潮州市 (its region path names it).
     assert all("潮州市" in r.source_region + r.target_region for r in rows)
-    # 001: 深圳市福田区 supports 湘桥区.
-    assert any(r.source == "福田区" and r.relation == "SUPPORTS" and r.target == "湘桥区" for r in rows)
+    # 001: 广东省第二人民医院 supports 饶平县.
+    assert any(r.source == "广东省第二人民医院" and r.relation == "SUPPORTS" and r.target == "饶平县" for r in rows)
     assert not any("西藏" in r.source_region + r.target_region for r in rows)
 
 
@@ -264,7 +264,7 @@ def test_supports_filters_and_order(seed_graph):
 @pytest.mark.parametrize("full,others", [
     ("饶平县", ["饶平", "445122", "饒平縣", "County/445122"]),
     ("广东省", ["广东", "440000", "廣東省", "廣東"]),
-    ("湘桥区", ["湘桥", "445102", "湘橋區"]),
+    ("潮州市", ["潮州", "445100", "City/445100"]),
 ])
 def test_supports_takes_a_region_as_users_write_it(seed_graph, full, others):
     want = seed_graph.supports(county=full)

@@ -53,3 +53,30 @@ def test_gai_yuan_stands_for_the_hospital_named_before_its_clause(raw, meant, no
 def test_a_bare_yiyuan_in_an_article_that_speaks_for_one_hospital_is_that_hospital(raw, own, other):
     got = offered(raw)
     assert any(h.startswith("sentence:own") for h in got.get((own, other), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw, own, other", [
+    ("院长带队赴杜尔伯特蒙古族自治县调研对口帮扶工作-哈尔滨医科大学附属第一医院\n"
+     "杜尔伯特蒙古族自治县人民医院是我院对口帮扶的县级医院之一，我院先后派出14名专家在该院常驻带教。\n",
+     "哈尔滨医科大学附属第一医院", "杜尔伯特蒙古族自治县人民医院"),
+    ("我院第三批驻寻乌帮扶团队出征_江西省中医院\n本批团队共7人，将进驻寻乌县中医院开展为期一年的对口帮扶。"
+     "我院已连续三年向寻乌县中医院派驻专家。\n",
+     "江西省中医院", "寻乌县中医院"),
+])
+def test_the_site_named_after_a_page_titles_headline_is_wo_yuan(raw, own, other):
+    got = offered(raw)
+    assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw, giver, takers", [
+    ("工作动态\n7月15日，江苏省第十批援藏医疗队23名队员抵达拉萨，自2015年起，江苏省对拉萨市人民医院实施“组团式”帮扶。"
+     "新一批队员中，17人将留在拉萨市人民医院，其余6人分赴达孜区人民医院、曲水县人民医院。",
+     "江苏省", ("达孜区人民医院", "曲水县人民医院")),
+    ("工作动态\n北京市第十一批援疆医疗队抵达和田。医疗队共60人，将分赴和田县人民医院、墨玉县人民医院开展为期一年半的支援。",
+     "北京市", ("和田县人民医院", "墨玉县人民医院")),
+])
+def test_a_clause_whose_cue_has_no_subject_carries_the_topic(raw, giver, takers):
+    """…，其余6人分赴甲、乙: the giver is the subject of the sentences before, not any name in this one."""
+    got = offered(raw)
+    for t in takers:
+        assert any(h.startswith("carried:") for h in got.get((giver, t), ())), (t, got.keys())

@@ -353,6 +353,19 @@ def test_a_source_line_naming_an_institution_stays_in_the_text(line, source):
     assert doc.source == source and line.split("来源")[1][1:6] in doc.text
 
 
+@pytest.mark.parametrize("header, site", [
+    ("山东第一医科大学附属省立医院（山东省立医院）\n首页 > 对口支援专栏 > 工作总结", "山东第一医科大学附属省立医院（山东省立医院）"),
+    ("聯勤保障部隊第九四〇醫院\n首頁 > 新聞中心 > 醫院要聞", "联勤保障部队第九四〇医院"),
+])
+def test_a_site_header_naming_a_hospital_stays_in_the_text(header, site):
+    """A hospital's own page names itself only in its header; the article then says 我院."""
+    raw = (f"{header}\n\n我院第六批医疗队出征\n发布日期：2024-01-19\n\n"
+           "我院坚持把对口支援作为重要抓手，全年派出援派人员97人次，覆盖6个省的8家受援单位。")
+    doc = clean(Document(id="t", path="-", raw=raw))
+    assert doc.title == "我院第六批医疗队出征"
+    assert doc.text.startswith(site + "\n") and "首页" not in doc.text
+
+
 def test_no_title_when_text_opens_with_prose():
     doc = clean(Document(id="t", path="-", raw="本报讯 特约记者唐湘利近日从广西壮族自治区卫生计生委获悉，广西推动医疗卫生工作重心下移。"))
     assert doc.title is None and doc.published is None

@@ -130,6 +130,23 @@ def test_a_name_may_begin_with_a_conjunction_char(text, name):
 
 
 @pytest.mark.parametrize("text", [
+    "加强城乡医院对口支援，推动城市医院与县级医院结对。",
+    "社区医院和山区医院人手不足，牧区医院尤甚。",
+])
+def test_a_level_char_inside_a_common_noun_is_no_hospital(text):
+    """城乡医院 is not a township's hospital, 社区医院 not a district's: no name, no entity."""
+    assert surfaces(text) == set()
+
+
+@pytest.mark.parametrize("text, name", [
+    ("院领导赴川浙两地看望慰问派驻专家-浙江大学医学院附属第二医院", "浙江大学医学院附属第二医院"),
+    ("院长带队赴县调研对口帮扶工作_哈尔滨医科大学附属第一医院", "哈尔滨医科大学附属第一医院"),
+])
+def test_a_dash_or_underscore_bounds_a_name_in_a_page_title(text, name):
+    assert surfaces(text) == {name}
+
+
+@pytest.mark.parametrize("text", [
     "序号｜受援医院｜支援医院\n1｜澜沧拉祜族自治县第一人民医院｜普洱市｜复旦大学附属中山医院｜2021",
     "1 | 澜沧拉祜族自治县第一人民医院 | 普洱市 | 复旦大学附属中山医院 | 2021",
 ])
@@ -252,6 +269,15 @@ def test_a_bare_county_hospital_is_the_one_the_article_named(text, full):
     assert any(a.endswith("医院") and len(a) == 3 for a in ents[full].aliases)
 
 
+@pytest.mark.parametrize("text, counties", [
+    ("黄冈市卫健委介绍，省人民医院帮扶罗田，中南医院帮扶英山。", {"罗田县", "英山县"}),
+    ("三年来，宿迁市争取到省级医院支持：东南大学附属中大医院对口支援泗洪，派驻专家12名。", {"泗洪县"}),
+])
+def test_a_county_written_short_in_an_article_naming_its_city(text, counties):
+    """英山 after 黄冈市 is 英山县; the county's own full name need not appear."""
+    assert names(text, "County") == counties
+
+
 def test_a_bare_county_hospital_with_none_named_is_no_entity():
     assert names("全县13间乡镇卫生院和县医院均已接入平台；区医院也将接入。") == set()
 
@@ -311,6 +337,17 @@ def test_an_alliance_opened_by_a_named_area(text, name):
 ])
 def test_an_alliance_opened_by_a_hospital(text, name):
     assert name in names(text, "Alliance")
+
+
+@pytest.mark.parametrize("text, typ", [
+    ("福建医科大学附属协和医院与尤溪县总医院签订紧密型帮扶协议。", "Hospital"),
+    ("三明市第一医院向建宁县总医院派驻3名专家，重点帮扶麻醉科。", "Hospital"),
+    ("尤溪县总医院由尤溪县医院牵头组建，县中医医院等为成员单位。", "Alliance"),
+    ("将乐县总医院（医共体）现有成员单位13家。", "Alliance"),
+])
+def test_a_county_zong_yiyuan_is_a_hospital_unless_said_to_have_members(text, typ):
+    """三明's county 总医院 are hospitals to most writers; one that leads members is the 医共体."""
+    assert {m.type for m in find_mentions(text)[0] if m.text.endswith("县总医院")} == {typ}
 
 
 @pytest.mark.parametrize("text", [

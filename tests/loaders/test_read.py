@@ -58,6 +58,23 @@ def test_html_main_text_and_metadata():
     assert "阿里地区人民医院先后创成二甲、三乙医院。" in d.text
 
 
+@pytest.mark.parametrize("title, body", [
+    ("院长带队赴杜尔伯特蒙古族自治县调研对口帮扶工作-哈尔滨医科大学附属第一医院",
+     "6月19日，院长带领医务处负责人一行11人，赴杜尔伯特蒙古族自治县人民医院调研对口帮扶工作，看望在当地工作的我院专家。"),
+    ("我院第三批驻寻乌帮扶团队出征_江西省中医院",
+     "3月4日上午，我院在门诊楼会议室举行第三批驻寻乌帮扶团队欢送会，院长为队员授旗，院党委副书记宣读选派文件。"),
+])
+def test_an_html_pages_title_is_the_first_line_of_its_text(tmp_path, title, body):
+    """The page title holds the headline and often the only mention of the site's own hospital."""
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+                    f"<div class='nav'><a href='/'>首页</a></div><div class='article'><p>{body}</p>"
+                    f"<p>{body}</p></div></body></html>", encoding="utf-8")
+    (d,) = read_path(page)
+    assert d.raw.split("\n")[0] == title and body in d.raw
+    assert d.raw.count(title) == 1
+
+
 def test_jsonl_records_and_bad_lines():
     got, bad = docs(DATA / "articles.jsonl")
     assert set(got) == {"articles.jsonl#1", "articles.jsonl#3"}
