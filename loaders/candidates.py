@@ -29,7 +29,7 @@ from kg.model import Mention
 from .clean import CJK
 from .layout import line_spans, tables
 from .lexicon import lexicon
-from .sentences import CLAUSE_MARK, Sentence
+from .sentences import Sentence, clause_end, clause_start
 
 #: Mention types that can be a party to a partnership.
 PARTY_TYPES = ("Hospital", "University", "Agency", "Alliance", "Region")
@@ -165,9 +165,11 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
             # sentence with everyone in it, the clause with those after the cue (…，其余6人分赴甲、乙).
             if not any(e.start < cues[0] for e in ends):
                 taken = ends
+            elif any(e.start < clause_end(text, s.start, s.end) for e in ends):
+                taken = []  # the sentence opens with its own subject (2. 甲医院4人，进驻乙县人民医院)
             else:
-                spans = [(c, _clause_end(text, c, s.end)) for c in cues
-                         if not any(_clause_start(text, s.start, c) <= e.start < c for e in ends)]
+                spans = [(c, clause_end(text, c, s.end)) for c in cues
+                         if not any(clause_start(text, s.start, c) <= e.start < c for e in ends)]
                 taken = [e for e in ends if any(c < e.start < z for c, z in spans)]
             for b in taken:
                 if mentions[b.mention].name != mentions[topic.mention].name:
@@ -183,22 +185,11 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
 _REGION_TOPIC = {("cue", "support"), ("cue", "aid"), ("cue", "send")}
 
 
-def _clause_start(text: str, lo: int, pos: int) -> int:
-    """Where the clause holding ``pos`` starts (after the last clause mark since ``lo``)."""
-    return max((m.end() for m in CLAUSE_MARK.finditer(text, lo, pos)), default=lo)
-
-
-def _clause_end(text: str, pos: int, hi: int) -> int:
-    """Where the clause holding ``pos`` ends (at the next clause mark before ``hi``)."""
-    m = CLAUSE_MARK.search(text, pos, hi)
-    return m.start() if m else hi
-
-
 def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
                 a: int, b: int) -> list[End]:
     """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
     the same clause is its partner: 甲向该院派驻…), within three sentences; [] when none is."""
-    clause = _clause_start(text, starts[si], a)
+    clause = clause_start(text, starts[si], a)
     for i in reversed(parties):
         m = mentions[i]
         if m.end > clause or m.type != "Hospital":

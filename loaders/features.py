@@ -21,7 +21,7 @@ from kg.model import Entity, Mention
 from .candidates import PairCandidate
 from .divisions import divisions
 from .lexicon import lexicon
-from .sentences import CLAUSE_MARK, Sentence
+from .sentences import CLAUSE_MARK, Sentence, clause_end, clause_start
 
 _HELPED_FRAME = re.compile(r"(在|得到|获得|接受|依托|借助|借力)$")
 _FRAME_TAIL = re.compile(r"^[^，。；]{0,12}?的[^，。；]{0,8}?(帮扶|支援|托管|支持|指导|援助)")
@@ -129,14 +129,7 @@ def _relation(s: Entity, t: Entity) -> list[str]:
 
 def _clause_span(text: str, s: Sentence, a: int, b: int) -> tuple[int, int]:
     """From the clause start before ``a`` to the clause end after ``b``."""
-    lo = s.start
-    for m in CLAUSE_MARK.finditer(text, s.start, a):
-        lo = m.end()
-    hi = s.end
-    m = CLAUSE_MARK.search(text, b, s.end)
-    if m:
-        hi = m.start()
-    return lo, hi
+    return clause_start(text, s.start, a), clause_end(text, b, s.end)
 
 
 def _bucket(n: int, edges: tuple[int, ...]) -> str:
@@ -184,6 +177,11 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f.append(f"{order}|pre={'.'.join(pre)}|sig={'.'.join(sig)}")
         if post:
             f.append(f"post1={post[0]}")
+        # 甲派出的专家进驻乙，丙的专家则前往丁: 丁's clause names its own giver before it.
+        t_clause = clause_start(text, sent.start, tgt.start)
+        if s_first and any(t_clause <= m[i].start < tgt.start and m[i].start != src.start
+                           and art.entity_of.get(i) != art.entity_of.get(c.target.mention) for i in here):
+            f.append("t_clause:other_first")
         # 甲与乙开启托管帮扶: a pair joined by 与/和/同 with a one-way cue after it says nothing of
         # direction; who ranks higher says it (the rank feature alone cannot, added to the cue).
         if len(sig) == 1 and sig[0] in _WITH:

@@ -154,7 +154,7 @@ def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table
     heading: tuple[int, int] | None = None
 
     def close():
-        nonlocal cur, columns, heading
+        nonlocal cur, columns
         if cur and (len(cur) >= 2 or sum(1 for c in cur[0].cells if c) >= 2):
             out.append(Table(cur, columns, heading))
         cur, columns = [], []

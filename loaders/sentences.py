@@ -17,6 +17,16 @@ class Sentence:
     paragraph: int
 
 
+def clause_start(text: str, lo: int, pos: int) -> int:
+    """Where the clause holding ``pos`` starts: after the last clause mark in ``[lo, pos)``, else ``lo``."""
+    return max((m.end() for m in CLAUSE_MARK.finditer(text, lo, pos)), default=lo)
+
+
+def clause_end(text: str, pos: int, hi: int) -> int:
+    """Where the clause holding ``pos`` ends: at the next clause mark in ``[pos, hi)``, else ``hi``."""
+    m = CLAUSE_MARK.search(text, pos, hi)
+    return m.start() if m else hi
+
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences with their clean-text offsets; a newline also ends a paragraph."""
