@@ -217,6 +217,13 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
                 f.append(f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
             elif kind == "label":
                 f.append(f"label:{where}:{cls}")
+    # An ending, a denial or a plan stated in the next sentence of the paragraph (甲对口帮扶乙项目通过
+    # 验收。为期三年的帮扶已于7月结束。): the pair's sentence tells of something no longer, or not yet, so.
+    nxt = c.sentence + 1
+    if nxt < len(art.sentences) and art.sentences[nxt].paragraph == sent.paragraph:
+        for cls in sorted({cls for _, w in art.view(nxt).words for kind, cls in pw.kinds[w]
+                           if kind == "blocker" and cls in _LATER_BLOCKERS}):
+            f.append(f"blk:next:{cls}")
     # The words right before and after each end.
     for tag, end in (("s", src), ("t", tgt)):
         for k in (3, 2, 1):
@@ -260,6 +267,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
 
 
 _WITH = ("与", "和", "同", "跟")
+#: Blocker classes that reach back from the sentence after a pair's (it ended, it is denied, it is planned).
+_LATER_BLOCKERS = ("ended", "negation", "plan")
 _LIST_JOINT = re.compile(r"[、，,和及与]|以及|、以及")
 
 
