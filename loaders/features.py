@@ -273,17 +273,33 @@ _LIST_JOINT = re.compile(r"[、，,和及与]|以及|、以及")
 
 
 def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int]:
-    """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3))."""
+    """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3)); a place
+    inside a name (昭觉县 of 昭觉县人民医院) is no item of its own."""
+    outer: list[int] = []
+    for j in sorted(here, key=lambda j: (m[j].start, -m[j].end)):
+        if not outer or m[j].start >= m[outer[-1]].end:
+            outer.append(j)
+    here = outer
     i = next((k for k, j in enumerate(here) if m[j].start == end.start), None)
     if i is None:
         return (0, 1)
-    joined = lambda a, b: _LIST_JOINT.fullmatch(text, m[here[a]].end, m[here[b]].start) is not None
-    lo = i
-    while lo > 0 and joined(lo - 1, lo):
-        lo -= 1
-    hi = i
-    while hi + 1 < len(here) and joined(hi, hi + 1):
-        hi += 1
+    def joint(a: int, b: int) -> str | None:
+        g = _LIST_JOINT.fullmatch(text, m[here[a]].end, m[here[b]].start)
+        return g.group() if g else None
+
+    def span(commas: bool) -> tuple[int, int]:
+        ok = lambda a, b: (j := joint(a, b)) is not None and (commas or j not in "，,")
+        lo = i
+        while lo > 0 and ok(lo - 1, lo):
+            lo -= 1
+        hi = i
+        while hi + 1 < len(here) and ok(hi, hi + 1):
+            hi += 1
+        return lo, hi
+
+    lo, hi = span(True)
+    if any(joint(k, k + 1) == "、" for k in range(lo, hi)):
+        lo, hi = span(False)  # 、 joins the items: a comma ends the clause (支援甲地区，乙、丙两市…)
     return (i - lo, hi - lo + 1)
 
 

@@ -153,3 +153,16 @@ def test_a_hospital_does_not_support_its_own_county(text, giver, receiver, count
 ])
 def test_a_recipient_deepening_cooperation_does_not_help_its_helper(text, receiver, giver):
     assert (receiver, giver) not in supported(text)
+
+
+@pytest.mark.parametrize("text, pairs, crossed", [
+    ("辽宁省对口支援塔城地区，沈阳、大连、鞍山、抚顺四市分别结对塔城市、乌苏市、额敏县、托里县。",
+     [("沈阳市", "塔城市"), ("抚顺市", "托里县")], ("沈阳市", "托里县")),
+    ("四川大学华西医院、四川省人民医院分别对口帮扶昭觉县人民医院、美姑县人民医院，每家派驻专家不少于10名。",
+     [("四川大学华西医院", "昭觉县人民医院"), ("四川省人民医院", "美姑县人民医院")],
+     ("四川大学华西医院", "美姑县人民医院")),
+])
+def test_lists_under_fenbie_pair_item_by_item(text, pairs, crossed):
+    """甲、乙分别帮扶丙、丁: 甲 → 丙 and 乙 → 丁, not 甲 → 丁 (a clause before the list is no item)."""
+    got = supported(text)
+    assert set(pairs) <= got and crossed not in got
