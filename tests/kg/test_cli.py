@@ -73,8 +73,17 @@ def test_ask_supports_default_view_is_compact_and_ordered(built):
     assert {"supporter_id", "recipient_id", "recipient_code", "edges", "evidence"} <= set(wide[0])
 
 
-def test_ask_supports_partnerships_only_on_request_and_labelled(built):
+def test_ask_supports_partnerships_only_on_request_and_labelled(tmp_path):
+    # Its own two-article input: whether the seeds hold a partnership-only pair depends on the model.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("医联体动态\n深圳市人民医院与河源市紫金县人民医院建立紧密型医联体。\n",
+                                          encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_text("帮扶动态\n广东省人民医院对口帮扶连南瑶族自治县人民医院，派驻专家5名。\n",
+                                          encoding="utf-8")
+    built = tmp_path / "out"
+    assert invoke("build", tmp_path / "in", "-o", built, "-q").exit_code == 0
     plain = json.loads(invoke("ask", "supports", "-g", built, "--format", "json").output)
+    assert plain
     res = invoke("ask", "supports", "-g", built, "--with-partnerships")
     assert res.exit_code == 0 and "PARTNERS_WITH" in res.stdout and "not support" in res.stderr
     more = json.loads(invoke("ask", "supports", "-g", built, "--with-partnerships",

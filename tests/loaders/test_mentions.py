@@ -158,6 +158,8 @@ def test_table_separators_bound_names(text):
     ("本文以福建医科大学附属协和医院为例，分析帮扶成效。", "福建医科大学附属协和医院"),
     ("积极争取兰州大学第二医院对我县的帮扶。", "兰州大学第二医院"),
     ("特别要感谢青岛大学附属医院的专家。", "青岛大学附属医院"),
+    ("探索中南大学湘雅二医院牵头建立紧密型医联体。", "中南大学湘雅二医院"),
+    ("引导北京大学第一医院对口支援称多县。", "北京大学第一医院"),
 ])
 def test_verbs_before_a_university_hospital_are_not_part_of_it(text, name):
     assert names(text) == {name}
