@@ -153,13 +153,11 @@ def evaluate(graph: KnowledgeGraph, gold: list[dict], linker_of=None, model=None
     return scores
 
 
-
 def _symmetric(k: tuple, gold: set) -> tuple:
     """A partnership (PARTNERS_WITH) has no direction: ours matches the gold either way round."""
     if k[1] == "PARTNERS_WITH" and k not in gold and (k[2], k[1], k[0]) in gold:
         return (k[2], k[1], k[0])
     return k
-
 
 
 class Causes:

@@ -283,6 +283,7 @@ def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int,
     i = next((k for k, j in enumerate(here) if m[j].start == end.start), None)
     if i is None:
         return (0, 1)
+
     def joint(a: int, b: int) -> str | None:
         g = _LIST_JOINT.fullmatch(text, m[here[a]].end, m[here[b]].start)
         return g.group() if g else None

@@ -46,13 +46,13 @@ import csv
 import errno
 import glob
 import hashlib
+import html as html_lib
 import io
 import json
 import os
 import re
 import stat
 import sys
-import html as html_lib
 from html import parser as html_parser
 from dataclasses import dataclass
 from functools import lru_cache
