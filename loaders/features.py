@@ -179,8 +179,9 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             f.append(f"post1={post[0]}")
         # 甲派出的专家进驻乙，丙的专家则前往丁: 丁's clause names its own giver before it.
         t_clause = clause_start(text, sent.start, tgt.start)
-        if s_first and any(t_clause <= m[i].start < tgt.start and m[i].start != src.start
-                           and art.entity_of.get(i) != art.entity_of.get(c.target.mention) for i in here):
+        ends = (art.entity_of[c.source.mention], art.entity_of[c.target.mention])
+        if s_first and any(t_clause <= m[i].start < tgt.start and art.entity_of.get(i) not in ends
+                           for i in here):
             f.append("t_clause:other_first")
         # 甲与乙开启托管帮扶: a pair joined by 与/和/同 with a one-way cue after it says nothing of
         # direction; who ranks higher says it (the rank feature alone cannot, added to the cue).

@@ -80,3 +80,23 @@ def test_a_clause_whose_cue_has_no_subject_carries_the_topic(raw, giver, takers)
     got = offered(raw)
     for t in takers:
         assert any(h.startswith("carried:") for h in got.get((giver, t), ())), (t, got.keys())
+
+
+def _features(raw: str, source: str, target: str) -> set[str]:
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    return {f for inst in lk.pair_instances()
+            if (lk.entities[inst.source].name, lk.entities[inst.target].name) == (source, target)
+            for _, fs in inst.candidates for f in fs}
+
+
+@pytest.mark.parametrize("raw, source, target, other", [
+    ("动态\n北京积水潭医院派出的6名专家进驻玉树藏族自治州人民医院，北京大学第一医院的4名专家则前往囊谦县人民医院。",
+     "北京积水潭医院", "囊谦县人民医院", True),
+    ("动态\n天津市对口支援黄南藏族自治州，天津医科大学总医院派出的专家已常驻泽库县人民医院。",
+     "天津市", "泽库县人民医院", True),
+    ("动态\n北京积水潭医院派出专家进驻玉树藏族自治州人民医院，北京积水潭医院的4名专家还前往囊谦县人民医院。",
+     "北京积水潭医院", "囊谦县人民医院", False),
+])
+def test_the_targets_clause_naming_another_giver_is_a_feature(raw, source, target, other):
+    """甲…，丙的专家则前往丁: 丁's clause has its own giver; 甲 named again there is no other one."""
+    assert ("t_clause:other_first" in _features(raw, source, target)) is other
