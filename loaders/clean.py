@@ -943,18 +943,21 @@ def drop_seo_fragments(buf: Buf, doc: Document) -> CleanStep:
     if len(title) < 6:
         return CleanStep("seo_fragments", 0, [])
     text = buf.text
-    chars = "".join(sorted(set(title)))
-    runs = Counter(m.group() for m in re.finditer(f"[{re.escape(chars)}]{{2,}}", text))
+    in_title = set(title)
+    runs = Counter(run for run in (
+        "".join(g) for k, g in itertools.groupby(text, in_title.__contains__) if k) if len(run) >= 2)
     frags = [r for r, c in runs.items() if c >= 3 and len(r) >= 3 and r not in title and _is_subsequence(r, title)]
     used = set()
     for f in frags:
         used |= set(f)
     if len(used) < 0.4 * len(set(title)):
         return CleanStep("seo_fragments", 0, [])  # a few common phrases, not a chopped-up title
-    whole = re.compile(f"(?<![{re.escape(chars)}])(?:%s)(?![{re.escape(chars)}])")
     for r, c in runs.items():
         if c >= 3 and len(r) == 2 and r in title and not (set(r) & used):
-            starts = [m.start() for m in re.finditer(whole.pattern % re.escape(r), text)]
+            # where r stands as a whole run of title characters
+            starts = [m.start() for m in re.finditer(re.escape(r), text)
+                      if (m.start() == 0 or text[m.start() - 1] not in in_title)
+                      and (m.end() == len(text) or text[m.end()] not in in_title)]
             loose = sum(1 for p in starts if p == 0 or not _CJK_RE.match(text[p - 1]))
             if loose * 2 >= len(starts):
                 frags.append(r)

@@ -73,6 +73,7 @@ class Divisions:
     by_short: dict[str, list[str]] = field(default_factory=dict)  # short names (阳山, 广东)
     children: dict[str, list[str]] = field(default_factory=dict)
     by_short_town: dict[str, list[str]] = field(default_factory=dict)  # 新丰 → towns named 新丰镇
+    _chains: dict[str, list[Region]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def provinces(self) -> list[str]:
@@ -80,6 +81,7 @@ class Divisions:
 
     def add(self, r: Region) -> None:
         self.regions[r.key] = r
+        self._chains.clear()
         if r.parent is None:
             self.children.setdefault(None, []).append(r.key)
         self.by_name.setdefault(r.name, []).append(r.key)
@@ -97,12 +99,15 @@ class Divisions:
         return self.regions.get(key) if key else None
 
     def chain(self, key: str) -> list[Region]:
-        """The region and its ancestors, most specific first."""
-        out: list[Region] = []
-        r = self.regions.get(key)
-        while r is not None and r not in out:
-            out.append(r)
-            r = self.regions.get(r.parent) if r.parent else None
+        """The region and its ancestors, most specific first (a shared list: do not modify it)."""
+        out = self._chains.get(key)
+        if out is None:
+            out = []
+            r = self.regions.get(key)
+            while r is not None and r not in out:
+                out.append(r)
+                r = self.regions.get(r.parent) if r.parent else None
+            self._chains[key] = out
         return out
 
     def path(self, key: str) -> str:

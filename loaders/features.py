@@ -41,6 +41,7 @@ class LinkedArticle:
     rule_types: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # mention pair -> rule kinds
     _views: dict[int, "SentenceView"] = field(default_factory=dict, repr=False, compare=False)
     _relations: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
     def view(self, si: int) -> "SentenceView":
         """What every candidate of sentence ``si`` reads alike, worked out once."""
@@ -52,8 +53,20 @@ class LinkedArticle:
             found = lexicon().pair_words.automaton.iter_long(self.text[s.start:s.end])
             words = [(s.start + e - len(w) + 1, w) for e, w in found]
             names = [(self.mentions[i].start, self.mentions[i].end) for i in parties]
+            outer: list[int] = []  # the names not inside another (昭觉县 of 昭觉县人民医院 is not)
+            for j in sorted(parties, key=lambda j: (self.mentions[j].start, -self.mentions[j].end)):
+                if not outer or self.mentions[j].start >= self.mentions[outer[-1]].end:
+                    outer.append(j)
             v = self._views[si] = SentenceView(parties, words, [any(x <= a < y for x, y in names)
-                                                                for a, _ in words])
+                                                                for a, _ in words], outer)
+        return v
+
+    def memo(self, key: tuple, make):
+        """``make()`` worked out once per article for ``key`` (what both directions of a pair,
+        or every pair of a sentence, read alike)."""
+        v = self._memo.get(key, self._memo)
+        if v is self._memo:
+            v = self._memo[key] = make()
         return v
 
     def relation(self, s: str, t: str) -> list[str]:
@@ -72,6 +85,7 @@ class SentenceView:
     parties: list[int]
     words: list[tuple[int, str]]
     in_name: list[bool]
+    outer: list[int]  # parties not nested in another party's name, in text order
 
 
 @lru_cache(maxsize=4096)
@@ -168,9 +182,12 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         here = art.view(c.sentence).parties
         inside = [i for i in here if first.end <= m[i].start and m[i].end <= second.start]
         f.append("mid=" + _bucket(len(inside), (0, 1, 3)))
-        sig = _signature(text, first.end, second.start, m, inside)
-        post = _signature(text, second.end, hi, m, [i for i in here if second.end <= m[i].start < hi])[:4]
-        pre = _signature(text, lo, first.start, m, [i for i in here if lo <= m[i].start < first.start])[-3:]
+        sig = art.memo(("sig", first.end, second.start),
+                       lambda: _signature(text, first.end, second.start, m, inside))
+        post = art.memo(("post", second.end, hi), lambda: _signature(
+            text, second.end, hi, m, [i for i in here if second.end <= m[i].start < hi]))[:4]
+        pre = art.memo(("pre", lo, first.start), lambda: _signature(
+            text, lo, first.start, m, [i for i in here if lo <= m[i].start < first.start]))[-3:]
         f.append(f"sig={'.'.join(sig)}")
         f.append(f"{order}|sig={'.'.join(sig)}")
         f.append(f"{order}|sig={'.'.join(sig)}|post={'.'.join(post)}")
@@ -220,29 +237,15 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
                 f.append(f"label:{where}:{cls}")
     # An ending, a denial or a plan stated in the next sentence of the paragraph (甲对口帮扶乙项目通过
     # 验收。为期三年的帮扶已于7月结束。): the pair's sentence tells of something no longer, or not yet, so.
-    nxt = c.sentence + 1
-    if nxt < len(art.sentences) and art.sentences[nxt].paragraph == sent.paragraph:
-        for cls in sorted({cls for _, w in art.view(nxt).words for kind, cls in pw.kinds[w]
-                           if kind == "blocker" and cls in _LATER_BLOCKERS}):
-            f.append(f"blk:next:{cls}")
+    f += art.memo(("next", c.sentence), lambda: _next_sentence_blockers(art, c.sentence))
     # The words right before and after each end.
     for tag, end in (("s", src), ("t", tgt)):
-        for k in (3, 2, 1):
-            w = text[max(0, end.start - k):end.start]
-            for kind, cls in pw.kinds.get(w, ()):
-                if kind in ("marker", "cue"):
-                    f.append(f"pre_{tag}:{cls}")
-                    f.append(f"prew_{tag}:{w}")
-        nxt = text[end.end:end.end + 1]
-        if nxt in "的在与和、等为":
-            f.append(f"post_{tag}:{nxt}")
-        head = text[max(sent.start, end.start - 4):end.start]
-        if _HELPED_FRAME.search(head) and _FRAME_TAIL.match(text, end.end):
-            f.append(f"frame:{tag}_helps")
+        f += art.memo(("edge", tag, end.start, end.end, sent.start), lambda: _edge_words(text, sent, tag, end))
     # Lists: an end joined to others by 、/和/及; under 分别 (respectively) the i-th giver goes
     # with the i-th receiver.
     if same_sentence and not (src.via or tgt.via):
-        ls, lt = _list_place(text, m, view.parties, src), _list_place(text, m, view.parties, tgt)
+        ls = art.memo(("list", src.start), lambda: _list_place(text, m, view.outer, src))
+        lt = art.memo(("list", tgt.start), lambda: _list_place(text, m, view.outer, tgt))
         for tag, (k, n) in (("s", ls), ("t", lt)):
             if n > 1:
                 f.append(f"list_{tag}")
@@ -273,14 +276,40 @@ _LATER_BLOCKERS = ("ended", "negation", "plan")
 _LIST_JOINT = re.compile(r"[、，,和及与]|以及|、以及")
 
 
+def _next_sentence_blockers(art: LinkedArticle, si: int) -> list[str]:
+    """An ending, a denial or a plan stated in the next sentence of the paragraph (甲对口帮扶乙项目通过
+    验收。为期三年的帮扶已于7月结束。): the pair's sentence tells of something no longer, or not yet, so."""
+    nxt = si + 1
+    if nxt >= len(art.sentences) or art.sentences[nxt].paragraph != art.sentences[si].paragraph:
+        return []
+    kinds = lexicon().pair_words.kinds
+    return [f"blk:next:{cls}" for cls in sorted({cls for _, w in art.view(nxt).words for kind, cls in kinds[w]
+                                                  if kind == "blocker" and cls in _LATER_BLOCKERS})]
+
+
+def _edge_words(text: str, sent: Sentence, tag: str, end) -> list[str]:
+    """The words right before and after one end of a pair (``tag``: s or t): 对/由/与 … before it,
+    的/在/与 … after it, and 在/得到 … 的帮扶 around it."""
+    kinds = lexicon().pair_words.kinds
+    f = []
+    for k in (3, 2, 1):
+        w = text[max(0, end.start - k):end.start]
+        for kind, cls in kinds.get(w, ()):
+            if kind in ("marker", "cue"):
+                f.append(f"pre_{tag}:{cls}")
+                f.append(f"prew_{tag}:{w}")
+    nxt = text[end.end:end.end + 1]
+    if nxt in "的在与和、等为":
+        f.append(f"post_{tag}:{nxt}")
+    head = text[max(sent.start, end.start - 4):end.start]
+    if _HELPED_FRAME.search(head) and _FRAME_TAIL.match(text, end.end):
+        f.append(f"frame:{tag}_helps")
+    return f
+
+
 def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int]:
-    """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3)); a place
-    inside a name (昭觉县 of 昭觉县人民医院) is no item of its own."""
-    outer: list[int] = []
-    for j in sorted(here, key=lambda j: (m[j].start, -m[j].end)):
-        if not outer or m[j].start >= m[outer[-1]].end:
-            outer.append(j)
-    here = outer
+    """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3)), ``here``
+    being the sentence's names not nested in another (昭觉县 of 昭觉县人民医院 is no item of its own)."""
     i = next((k for k, j in enumerate(here) if m[j].start == end.start), None)
     if i is None:
         return (0, 1)

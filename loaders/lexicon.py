@@ -7,7 +7,7 @@ Aho-Corasick automata and regexes the extractor runs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,9 +58,13 @@ class PairWords:
     kinds: dict[str, tuple[tuple[str, str], ...]]
     automaton: ahocorasick.Automaton
 
+    _by_kind: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+
     def of_kind(self, kind: str) -> dict[str, str]:
-        """word -> class for one kind (cue, marker, blocker, label, coref)."""
-        return {w: c for w, kc in self.kinds.items() for k, c in kc if k == kind}
+        """word -> class for one kind (cue, marker, blocker, label, coref); do not modify it."""
+        if kind not in self._by_kind:
+            self._by_kind[kind] = {w: c for w, kc in self.kinds.items() for k, c in kc if k == kind}
+        return self._by_kind[kind]
 
 
 @dataclass
