@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.model import Mention
 
@@ -51,7 +52,7 @@ class End:
     mention: int
     start: int
     end: int
-    via: str = ""  # "" | self | own | last | both | latter | former | row-above
+    via: str = ""  # "" | self | own | last | both | latter | former | party | row-above
 
 
 @dataclass
@@ -89,6 +90,11 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
         if last is not None and not text[mentions[last].end:s.end].strip() \
                 and text[mentions[last].start - 1:mentions[last].start] in _SITE_SEPARATORS:
             return last
+    for s in sentences[:4]:  # a title naming one institution's own document: 甲医院2024年度工作总结
+        inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
+        if len({mentions[i].name for i in inside}) == 1 and _own_document().match(
+                text, mentions[inside[0]].end, s.end):
+            return inside[0]
     for s in edge:
         inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
         if len({mentions[i].name for i in inside}) == 1:
@@ -103,6 +109,12 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
             return inside[0]
     return None
+
+
+@lru_cache(maxsize=1)
+def _own_document() -> re.Pattern:
+    """Right after a name: a year or a few words, then a document word (2024年度工作总结, 年度总结表彰大会)."""
+    return re.compile(r"[^，。；！？、]{0,20}?(?:%s)" % lexicon().own_document.pattern)
 
 
 #: What stands between a page's headline and its site's name in a title (标题-甲医院, 标题_甲医院).
@@ -123,6 +135,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
         if si >= 0 and mentions[i].end <= sentences[si].end:
             by_sentence.setdefault(si, []).append(i)
     own = own_hospital(text, sentences, mentions, parties)
+    defined = _defined_parties(text, mentions, parties)
     out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts, own)
     out += _label_candidates(text, mentions, parties, starts)
     topic: End | None = None
@@ -144,6 +157,8 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                     ends += _antecedent(text, mentions, parties, starts, si, a, b)
                 elif c == "own" and own is not None and _bare_word(text, a, b):
                     ends.append(End(own, a, b, "own"))
+                elif c == "party" and w in defined and defined[w] not in {e.mention for e in ends}:
+                    ends.append(End(defined[w], a, b, "party"))
                 elif c in ("both", "latter", "former"):
                     two = _last_two(parties, mentions, a, starts, si)
                     if two is None:
@@ -175,10 +190,53 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                 if mentions[b.mention].name != mentions[topic.mention].name:
                     out.append(PairCandidate(topic, b, si, "carried"))
                     out.append(PairCandidate(b, topic, si, "carried"))
-        subject = next((e for e in ends if e.start - s.start <= 30 and not e.via), None)
+        if own is not None and cues and _subjectless(text, s, ends, cues[0]):
+            # In an institution's own document a sentence whose cue has no one before it speaks for
+            # the institution (一是托管乙县人民医院；对丙县人民医院实行“组团式”帮扶).
+            me = End(own, mentions[own].start, mentions[own].end, "own")
+            for b in ends:
+                if mentions[b.mention].name != mentions[own].name:
+                    out.append(PairCandidate(me, b, si, "carried"))
+                    out.append(PairCandidate(b, me, si, "carried"))
+        subject = next((e for e in ends if e.start - s.start <= 30 and not e.via
+                        and not _received(text, s, e)), None)
         if subject is not None and (mentions[subject.mention].type != "Region" or kinds & _REGION_TOPIC):
             topic = subject
     return out
+
+
+def _defined_parties(text: str, mentions: list[Mention], parties: list[int]) -> dict[str, int]:
+    """What an agreement's 甲方/乙方 stand for: the name on the line that labels it
+    (甲方：甲医院; 乙方（受援单位）：乙县人民医院), the first such line of each label."""
+    labels = [w for w, c in lexicon().pair_words.of_kind("coref").items() if c == "party"]
+    starts = {mentions[i].start: i for i in parties}
+    out: dict[str, int] = {}
+    for m in _PARTY_LABEL.finditer(text):
+        w = m.group(1)
+        if w in labels and w not in out and m.end() in starts:
+            out[w] = starts[m.end()]
+    return out
+
+
+#: A line that labels a party of an agreement: 甲方：…, 乙方（受援单位）：…
+_PARTY_LABEL = re.compile(r"(?m)^[ \t　]*(\w方)(?:[（(][^）)\n]{0,12}[）)])?[：:][ \t　]*")
+
+
+def _subjectless(text: str, s: Sentence, ends: list[End], cue: int) -> bool:
+    """Whether nobody acts before the sentence's first cue: no one is named before it, or the first
+    one named is already a receiving end (二是对乙县医院、丙县医院实行帮扶; 向乙县选派)."""
+    first = min((e for e in ends if e.start < cue), key=lambda e: e.start, default=None)
+    if first is None:
+        return True
+    return not first.via and _received(text, s, first)
+
+
+def _received(text: str, s: Sentence, e: End) -> bool:
+    """Whether a role marker of the receiving end, or 曾在 (a past stay), stands right before ``e``
+    in its clause (对乙县医院, 赴乙县, 曾在乙医院进修): the name is no subject."""
+    marks = lexicon().pair_words.of_kind("marker")
+    lead = text[clause_start(text, s.start, e.start):e.start]
+    return lead.endswith("曾在") or any(lead.endswith(w) and c == "to" for w, c in marks.items())
 
 
 #: A region heads the topic only in a sentence that says it gives help (山东省对口支援…, 北京市援疆医疗队).

@@ -29,6 +29,8 @@ from .lexicon import lexicon
 _COLUMN = re.compile(r"\t|｜|\||——+|—|－+|-{2,}|→|：|:| +")
 #: What may stand in a row besides names and separators: numbering, joiners, dashes.
 _FILLER = re.compile(r"[\s\d一二三四五六七八九十〇零.、，,；;()（）第序号项—\-－–→>/|｜·•*：:和及与等]+")
+#: A note in brackets on a row (甲医院——乙县人民医院（重症医学科、麻醉科）): no prose, just a remark.
+_NOTE = re.compile(r"（[^（）\n]{0,30}）|\([^()\n]{0,30}\)")
 _PLACE_HEAD = re.compile(r"(所在|市州|市（州）|地区|区域|所属)")
 _INDEX_HEAD = re.compile(r"^(序号|编号|No\.?)$")
 
@@ -118,7 +120,7 @@ def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention])
         rest.append(text[pos:mentions[i].start])
         pos = mentions[i].end
     rest.append(text[pos:b])
-    if len(_FILLER.sub("", "".join(rest))) > 4:
+    if len(_FILLER.sub("", _NOTE.sub("", "".join(rest)))) > 4:
         return None
     cells = [[inside[0]]]
     for gap, i in zip(rest[1:-1], inside[1:]):

@@ -91,6 +91,7 @@ class Lexicon:
     glue_words: frozenset[str]
     unbroken_words: dict[str, tuple[tuple[int, str], ...]]  # boundary char -> (offset in word, word)
     program_triggers: tuple[str, ...]
+    own_document: re.Pattern  # after a name in a title: the named institution's own document
     pair_words: PairWords
     zones: dict[str, str]  # first two digits of a province's code -> 东部/中部/西部/东北 (east …)
 
@@ -218,6 +219,7 @@ def lexicon() -> Lexicon:
         glue_words=frozenset(read_lines("glue_words.txt")),
         unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
+        own_document=alternation(read_lines("own_document_words.txt")),
         zones=dict((r[0], r[1]) for r in read_tsv("economic_zones.tsv")),
         pair_words=_pair_words(),
     )

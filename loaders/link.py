@@ -463,6 +463,9 @@ class Linker:
             name = m.text  # the whole descriptive name, region first
         else:
             name = r.name + canon
+            # 北京市朝阳区卫生健康委员会, 南阳市淅川县卫生健康委员会: the same body written with its places
+            up = [a.name for a in self.div.chain(key)[1:]]
+            aliases.update("".join(reversed(up[:k])) + name for k in range(1, len(up) + 1))
         e = Entity(f"Agency/{key}/{name[len(r.name):] if name.startswith(r.name) else name}",
                    "Agency", name, aliases=aliases, attrs={"division": key, "region": self.div.path(key)},
                    mentions={self.doc.id: 1})

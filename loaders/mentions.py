@@ -189,6 +189,10 @@ def _county_lists(text: str, lex) -> list[Mention]:
     return out
 
 
+#: After a two-character county name, what makes it part of another word (代县长 is 代 + 县长).
+_NOT_AFTER_COUNTY = re.compile(r"[长城域级里内外乡情志份]")
+
+
 def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
     """Two-character county names (曹县, 和县, and old ones such as 郫县) are also words: keep
     them where the text backs them up — right after their own city or province, or before an
@@ -199,6 +203,9 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
 
     d = divisions()
     backed = set()
+    # Provinces and prefectures the article names in full (甘肃省 … 漳县: the county is theirs).
+    above = {k for r in regions if not r.attrs.get("two_char") and r.rule == "gazetteer"
+             for k in r.attrs.get("candidates", ()) if (x := d.get(k)) is not None and x.type in ("Province", "City")}
     for i, r in enumerate(regions):
         if r.attrs.get("two_char"):
             prev = regions[i - 1] if i else None
@@ -215,7 +222,9 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
             if cue and cue.group() in ("医院", "中心医院") and "\u4e00" <= before <= "\u9fff" and not (
                     before in "与和及到赴在由从对向为至驻" or any(text.endswith(w, 0, r.start) for w in lex.boundary_word_set)):
                 cue = None  # 黔南县医院: a weak cue after a character that may end another word
-            if (parent_before or child_after or cue) and not conj:
+            named_above = not in_word and not _NOT_AFTER_COUNTY.match(text, r.end) and any(
+                d.is_within(k, a) for k in r.attrs["candidates"] for a in above)
+            if (parent_before or child_after or cue or named_above) and not conj:
                 backed.add(r.text)
     return [r for r in regions if not r.attrs.get("two_char") or r.text in backed]
 

@@ -320,6 +320,7 @@ def write_model(m: Model, info: dict, path: Path = OUT) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global DROP, BETA
     ap = argparse.ArgumentParser(prog="python -m loaders.train", description=__doc__.split("\n")[0])
     ap.add_argument("--sets", type=Path, default=SETS, help="training sets manifest (TSV)")
     ap.add_argument("--out", type=Path, default=OUT, help="where to write the model")
@@ -328,9 +329,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="also score this set by k-fold over its articles (default: dev)")
     ap.add_argument("--causes", type=Path, help="write every out-of-set miss and false positive, with its cause, here")
     ap.add_argument("--drop", action="append", default=[], help="leave out features with this prefix (ablation)")
+    ap.add_argument("--beta", type=float, help="F-beta the thresholds are chosen for (lower: precision first; default %s)" % BETA)
     args = ap.parse_args(argv)
-    global DROP
     DROP = tuple(args.drop)
+    BETA = args.beta if args.beta is not None else BETA
     sets = read_sets(args.sets)
     arts = load_articles(sets)
     print(f"{len(arts)} articles, {sum(len(a.instances) for a in arts)} candidate pairs "

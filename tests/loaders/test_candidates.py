@@ -68,6 +68,35 @@ def test_the_site_named_after_a_page_titles_headline_is_wo_yuan(raw, own, other)
     assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
 
 
+@pytest.mark.parametrize("raw, own, other", [
+    ("山西医科大学第一医院2024年工作总结（摘要）\n2025-01-10\n\n"
+     "一、医疗帮扶。本院承担岢岚县人民医院的对口帮扶任务，全年派驻专家38人次。\n",
+     "山西医科大学第一医院", "岢岚县人民医院"),
+    ("凝心聚力谋发展\n——在吉林大学第一医院2024年度总结表彰大会上的讲话\n\n"
+     "同志们：一年来，我们坚持把帮扶作为公益性的体现，全院对汪清县人民医院实行“组团式”帮扶。\n",
+     "吉林大学第一医院", "汪清县人民医院"),
+])
+def test_a_title_naming_an_institutions_own_document_makes_it_wo_yuan(raw, own, other):
+    """甲医院2024年工作总结, 在甲医院年度总结大会上的讲话: its 本院/全院 stand for 甲医院."""
+    got = offered(raw)
+    assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw, own, takers", [
+    ("河北医科大学第二医院2024年度工作报告\n\n（三）对口帮扶。一是托管平山县医院进入第二年。"
+     "二是对阜平县医院、涞源县医院实行“院包院”帮扶，每家常驻专家5名。\n",
+     "河北医科大学第二医院", ("平山县医院", "阜平县医院", "涞源县医院")),
+    ("青岛大学附属医院院长述职报告\n\n各位代表：现将本人履职情况报告如下。"
+     "全年选派骨干医师赴平度市人民医院、莱西市人民医院坐诊带教，累计1200人日。\n",
+     "青岛大学附属医院", ("平度市人民医院", "莱西市人民医院")),
+])
+def test_a_subjectless_cue_in_an_institutions_own_document_speaks_for_it(raw, own, takers):
+    """一是托管乙县医院 / 全年选派骨干赴乙: nobody before the cue, so the document's institution acts."""
+    got = offered(raw)
+    for t in takers:
+        assert any(h.startswith("carried:own") for h in got.get((own, t), ())), (t, got.keys())
+
+
 @pytest.mark.parametrize("raw, giver, takers", [
     ("工作动态\n7月15日，江苏省第十批援藏医疗队23名队员抵达拉萨，自2015年起，江苏省对拉萨市人民医院实施“组团式”帮扶。"
      "新一批队员中，17人将留在拉萨市人民医院，其余6人分赴达孜区人民医院、曲水县人民医院。",
@@ -80,6 +109,46 @@ def test_a_clause_whose_cue_has_no_subject_carries_the_topic(raw, giver, takers)
     got = offered(raw)
     for t in takers:
         assert any(h.startswith("carried:") for h in got.get((giver, t), ())), (t, got.keys())
+
+
+@pytest.mark.parametrize("raw, place, taker", [
+    ("工作动态\n新任科主任曾在北京协和医院进修两年。先后派出专家6名常驻木兰县人民医院。",
+     "中国医学科学院北京协和医院", "木兰县人民医院"),
+    ("工作动态\n今年3月，专家组赴首都医科大学附属北京天坛医院参观学习。随后派驻3名专家到延寿县人民医院。",
+     "首都医科大学附属北京天坛医院", "延寿县人民医院"),
+])
+def test_a_name_after_a_receiving_marker_heads_no_topic(raw, place, taker):
+    """曾在甲医院进修 / 赴甲医院参观: 甲 is where someone went, not who acts in the next sentence."""
+    got = offered(raw)
+    assert not any(h.startswith("carried:") for h in got.get((place, taker), ())), got
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("附件：结对帮扶医院名单\n支援医院——受援医院（重点帮扶专科）\n"
+     "青岛大学附属医院——宕昌县人民医院（重症医学科、心血管内科）\n青岛市中心医院——西和县人民医院（肿瘤科、病理科）\n",
+     [("青岛大学附属医院", "宕昌县人民医院"), ("青岛市中心医院", "西和县人民医院")]),
+    ("二、结对安排\n序号 帮扶医院 受援医院\n1 江西省人民医院 寻乌县人民医院(自2024年起重点帮扶急诊科)\n2 南昌大学第一附属医院 安远县人民医院(续签三年，侧重儿科)\n",
+     [("江西省人民医院", "寻乌县人民医院"), ("南昌大学第一附属医院", "安远县人民医院")]),
+])
+def test_a_row_with_a_bracketed_note_is_still_a_table_row(raw, pairs):
+    """甲——乙（重症医学科、麻醉科）: the note in brackets makes no prose of the row."""
+    got = offered(raw)
+    for pair in pairs:
+        assert any(h.startswith("table-row") for h in got.get(pair, ())), (pair, got.keys())
+
+
+@pytest.mark.parametrize("raw, pair", [
+    ("关于终止帮扶协议的协议\n甲方：南昌大学第二附属医院\n乙方：寻乌县人民医院\n\n"
+     "根据市卫生健康委员会统一部署，乙方自2024年7月1日起由赣州市人民医院实施全面托管。\n",
+     ("赣州市人民医院", "寻乌县人民医院")),
+    ("医共体成员单位合作协议\n甲方（牵头医院）：平江县人民医院\n乙方（成员单位）：平江县安定镇中心卫生院\n\n"
+     "（四）甲方作为湖南省人民医院的对口帮扶受援单位，应协调派驻专家到乙方坐诊。\n",
+     ("湖南省人民医院", "平江县人民医院")),
+])
+def test_jiafang_yifang_stand_for_the_names_on_their_label_lines(raw, pair):
+    """甲方：甲医院 … 乙方由丙托管: 乙方 is the name its label line gives."""
+    got = offered(raw)
+    assert any(h.endswith(">party") or ":party>" in h for h in got.get(pair, ())), got.keys()
 
 
 def _features(raw: str, source: str, target: str) -> set[str]:

@@ -96,6 +96,22 @@ def test_two_character_counties_before_a_hospital(text, hospital, county):
     assert hospital in ents and ents[county].type == "County"
 
 
+@pytest.mark.parametrize("text, county", [
+    ("序号　帮扶单位　帮扶县\n1　甘肃省卫生健康委员会　漳县\n2　甘肃省人民医院　礼县", "漳县"),
+    ("安徽省卫生健康委员会安排省立医院对口帮扶泾县，每批派驻专家6名。", "泾县"),
+])
+def test_a_two_character_county_of_a_province_the_text_names(text, county):
+    """漳县 alone in a table, 帮扶泾县: a county of the province the article names in full."""
+    ents = entities(text)
+    assert county in ents and ents[county].type == "County"
+
+
+@pytest.mark.parametrize("text", ["山西省忻州市召开会议，代县长王某出席并讲话。", "山西省各县换届后，多名代县长参加了培训。"])
+def test_a_two_character_county_glued_to_a_following_word_is_not_named(text):
+    """代县长 is 代 + 县长 (an acting county head), though 代县 is a county of the province named."""
+    assert "代县" not in entities(text)
+
+
 @pytest.mark.parametrize("text", ["医生每两周跟随县医院医生到乡镇巡诊。", "广州医生助黔南县医院脱胎换骨。"])
 def test_a_county_name_glued_to_another_word_is_not_a_county(text):
     assert not any(e.type == "County" for e in entities(text).values())
