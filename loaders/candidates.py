@@ -52,7 +52,7 @@ class End:
     mention: int
     start: int
     end: int
-    via: str = ""  # "" | self | own | last | both | latter | former | party | row-above
+    via: str = ""  # "" | self | own | last | both | latter | former | party | addressee | row-above
 
 
 @dataclass
@@ -136,6 +136,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
             by_sentence.setdefault(si, []).append(i)
     own = own_hospital(text, sentences, mentions, parties)
     defined = _defined_parties(text, mentions, parties)
+    addressee = _addressee(text, sentences, mentions, parties)
     out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts, own)
     out += _label_candidates(text, mentions, parties, starts)
     topic: End | None = None
@@ -159,6 +160,8 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                     ends.append(End(own, a, b, "own"))
                 elif c == "party" and w in defined and defined[w] not in {e.mention for e in ends}:
                     ends.append(End(defined[w], a, b, "party"))
+                elif c == "addressee" and addressee is not None:
+                    ends.append(End(addressee, a, b, "addressee"))
                 elif c in ("both", "latter", "former"):
                     two = _last_two(parties, mentions, a, starts, si)
                     if two is None:
@@ -218,6 +221,22 @@ def _defined_parties(text: str, mentions: list[Mention], parties: list[int]) -> 
     return out
 
 
+def _addressee(text: str, sentences: list[Sentence], mentions: list[Mention], parties: list[int]) -> int | None:
+    """The hospital a letter is written to (贵院 in it): the one its salutation line names
+    (尊敬的甲医院领导：, 甲医院全体医护人员：, 甲医院：), in the first few lines."""
+    by_start = {mentions[i].start: i for i in parties if mentions[i].type == "Hospital"}
+    for m in _SALUTATION.finditer(text, 0, sentences[min(len(sentences), 8) - 1].end if sentences else 0):
+        i = by_start.get(m.start(1))
+        if i is not None and mentions[i].end == m.end(1):
+            return i
+    return None
+
+
+#: A letter's salutation: 尊敬的甲医院领导： / 甲医院全体医护人员： / 甲医院：
+_SALUTATION = re.compile(r"(?m)^[ \t　]*(?:尊敬的)?([^\s：:，。]{4,30}?)"
+                         r"(?:领导|各位领导|全体医护人员|全体医务人员|全体职工|的医护人员)?(?:们)?[：:][ \t　]*$")
+
+
 #: A line that labels a party of an agreement: 甲方：…, 乙方（受援单位）：…
 _PARTY_LABEL = re.compile(r"(?m)^[ \t　]*(\w方)(?:[（(][^）)\n]{0,12}[）)])?[：:][ \t　]*")
 
@@ -234,9 +253,14 @@ def _subjectless(text: str, s: Sentence, ends: list[End], cue: int) -> bool:
 def _received(text: str, s: Sentence, e: End) -> bool:
     """Whether a role marker of the receiving end, or 曾在 (a past stay), stands right before ``e``
     in its clause (对乙县医院, 赴乙县, 曾在乙医院进修): the name is no subject."""
-    marks = lexicon().pair_words.of_kind("marker")
     lead = text[clause_start(text, s.start, e.start):e.start]
-    return lead.endswith("曾在") or any(lead.endswith(w) and c == "to" for w, c in marks.items())
+    return lead.endswith(_receiving_markers())
+
+
+@lru_cache(maxsize=1)
+def _receiving_markers() -> tuple[str, ...]:
+    """The role markers of a receiving end (对, 向, 赴 …), and 曾在."""
+    return ("曾在", *(w for w, c in lexicon().pair_words.of_kind("marker").items() if c == "to"))
 
 
 #: A region heads the topic only in a sentence that says it gives help (山东省对口支援…, 北京市援疆医疗队).

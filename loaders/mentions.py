@@ -382,6 +382,8 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
                 and _GROUP_WORDS.search(text, max(0, pos - 30), e + 30):
             found.append(Mention(name, "Alliance", pos, e, name=name, rule="county+总医院"))
             continue  # 尤溪县总医院由县医院牵头组建: a county's 总医院 said to have members is its 医共体
+        if rule == "region+suffix" and core.startswith("属"):
+            continue  # 浙江省属医院, 市属医院: the hospitals a place owns, no name
         bare = rule == "level+suffix" and core == "医院"
         if not bare and ((core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions
                          or core in lex.generic_institutions and rule == "proper+suffix"):
@@ -416,9 +418,9 @@ def _unplaced_name_start(text: str, pos: int, s: int, lex, edges: _Edges) -> int
 
 def _university_start(text: str, end: int, lex, edges: _Edges, by_start: dict[int, Mention]) -> int:
     """Where a university's name ending in 大学/医学院… at ``end`` starts: the left edge, moved on to a
-    province or city name one or two characters after it (帮扶方[西安]交通大学: not 方)."""
+    province or city name after it (帮扶方[西安]交通大学: not 方; 决定对[山东]第一医科大学)."""
     left = edges.left(end, 8)
-    for k in (1, 2):
+    for k in range(1, end - left - 1):
         r = by_start.get(left + k)
         if r is not None and r.end <= end and any(_division_type(c) in ("Province", "City")
                                                   for c in r.attrs.get("candidates", [])):
@@ -453,7 +455,8 @@ def _branches(text: str, found: list[Mention], regions: list[Mention], lex) -> l
     out = []
     for h in found:
         r = by_start.get(h.end)
-        if r is not None:
+        if r is not None and not (r.text[-1] in "县旗区" and not r.attrs.get("short")):
+            # (甲医院门源县人民医院帮扶团队: a county's own hospital after its supporter, no branch)
             m = _BRANCH.match(text, r.end) or _BRANCH.match(text, _stems_before(text, r.end, lex, r.end) or r.end)
             tail = lex.hospital_suffix.match(text, r.end)
             end = m.end() if m else (tail.end() if tail else None)

@@ -151,6 +151,18 @@ def test_jiafang_yifang_stand_for_the_names_on_their_label_lines(raw, pair):
     assert any(h.endswith(">party") or ":party>" in h for h in got.get(pair, ())), got.keys()
 
 
+@pytest.mark.parametrize("raw, pair", [
+    ("一封感谢信\n尊敬的苍溪县人民医院领导：\n\n给父亲做手术的王主任来自四川省人民医院，是对口帮扶派来的专家，现在挂职贵院副院长。\n",
+     ("四川省人民医院", "苍溪县人民医院")),
+    ("表扬信\n广南县人民医院：\n\n听病友说，贵院是昆明医科大学第一附属医院的对口帮扶医院，这两年添了不少新技术。\n",
+     ("昆明医科大学第一附属医院", "广南县人民医院")),
+])
+def test_guiyuan_is_the_hospital_a_letter_is_written_to(raw, pair):
+    """尊敬的甲医院领导： … 贵院: the hospital the salutation names."""
+    got = offered(raw)
+    assert any("addressee" in h for h in got.get(pair, ())), got.keys()
+
+
 def _features(raw: str, source: str, target: str) -> set[str]:
     lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
     return {f for inst in lk.pair_instances()

@@ -83,6 +83,32 @@ def test_a_short_name_links_to_the_full_name_the_article_writes():
     assert "孙逸仙纪念医院" not in ents and "中日联谊医院" not in ents
 
 
+@pytest.mark.parametrize("text, supporter, county_hospital", [
+    ("决定对山东第一医科大学附属省立医院门源县人民医院帮扶团队等2个集体予以通报表扬。",
+     "山东第一医科大学附属省立医院", "门源县人民医院"),
+    ("先进集体：福建医科大学附属第一医院长汀县医院帮扶团队", "福建医科大学附属第一医院", "长汀县医院"),
+])
+def test_a_supporter_glued_to_a_county_hospital_is_two_names_not_a_branch(text, supporter, county_hospital):
+    """甲医院门源县人民医院帮扶团队: a team of 甲 at the county's hospital, not a branch of 甲."""
+    got = names(text, "Hospital")
+    assert supporter in got and county_hospital in got, got
+
+
+@pytest.mark.parametrize("text, name", [
+    ("州卫生健康委员会决定对山东第一医科大学附属省立医院予以通报表扬。", "山东第一医科大学附属省立医院"),
+    ("会议决定对吉林大学第一医院援疆团队予以表扬。", "吉林大学第一医院"),
+])
+def test_a_universitys_name_starts_at_its_place_after_a_verb(text, name):
+    """决定对[山东]第一医科大学: the name starts at the province, three characters after the verb."""
+    assert name in names(text, "Hospital")
+
+
+@pytest.mark.parametrize("text", ["浙江省属医院共选派援疆医生32名。", "今年起，杭州市属医院每年派出专家到淳安县坐诊。"])
+def test_the_hospitals_a_place_owns_are_no_name(text):
+    """浙江省属医院 (province-owned hospitals) names a kind, not a hospital."""
+    assert not any("属医院" in n for n in names(text, "Hospital"))
+
+
 # -- two-character counties ----------------------------------------------------------
 
 @pytest.mark.parametrize("text, hospital, county", [
