@@ -81,6 +81,7 @@ class Document:
     url: str | None = None
     spun: bool = False
     steps: list[CleanStep] = field(default_factory=list)
+    site: str | None = None  # the site a page comes from, from chrome the clean text drops (县人民政府 > …)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw-file span of the clean-text span ``[start, end)``."""

@@ -267,6 +267,19 @@ def _receiving_markers() -> tuple[str, ...]:
 _REGION_TOPIC = {("cue", "support"), ("cue", "aid"), ("cue", "send")}
 
 
+#: 在/得到/依托 … right before a name, and 的…帮扶/支持/指导 after it: the name is a helper
+#: (在甲医院的帮扶下, 得到甲医院神经内科的大力支持).
+_HELPER_BEFORE = re.compile(r"(在|得到|获得|接受|依托|借助|借力)$")
+_HELPER_AFTER = re.compile(r"[^，。；]{0,12}?的[^，。；]{0,8}?(帮扶|支援|托管|支持|指导|援助)")
+
+
+def helped_by(text: str, lo: int, end) -> bool:
+    """Whether the name at ``end`` (a mention or an End) stands in a helper frame: 在[甲]的帮扶下
+    (``lo``: where its sentence starts)."""
+    return bool(_HELPER_BEFORE.search(text[max(lo, end.start - 4):end.start])
+                and _HELPER_AFTER.match(text, end.end))
+
+
 def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
                 a: int, b: int) -> list[End]:
     """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
@@ -276,6 +289,8 @@ def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: 
         m = mentions[i]
         if m.end > clause or m.type != "Hospital":
             continue
+        if m.start >= starts[si] and helped_by(text, starts[si], m):
+            continue  # 在甲医院的帮扶下，该院…: 该院 is the one helped, named before
         if si - _sentence_of(starts, m.start) > 3:
             break
         return [End(i, a, b, "last")]
@@ -294,7 +309,7 @@ def _bare_word(text: str, a: int, b: int) -> bool:
 _BARE_AFTER_CHARS = "由与和对向在经"
 _BARE_AFTER_WORDS = ("交由", "委托")
 _HAN = re.compile(f"[{CJK}]")
-_LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—)")
+_LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—|】|］|\]|〕)")
 _ITEM_SOURCE = re.compile(rf"[（(](?:{_SOURCE_LABELS})[：:]([^（）()]{{2,40}})[）)]")
 
 
@@ -314,14 +329,18 @@ def _source_in_line(text: str, mentions: list[Mention], parties: list[int], pos:
 def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
                       starts: list[int]) -> list[PairCandidate]:
     """Pairs named under labels on one line: 支援单位：甲；受援单位：乙、丙 / 受援医院为乙，支援医院为甲;
-    a line with only receivers takes its givers from the one-name lines just above (a list)."""
+    a line with only receivers takes its givers from a line above that only gives (【帮扶单位】甲
+    over 【受援单位】乙, up to a blank line) or else from the one-name lines just above (a list)."""
     pw = lexicon().pair_words
     labels = pw.of_kind("label")
     out: list[PairCandidate] = []
     block: list[int] = []
+    givers: list[int] = []  # a line that only gives (【帮扶单位】甲) heads the receiver lines below it
     for a, b in line_spans(text):
         line = text[a:b]
         here = [i for i in parties if a <= mentions[i].start < b]
+        if not line.strip():
+            givers = []
         marks = sorted((a + e - len(w) + 1, labels[w]) for e, w in pw.automaton.iter_long(line)
                        if w in labels and labels[w] in ("giver", "receiver"))
         # A label heads what follows it: 受援单位：… / 支援医院为… (not 受援医院的 in prose).
@@ -338,7 +357,10 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
                 side[before[-1]].append(i)
         if side["receiver"] and not side["giver"]:
             first = marks[0][0]
-            side["giver"] = [i for i in here if mentions[i].end <= first] or block[-10:]
+            side["giver"] = [i for i in here if mentions[i].end <= first] or givers or block[-10:]
+        elif side["giver"] and not side["receiver"]:
+            givers = side["giver"]
+            continue
         si = _sentence_of(starts, a)
         for g in side["giver"]:
             for r in side["receiver"]:

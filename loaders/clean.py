@@ -818,6 +818,9 @@ _SOURCE_RE = re.compile(
 _SPEAKS_FOR = re.compile(r"医院|卫生院|保健院|大学|学院")  # a source that is an institution an article may call 我院
 #: A page header that is only an institution's name (and its short form): 甲医院（甲院）.
 _SITE_NAME = re.compile(rf"[{CJK}0-9〇]{{2,30}}(?:医院|卫生院|保健院|大学|学院)(?:[（(][{CJK}]{{2,12}}[)）])?")
+#: The first step of a breadcrumb when it names a government or health body: 城口县人民政府 > 新闻中心.
+_BREADCRUMB_SITE = re.compile(rf"\s*(?:首页\s*[>›»/]\s*)?([{CJK}]{{2,20}}?(?:人民政府|政府|融媒体中心|卫生健康委员会|"
+                              rf"卫生健康局|卫健委|卫健局|卫生局))\s*(?:门户网站|网站)?\s*[>›»]")
 _AUTHOR_LABEL = re.compile(r"作者[:：]\s*([^\s，,。:：|]{2,12})")
 _REPORTER = re.compile(rf"(?:特约记者|本报记者|记者|通讯员)\s*([{CJK}]{{2,3}}?)(?=近日|日前|从|在|报道|摄|讯|\s|[，,、。]|$)")
 _BYLINE = re.compile(rf"^[（(]\s*(?:文[/／]\s*)?([{CJK}]{{2,4}})(?:\s+[^（）()]{{1,12}})?\s*[)）]$")
@@ -875,6 +878,10 @@ def extract_metadata(buf: Buf, doc: Document) -> CleanStep:
             site = next((k for k in range(title_k) if _SITE_NAME.fullmatch(header[k][3])), None)
             if site is not None:
                 found.append(f"site: {header[site][3]}")
+            crumb = next((m for k in range(title_k) if (m := _BREADCRUMB_SITE.match(header[k][3]))), None)
+            if crumb is not None and doc.site is None:  # 城口县人民政府 > 新闻中心: whose page it is
+                doc.site = crumb.group(1)
+                found.append(f"site: {doc.site}")
             drop += [(header[k][1], header[k][2]) for k in range(title_k) if k != site]
     else:
         title_k = next((k for k, h in enumerate(header) if h[3] == doc.title.strip()), None)

@@ -18,13 +18,11 @@ from functools import lru_cache
 
 from kg.model import Entity, Mention
 
-from .candidates import PairCandidate
+from .candidates import PairCandidate, helped_by
 from .divisions import divisions
 from .lexicon import lexicon
 from .sentences import CLAUSE_MARK, Sentence, clause_end, clause_start
 
-_HELPED_FRAME = re.compile(r"(在|得到|获得|接受|依托|借助|借力)$")
-_FRAME_TAIL = re.compile(r"^[^，。；]{0,12}?的[^，。；]{0,8}?(帮扶|支援|托管|支持|指导|援助)")
 _LEVEL = {"Province": "P", "City": "C", "County": "X", "Town": "T", "Village": "V"}
 _RANK = {"N": 0, "P": 1, "C": 2, "X": 3, "T": 4, "V": 5}
 
@@ -302,7 +300,7 @@ def _edge_words(text: str, sent: Sentence, tag: str, end) -> list[str]:
     if nxt in "的在与和、等为":
         f.append(f"post_{tag}:{nxt}")
     head = text[max(sent.start, end.start - 4):end.start]
-    if _HELPED_FRAME.search(head) and _FRAME_TAIL.match(text, end.end):
+    if helped_by(text, sent.start, end):
         f.append(f"frame:{tag}_helps")
     return f
 

@@ -93,11 +93,24 @@ class Linker:
             best = [k for k, _ in counts.most_common() if self.div.regions[k].type == typ]
             if best:
                 self.focus[typ] = best[0]
+        self.publisher = self._publisher(context, ctx_anc)
         # Fill the levels above the focus from the division chain (阳山县 → 清远市 → 广东省).
         for typ in ("Town", "County", "City"):
             if typ in self.focus:
                 for r in self.div.chain(self.focus[typ])[1:]:
                     self.focus.setdefault(r.type, r.key)
+
+    def _publisher(self, context: set[str], ctx_anc: set[str]) -> dict[str, str]:
+        """type -> key of the place the article's site or source names (城口县人民政府, 来源：城口县
+        融媒体中心) and the places above it: where a bare 县人民医院 is when the text names no county."""
+        from .mentions import region_mentions
+
+        for label in (self.doc.site, self.doc.source):
+            for m in region_mentions(label or ""):
+                key = self._pick(m, context, ctx_anc)
+                if key:
+                    return {r.type: r.key for r in self.div.chain(key)}
+        return {}
 
     def _pick(self, m: Mention, context: set[str], ctx_anc: set[str]) -> str | None:
         cands = [self.div.regions[k] for k in m.attrs["candidates"]]
@@ -176,6 +189,11 @@ class Linker:
                         "before it in its paragraph")
             return None
         key = self.focus.get(typ)  # a level above the article's regions, from the division data
+        if key is None and typ in self.publisher:  # none named: the place of the site or source
+            key = self.publisher[typ]
+            if fits(key):
+                self.why = "the place of the site or source that publishes the article"
+                return key
         if key and fits(key):
             self.why = "the one above the regions the article names"
             return key

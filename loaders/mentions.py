@@ -735,6 +735,11 @@ class _Taken:
         return True
 
 
+def region_mentions(text: str) -> list[Mention]:
+    """The division names in a short label (a site or source name): full names only."""
+    return [r for r in _region_matches(text, lexicon()) if not r.attrs.get("short")]
+
+
 def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     """All entity mentions (non-overlapping) plus the region prefixes inside institution names."""
     lex = lexicon()

@@ -181,3 +181,44 @@ def _features(raw: str, source: str, target: str) -> set[str]:
 def test_the_targets_clause_naming_another_giver_is_a_feature(raw, source, target, other):
     """甲…，丙的专家则前往丁: 丁's clause has its own giver; 甲 named again there is no other one."""
     assert ("t_clause:other_first" in _features(raw, source, target)) is other
+
+
+@pytest.mark.parametrize("raw, helper, helped", [
+    ("工作动态\n巫山县人民医院的创伤中心建设已进入冲刺阶段。在重庆大学附属三峡医院的帮扶下，该院今年新开展技术12项。\n",
+     "重庆大学附属三峡医院", "巫山县人民医院"),
+    ("工作动态\n佳县人民医院的变化同样明显。得到陕西省人民医院神经介入团队的大力支持，该院去年完成首例取栓术。\n",
+     "陕西省人民医院", "佳县人民医院"),
+])
+def test_gai_yuan_after_a_helper_frame_is_the_hospital_named_before(raw, helper, helped):
+    """在甲的帮扶下，该院…: 该院 is the one helped (named a sentence before), not 甲."""
+    got = offered(raw)
+    assert any(">last" in h for h in got.get((helper, helped), ())), got.keys()
+    assert "frame:s_helps" in _features(raw, helper, helped)
+
+
+@pytest.mark.parametrize("raw, own, other", [
+    ("援派日志\n2024-02-27 来源：南京鼓楼医院心血管内科\n\n涟水县人民医院心内科是我科连续第五年结对帮扶的科室。\n",
+     "南京大学医学院附属鼓楼医院", "涟水县人民医院"),
+    ("科室动态\n来源：四川大学华西医院麻醉科\n\n今年我科继续对口帮扶雷波县人民医院麻醉科，派驻医师2名。\n",
+     "四川大学华西医院", "雷波县人民医院"),
+])
+def test_wo_ke_stands_for_the_hospital_of_the_departments_source_line(raw, own, other):
+    """来源：甲医院心血管内科 … 我科结对帮扶乙: 我科 speaks for 甲医院."""
+    got = offered(raw)
+    assert any(":self>" in h or ">self" in h for h in got.get((own, other), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("豫哈医疗协作\n今年形成以下专科帮扶关系：\n\n【帮扶单位】郑州大学第一附属医院\n【受援单位】哈密市中心医院\n"
+     "【帮扶内容】派驻专家8名\n\n【帮扶单位】河南科技大学第一附属医院\n【受援单位】巴里坤县人民医院\n",
+     [("郑州大学第一附属医院", "哈密市中心医院"), ("河南科技大学第一附属医院", "巴里坤县人民医院")]),
+    ("结对名单\n支援医院：江苏省人民医院\n受援医院：伊宁县人民医院\n\n支援医院：南京鼓楼医院\n受援医院：霍城县人民医院\n",
+     [("江苏省人民医院", "伊宁县人民医院"), ("南京大学医学院附属鼓楼医院", "霍城县人民医院")]),
+])
+def test_a_giver_label_line_heads_the_receiver_line_below_it(raw, pairs):
+    """【帮扶单位】甲 / 【受援单位】乙 on lines of their own: one record, up to a blank line."""
+    got = offered(raw)
+    for pair in pairs:
+        assert any(h.startswith("label") for h in got.get(pair, ())), (pair, got.keys())
+    assert not any(h.startswith("label") for h in got.get((pairs[0][0], pairs[1][1]), ()))
+

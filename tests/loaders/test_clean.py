@@ -584,3 +584,18 @@ def test_crlf_and_bom_map_to_raw():
     assert raw[ra:rb] == "县人民医院"
     nl = doc.text.index("\n")
     assert raw[doc.offsets.starts[nl]] in "\r\n"
+
+
+@pytest.mark.parametrize("raw, site", [
+    ("城口县人民政府 > 新闻中心 > 领导活动\n\n县长会见考察团一行\n\n2024-12-06　来源：县融媒体中心\n\n"
+     "12月5日，县长在县行政中心会见考察团一行，双方围绕深化医疗协作进行座谈交流，并参观了县人民医院。\n",
+     "城口县人民政府"),
+    ("首页 > 库伦旗卫生健康委员会 > 工作动态\n\n我旗家庭医生签约服务实现扩面提质\n\n发布日期：2024-06-03　来源：旗卫健委\n\n"
+     "今年以来，旗卫健委聚焦重点人群，推动家庭医生签约服务由签约向履约转变，旗人民医院专家加入团队。\n",
+     "库伦旗卫生健康委员会"),
+])
+def test_a_breadcrumbs_government_site_is_kept_as_the_documents_site(raw, site):
+    """城口县人民政府 > 新闻中心: the chrome goes, but whose page it is stays in ``doc.site``."""
+    doc = Document(id="t.txt", path="t.txt", raw=raw)
+    clean(doc)
+    assert doc.site == site and ">" not in doc.text

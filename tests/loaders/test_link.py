@@ -96,3 +96,17 @@ def test_a_self_reference_between_equals_stays_unresolved():
     res = run("阳山县与饶平县结对交流。\n\n我县将继续推进医共体建设。")
     row = next(m for m in res.merges if m["surface"] == "我县")
     assert row["id"] == "" and "ambiguous" in row["reason"]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("城口县人民政府 > 新闻中心 > 领导活动\n\n县长会见考察团一行\n\n2024-12-06　来源：县融媒体中心\n\n"
+     "自2021年起，山东第一医科大学第一附属医院与县人民医院结成帮扶对子，累计派驻专家53人次。\n",
+     "城口县人民医院"),
+    ("我旗家庭医生签约服务实现扩面提质\n\n发布日期：2024-06-03　来源：库伦旗融媒体中心\n\n"
+     "旗蒙医医院自2021年起由内蒙古国际蒙医医院托管，今年将蒙医药适宜技术纳入签约服务包。\n",
+     "库伦旗蒙医医院"),
+])
+def test_a_bare_level_word_is_in_the_place_of_the_site_or_source_when_the_text_names_none(raw, expected):
+    """县人民医院 in a county portal's item that never names its county: the portal's county."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    assert expected in {e.name for e in res.entities if e.type == "Hospital"}
