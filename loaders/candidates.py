@@ -90,6 +90,10 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
         if last is not None and not text[mentions[last].end:s.end].strip() \
                 and text[mentions[last].start - 1:mentions[last].start] in _SITE_SEPARATORS:
             return last
+    starts = {mentions[i].start: i for i in hosp}
+    for m in _SELF_IS.finditer(text):  # 我院是甲医院 / 本院系甲医院: the text says who it is
+        if m.group(1) in self_words and m.end() in starts:
+            return starts[m.end()]
     for s in sentences[:4]:  # a title naming one institution's own document: 甲医院2024年度工作总结
         inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
         if len({mentions[i].name for i in inside}) == 1 and _own_document().match(
@@ -109,6 +113,10 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
             return inside[0]
     return None
+
+
+#: 我院是 / 本院系 / 我院（…）即: a self word saying which hospital it is.
+_SELF_IS = re.compile(r"(我院|本院|我们医院)(?:是|系|为|即)")
 
 
 @lru_cache(maxsize=1)
@@ -389,6 +397,7 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
     for tb in tables(text, parties, mentions):
         width = max(sum(1 for c in r.cells if c is not None) for r in tb.rows)
         head = _sentence_of(starts, tb.heading[0]) if tb.heading else -1
+        givers = _table_givers(text, mentions, parties, tb, own) if width > 1 else []
         for r in tb.rows:
             si = _sentence_of(starts, r.start)
             if width == 1:
@@ -409,6 +418,16 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
                 continue
             if r.start == 0 or text[r.start - 1] == "\n":  # a whole line: its sentences are this row
                 rows.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
+            for x, col in enumerate(tb.columns[:len(r.cells)]):
+                if col != "receiver" or not r.cells[x]:
+                    continue
+                for a in givers:  # 我院对口帮扶的县级医院如下： over a table of receivers only
+                    for j in r.cells[x]:
+                        if mentions[j].name == mentions[a.mention].name:
+                            continue
+                        b = End(j, mentions[j].start, mentions[j].end)
+                        out.append(PairCandidate(a, b, si, "table-row", head, ("giver", "receiver"), (r.start, r.end)))
+                        out.append(PairCandidate(b, a, si, "table-row", head, ("receiver", "giver"), (r.start, r.end)))
             for x in range(len(r.cells)):
                 for y in range(len(r.cells)):
                     if x == y or not r.cells[x] or not r.cells[y]:
@@ -423,6 +442,22 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
                             b = End(j, mentions[j].start, mentions[j].end, "row-above" if y in r.inherited else "")
                             out.append(PairCandidate(a, b, si, "table-row", head, (cx, cy), (r.start, r.end)))
     return out, rows, items
+
+
+def _table_givers(text: str, mentions: list[Mention], parties: list[int], tb, own: int | None) -> list[End]:
+    """Who gives to a table with a receiver column and no giver column: the organisations, or the
+    article's own hospital for 我院, of the line just above its header (我院对口帮扶的县级医院如下：)."""
+    if "giver" in tb.columns or "receiver" not in tb.columns or tb.heading is None:
+        return []
+    a = text.rfind("\n", 0, max(0, tb.heading[0] - 1)) + 1
+    b = max(a, tb.heading[0] - 1)
+    if not text[a:b].strip() or a >= tb.heading[0]:
+        return []
+    out = [End(i, mentions[i].start, mentions[i].end) for i in parties
+           if a <= mentions[i].start < b and mentions[i].type in ("Hospital", "University", "Agency", "Region")]
+    if own is not None:
+        out += [End(own, x, y, "self") for x, y in _self_words(text, a, b)]
+    return out
 
 
 def _self_words(text: str, a: int, b: int) -> list[tuple[int, int]]:

@@ -107,9 +107,13 @@ def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention])
     if _EXPLICIT.search(line):
         cells: list = []
         pos = a
-        for piece in _EXPLICIT.split(line):
+        pieces = _EXPLICIT.split(line)
+        for k, piece in enumerate(pieces):
             lo, hi = pos, pos + len(piece)
             pos = hi + 1
+            if not piece.strip() and (k == 0 and line.lstrip().startswith(("|", "｜"))
+                                      or k == len(pieces) - 1 and line.rstrip().endswith(("|", "｜"))):
+                continue  # | 甲 | 乙 |: the outer bars open and close the row, no empty cells
             got = [i for i in inside if lo <= mentions[i].start < hi]
             cells.append(got if got else ([] if not piece.strip() else None))
         while cells and cells[-1] is None and not line.rstrip().endswith(("\t", "|", "｜")):

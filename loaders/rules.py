@@ -192,7 +192,8 @@ class _Relations:
                     self.agency_topic = topic
                 if self.m[subj].type == "Region":
                     self.region_topic = subj
-            self.sentence(si, s, idx, subj, topic)
+            if idx:  # a sentence naming no one adds no relation
+                self.sentence(si, s, idx, subj, topic)
             alliances = [i for i in idx if self.m[i].type == "Alliance"]
             if alliances:
                 self.last_alliance = alliances[-1]

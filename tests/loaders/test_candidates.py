@@ -222,3 +222,31 @@ def test_a_giver_label_line_heads_the_receiver_line_below_it(raw, pairs):
         assert any(h.startswith("label") for h in got.get(pair, ())), (pair, got.keys())
     assert not any(h.startswith("label") for h in got.get((pairs[0][0], pairs[1][1]), ()))
 
+
+@pytest.mark.parametrize("raw, own, takers", [
+    ("区域医疗中心建设综述\n我院是中国医学科学院阜外医院云南医院，为国家区域医疗中心依托医院。\n"
+     "2024年，我院对口帮扶的县级医院如下：\n| 受援医院 | 所在州市 | 帮扶方式 |\n| 镇雄县人民医院 | 昭通市 | 派驻专家 |\n"
+     "| 会泽县人民医院 | 曲靖市 | 远程会诊 |\n",
+     "中国医学科学院阜外医院云南医院", ("镇雄县人民医院", "会泽县人民医院")),
+    ("帮扶名单\n江苏省人民医院今年对口支援以下医院：\n受援医院\t所在地区\t派驻人数\n伊宁县人民医院\t伊犁州\t6\n"
+     "霍城县人民医院\t伊犁州\t5\n",
+     "江苏省人民医院", ("伊宁县人民医院", "霍城县人民医院")),
+])
+def test_the_line_above_a_table_of_receivers_gives_to_each_row(raw, own, takers):
+    """我院对口帮扶的县级医院如下： over 受援医院 | 所在州市 rows: the line above is the giver."""
+    got = offered(raw)
+    for t in takers:
+        assert any(h.startswith("table-row") for h in got.get((own, t), ())), (t, got.keys())
+
+
+@pytest.mark.parametrize("raw, own, other", [
+    ("医院简介\n本院系贵州医科大学附属医院，建院80余年。今年本院继续对口帮扶望谟县人民医院，派驻专家12名。\n",
+     "贵州医科大学附属医院", "望谟县人民医院"),
+    ("工作综述\n我院是中国医学科学院阜外医院云南医院。我院今年对口帮扶镇雄县人民医院，共建胸痛中心。\n",
+     "中国医学科学院阜外医院云南医院", "镇雄县人民医院"),
+])
+def test_wo_yuan_shi_names_the_articles_own_hospital(raw, own, other):
+    """我院是甲医院 / 本院系甲医院: the text says who 我院 is."""
+    got = offered(raw)
+    assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
+

@@ -109,6 +109,12 @@ def test_the_hospitals_a_place_owns_are_no_name(text):
     assert not any("属医院" in n for n in names(text, "Hospital"))
 
 
+@pytest.mark.parametrize("text", ["项目医院对修文县人民医院实行全面托管。", "作为输出医院，北京儿童医院向依托医院派驻执行院长。"])
+def test_role_nouns_of_a_partnership_are_no_hospital(text):
+    """项目医院, 输出医院, 依托医院: a role in a partnership, not a hospital's name."""
+    assert not {"项目医院", "输出医院", "依托医院"} & names(text, "Hospital")
+
+
 # -- two-character counties ----------------------------------------------------------
 
 @pytest.mark.parametrize("text, hospital, county", [
