@@ -54,6 +54,28 @@ def region_entity(r: Region, doc_id: str | None = None) -> Entity:
     return e
 
 
+_NUMBERED = re.compile(r"(?:第)?([9九][0-9〇零一二三四五六七八九]{2})医院")
+_DIGITS = str.maketrans("0123456789零", "〇一二三四五六七八九〇")
+
+
+def military_name(name: str, prefixes: tuple[tuple[str, str], ...]) -> str | None:
+    """The full name of a military or armed-police hospital written short, or None for any other
+    name: 联勤保障部队第九二五医院 and 九二五医院 (925医院) → 中国人民解放军联勤保障部队第九二五医院,
+    武警新疆总队医院 and 新疆总队医院 → 中国人民武装警察部队新疆总队医院, 解放军总医院 →
+    中国人民解放军总医院 (``prefixes``: ``vocab/military_prefixes.tsv``)."""
+    out = None
+    if m := _NUMBERED.fullmatch(name):
+        out = f"中国人民解放军联勤保障部队第{m.group(1)}医院"
+    elif not name.startswith(("中国人民解放军", "中国人民武装警察部队")):
+        short = next((p for p in prefixes if name.startswith(p[0])), None)
+        if short is not None:
+            out = short[1] + name[len(short[0]):]
+        elif name.endswith("总队医院") and len(name) <= 10:
+            out = "中国人民武装警察部队" + name
+    full = _NUMBERED.sub(lambda m: f"第{m.group(1).translate(_DIGITS)}医院", out or name)
+    return full if full != name else None
+
+
 class Linker:
     """Links one article: regions, then every mention to an entity, then its relations."""
 
@@ -381,6 +403,13 @@ class Linker:
     def link_hospital(self, i: int, m: Mention) -> None:
         if m.rule == "alias-table":
             return self.link_alias(i, m)
+        full = military_name(m.name, self.lex.military_prefixes)
+        if full is not None:  # 联勤保障部队第九二五医院, 武警新疆总队医院: the army's full name
+            if len(self.lex.aliases.get(full, ())) == 1:
+                m.attrs["alias"] = full
+                return self.link_alias(i, m)
+            e = Entity(f"Hospital/{full}", "Hospital", full, aliases={m.text} - {full}, mentions={self.doc.id: 1})
+            return self.add(e, i, m.text, "a military hospital's short name, completed")
         if (own := _SCHOOLS_HOSPITAL.match(m.name)) and (school := self._own_university()):
             # 学校第二附属医院 / 我校附属儿童医院 / a bare 第二附属医院 in a university's news:
             # that university's hospital, named in full.

@@ -382,6 +382,8 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
                 and _GROUP_WORDS.search(text, max(0, pos - 30), e + 30):
             found.append(Mention(name, "Alliance", pos, e, name=name, rule="county+总医院"))
             continue  # 尤溪县总医院由县医院牵头组建: a county's 总医院 said to have members is its 医共体
+        if name.endswith("军队医院"):
+            continue  # 驻沪军队医院: the army's hospitals in a place, no name
         if rule == "region+suffix" and core.startswith("属"):
             continue  # 浙江省属医院, 市属医院: the hospitals a place owns, no name
         bare = rule == "level+suffix" and core == "医院"
@@ -698,6 +700,20 @@ def _alliances(text: str, regions: list[Mention], lex, edges: _Edges,
     return out
 
 
+#: A military hospital written by its number: 940医院, 第九二五医院, 联勤保障部队第920医院.
+_MILITARY_NUMBER = re.compile(r"(?:联勤保障部队)?(?:第)?[9九][0-9〇零一二三四五六七八九]{2}医院")
+
+
+def _numbered_military(text: str) -> list[Mention]:
+    """Military hospitals named by their number alone (the link stage completes the name)."""
+    out = []
+    for m in _MILITARY_NUMBER.finditer(text):
+        if m.start() and text[m.start() - 1].isdigit():
+            continue  # 1940医院 is no number of a military hospital
+        out.append(Mention(m.group(), "Hospital", m.start(), m.end(), name=m.group(), rule="military-number"))
+    return out
+
+
 def _self_refs(text: str) -> list[Mention]:
     """我市 / 全省 …: the article's own region at that level."""
     return [Mention(m.group(), "Region", m.start(), m.end(), name=m.group(), rule="self-reference",
@@ -759,7 +775,7 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     uni_spans = [(u.start, u.end) for u in universities]
     regions = [r for r in regions if not any(a <= r.start < b for a, b in uni_spans)]
     mentions = _dedupe(aliases + policies + hospitals + universities + agencies + alliances
-                       + programs + regions + _self_refs(text))
+                       + programs + regions + _self_refs(text) + _numbered_military(text))
     defined = _defined_abbreviations(text, mentions)
     if defined:
         mentions = _dedupe(defined + mentions)

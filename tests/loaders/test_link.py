@@ -110,3 +110,23 @@ def test_a_bare_level_word_is_in_the_place_of_the_site_or_source_when_the_text_n
     """县人民医院 in a county portal's item that never names its county: the portal's county."""
     res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
     assert expected in {e.name for e in res.entities if e.type == "Hospital"}
+
+
+@pytest.mark.parametrize("raw, full", [
+    ("联勤保障部队第九二五医院对口帮扶册亨县人民医院。", "中国人民解放军联勤保障部队第九二五医院"),
+    ("940医院派出医疗队常驻临潭县人民医院。", "中国人民解放军联勤保障部队第九四〇医院"),
+    ("九二八医院派出专家常驻三沙市人民医院。", "中国人民解放军联勤保障部队第九二八医院"),
+    ("武警新疆总队医院帮扶塔什库尔干塔吉克自治县人民医院。", "中国人民武装警察部队新疆总队医院"),
+    ("青海省总队医院派出巡诊队赴治多县。", "中国人民武装警察部队青海省总队医院"),
+    ("新疆军区总医院对口支援皮山县人民医院。", "中国人民解放军新疆军区总医院"),
+])
+def test_a_military_hospital_written_short_gets_its_full_name(raw, full):
+    """联勤保障部队第九二五医院, 940医院, 武警新疆总队医院: named by the army's full name."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw="工作动态\n" + raw))
+    assert full in {e.name for e in res.entities if e.type == "Hospital"}
+
+
+@pytest.mark.parametrize("raw", ["驻沪军队医院帮扶巴楚县人民医院。", "多家驻滇军队医院参与边境巡诊。"])
+def test_the_armys_hospitals_of_a_place_are_no_name(raw):
+    res = analyse(Document(id="t.txt", path="t.txt", raw="工作动态\n" + raw))
+    assert not any("军队医院" in e.name for e in res.entities)

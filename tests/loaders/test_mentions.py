@@ -459,7 +459,8 @@ def test_ji_joining_two_events_is_not_part_of_a_name(text, name):
 
 
 @pytest.mark.parametrize("text, name", [
-    ("（六）新疆军区总医院：塔县人民医院", "新疆军区总医院"),
+    # (the army's full name is put before a military hospital's, the written place kept)
+    ("（六）新疆军区总医院：塔县人民医院", "中国人民解放军新疆军区总医院"),
     ("北京清华长庚医院由清华大学管理。", "北京清华长庚医院"),
 ])
 def test_a_short_place_then_a_proper_stem_keeps_the_written_place(text, name):
