@@ -90,6 +90,7 @@ class Linker:
         self.first_sentence: dict[str, int] = {}
         self._starts = [s.start for s in ex.sentences]
         self.why = ""  # why the last bare level word meant the region it did (for merges)
+        self._places_of_publisher: dict[str, str] | None = None
 
     # -- regions --------------------------------------------------------------------
     def resolve_regions(self) -> None:
@@ -115,24 +116,27 @@ class Linker:
             best = [k for k, _ in counts.most_common() if self.div.regions[k].type == typ]
             if best:
                 self.focus[typ] = best[0]
-        self.publisher = self._publisher(context, ctx_anc)
+        self._context = (context, ctx_anc)
         # Fill the levels above the focus from the division chain (阳山县 → 清远市 → 广东省).
         for typ in ("Town", "County", "City"):
             if typ in self.focus:
                 for r in self.div.chain(self.focus[typ])[1:]:
                     self.focus.setdefault(r.type, r.key)
 
-    def _publisher(self, context: set[str], ctx_anc: set[str]) -> dict[str, str]:
+    def _publisher(self) -> dict[str, str]:
         """type -> key of the place the article's site or source names (城口县人民政府, 来源：城口县
-        融媒体中心) and the places above it: where a bare 县人民医院 is when the text names no county."""
-        from .mentions import region_mentions
+        融媒体中心) and the places above it: where a bare 县人民医院 is when the text names no county.
+        Worked out on first use."""
+        if self._places_of_publisher is None:
+            from .mentions import region_mentions
 
-        for label in (self.doc.site, self.doc.source):
-            for m in region_mentions(label or ""):
-                key = self._pick(m, context, ctx_anc)
+            self._places_of_publisher = {}
+            for label in (self.doc.site, self.doc.source):
+                key = next((k for m in region_mentions(label or "") if (k := self._pick(m, *self._context))), None)
                 if key:
-                    return {r.type: r.key for r in self.div.chain(key)}
-        return {}
+                    self._places_of_publisher = {r.type: r.key for r in self.div.chain(key)}
+                    break
+        return self._places_of_publisher
 
     def _pick(self, m: Mention, context: set[str], ctx_anc: set[str]) -> str | None:
         cands = [self.div.regions[k] for k in m.attrs["candidates"]]
@@ -211,8 +215,9 @@ class Linker:
                         "before it in its paragraph")
             return None
         key = self.focus.get(typ)  # a level above the article's regions, from the division data
-        if key is None and typ in self.publisher:  # none named: the place of the site or source
-            key = self.publisher[typ]
+        publisher = self._publisher() if key is None else {}
+        if typ in publisher:  # none named: the place of the site or source
+            key = publisher[typ]
             if fits(key):
                 self.why = "the place of the site or source that publishes the article"
                 return key
