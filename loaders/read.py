@@ -343,6 +343,9 @@ def choose_reading(readings: list[Reading], prefer: Iterable[str] = ()) -> tuple
     return best, None
 
 
+#: Every byte but the control bytes that mark a binary file (below 0x20, except NUL, tab, newline,
+#: form feed, carriage return and escape): deleted, what is left is counted.
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 0x20 and b not in (0, 9, 10, 12, 13, 27)))
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -378,7 +381,7 @@ def decode_bytes(data: bytes, notes: list[str] | None = None, declared: str | No
     nuls = data.count(b"\x00")
     wide = nuls > NUL_SHARE * len(data)
     head = data[:8192]
-    controls = sum(1 for b in head if b < 0x20 and b not in (0, 9, 10, 12, 13, 27))
+    controls = len(head.translate(None, _NOT_CONTROL))
     if not wide and controls > 0.05 * len(head):
         raise ReadError("", "binary file, not text (too many control bytes)")
     if not wide:
