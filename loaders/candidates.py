@@ -91,9 +91,11 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 and text[mentions[last].start - 1:mentions[last].start] in _SITE_SEPARATORS:
             return last
     starts = {mentions[i].start: i for i in hosp}
-    for m in _SELF_IS.finditer(text):  # 我院是甲医院 / 本院系甲医院: the text says who it is
-        if m.group(1) in self_words and m.end() in starts:
-            return starts[m.end()]
+    for w in self_words:  # 我院是甲医院 / 本院系甲医院: the text says who it is (not 我院是乙医院的帮扶单位)
+        for m in re.finditer(re.escape(w) + "(?:是|系|即)", text):
+            i = starts.get(m.end())
+            if i is not None and text[mentions[i].end:mentions[i].end + 1] not in "的之":
+                return i
     for s in sentences[:4]:  # a title naming one institution's own document: 甲医院2024年度工作总结
         inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
         if len({mentions[i].name for i in inside}) == 1 and _own_document().match(
@@ -113,10 +115,6 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
             return inside[0]
     return None
-
-
-#: 我院是 / 本院系 / 我院（…）即: a self word saying which hospital it is.
-_SELF_IS = re.compile(r"(我院|本院|我们医院)(?:是|系|为|即)")
 
 
 @lru_cache(maxsize=1)

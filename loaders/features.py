@@ -299,7 +299,6 @@ def _edge_words(text: str, sent: Sentence, tag: str, end) -> list[str]:
     nxt = text[end.end:end.end + 1]
     if nxt in "的在与和、等为":
         f.append(f"post_{tag}:{nxt}")
-    head = text[max(sent.start, end.start - 4):end.start]
     if helped_by(text, sent.start, end):
         f.append(f"frame:{tag}_helps")
     return f

@@ -21,6 +21,7 @@ from .candidates import PairCandidate
 from .extract import Extraction, Sentence
 from .features import LinkedArticle
 from .lexicon import lexicon
+from .mentions import MILITARY_NUMBER, region_mentions
 from .quantities import quantities, time_attrs
 from .scorer import KINDS, Model, PairInstance, decide, pair_instances
 
@@ -54,7 +55,6 @@ def region_entity(r: Region, doc_id: str | None = None) -> Entity:
     return e
 
 
-_NUMBERED = re.compile(r"(?:第)?([9九][0-9〇零一二三四五六七八九]{2})医院")
 _DIGITS = str.maketrans("0123456789零", "〇一二三四五六七八九〇")
 
 
@@ -64,7 +64,7 @@ def military_name(name: str, prefixes: tuple[tuple[str, str], ...]) -> str | Non
     武警新疆总队医院 and 新疆总队医院 → 中国人民武装警察部队新疆总队医院, 解放军总医院 →
     中国人民解放军总医院 (``prefixes``: ``vocab/military_prefixes.tsv``)."""
     out = None
-    if m := _NUMBERED.fullmatch(name):
+    if m := MILITARY_NUMBER.fullmatch(name):
         out = f"中国人民解放军联勤保障部队第{m.group(1)}医院"
     elif not name.startswith(("中国人民解放军", "中国人民武装警察部队")):
         short = next((p for p in prefixes if name.startswith(p[0])), None)
@@ -72,7 +72,7 @@ def military_name(name: str, prefixes: tuple[tuple[str, str], ...]) -> str | Non
             out = short[1] + name[len(short[0]):]
         elif name.endswith("总队医院") and len(name) <= 10:
             out = "中国人民武装警察部队" + name
-    full = _NUMBERED.sub(lambda m: f"第{m.group(1).translate(_DIGITS)}医院", out or name)
+    full = MILITARY_NUMBER.sub(lambda m: f"第{m.group(1).translate(_DIGITS)}医院", out or name)
     return full if full != name else None
 
 
@@ -128,8 +128,6 @@ class Linker:
         融媒体中心) and the places above it: where a bare 县人民医院 is when the text names no county.
         Worked out on first use."""
         if self._places_of_publisher is None:
-            from .mentions import region_mentions
-
             self._places_of_publisher = {}
             for label in (self.doc.site, self.doc.source):
                 key = next((k for m in region_mentions(label or "") if (k := self._pick(m, *self._context))), None)

@@ -700,8 +700,9 @@ def _alliances(text: str, regions: list[Mention], lex, edges: _Edges,
     return out
 
 
-#: A military hospital written by its number: 940医院, 第九二五医院, 联勤保障部队第920医院.
-_MILITARY_NUMBER = re.compile(r"(?:联勤保障部队)?(?:第)?[9九][0-9〇零一二三四五六七八九]{2}医院")
+#: A military hospital's number and 医院 (940医院, 第九二五医院); the link stage completes the name.
+MILITARY_NUMBER = re.compile(r"(?:第)?([9九][0-9〇零一二三四五六七八九]{2})医院")
+_MILITARY_NUMBER = re.compile(r"(?:联勤保障部队)?" + MILITARY_NUMBER.pattern)  # 联勤保障部队第920医院
 
 
 def _numbered_military(text: str) -> list[Mention]:

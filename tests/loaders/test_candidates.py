@@ -5,6 +5,7 @@ import pytest
 
 from kg.model import Document
 from kg.pipeline import linked
+from loaders.candidates import PARTY_TYPES, own_hospital
 
 
 def offered(raw: str) -> dict[tuple[str, str], set[str]]:
@@ -250,3 +251,15 @@ def test_wo_yuan_shi_names_the_articles_own_hospital(raw, own, other):
     got = offered(raw)
     assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
 
+
+@pytest.mark.parametrize("raw, other", [
+    ("工作动态\n我院是甘洛县人民医院的对口帮扶单位，今年派驻专家12名。\n", "甘洛县人民医院"),
+    ("工作动态\n我院系雷波县人民医院的托管医院，派出执行院长1名。\n", "雷波县人民医院"),
+])
+def test_wo_yuan_shi_another_hospitals_partner_does_not_make_it_wo_yuan(raw, other):
+    """我院是乙医院的帮扶单位: 乙 is the partner, not who 我院 is."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    ms = lk.ex.mentions
+    parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
+    own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
+    assert own is None or ms[own].name != other
