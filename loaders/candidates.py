@@ -187,8 +187,8 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
         if topic is not None and cues:
             # A sentence, or a clause, whose cue has no one before it continues the topic: the
             # sentence with everyone in it, the clause with those after the cue (…，其余6人分赴甲、乙).
-            if not any(e.start < cues[0] for e in ends):
-                taken = ends
+            if _subjectless(text, s, ends, cues[0]):
+                taken = ends  # nobody acts before the cue (与乙医院签订…; 对乙县医院实行帮扶)
             elif any(e.start < clause_end(text, s.start, s.end) for e in ends):
                 taken = []  # the sentence opens with its own subject (2. 甲医院4人，进驻乙县人民医院)
             else:
@@ -208,8 +208,10 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                     out.append(PairCandidate(me, b, si, "carried"))
                     out.append(PairCandidate(b, me, si, "carried"))
         subject = next((e for e in ends if e.start - s.start <= 30 and not e.via
-                        and not _received(text, s, e)), None)
-        if subject is not None and (mentions[subject.mention].type != "Region" or kinds & _REGION_TOPIC):
+                        and not _not_subject(text, s, e)), None)
+        opens = subject is not None and subject.start - s.start <= 2 and (
+            si == 0 or sentences[si - 1].paragraph != s.paragraph)
+        if subject is not None and (mentions[subject.mention].type != "Region" or kinds & _REGION_TOPIC or opens):
             topic = subject
     return out
 
@@ -249,18 +251,24 @@ _PARTY_LABEL = re.compile(r"(?m)^[ \t　]*(\w方)(?:[（(][^）)\n]{0,12}[）)])
 
 def _subjectless(text: str, s: Sentence, ends: list[End], cue: int) -> bool:
     """Whether nobody acts before the sentence's first cue: no one is named before it, or the first
-    one named is already a receiving end (二是对乙县医院、丙县医院实行帮扶; 向乙县选派)."""
+    one named is already a receiving end or a partner (二是对乙县医院、丙县医院实行帮扶; 向乙县选派;
+    与乙医院签订托管协议)."""
     first = min((e for e in ends if e.start < cue), key=lambda e: e.start, default=None)
     if first is None:
         return True
-    return not first.via and _received(text, s, first)
+    return not first.via and _not_subject(text, s, first)
 
 
-def _received(text: str, s: Sentence, e: End) -> bool:
-    """Whether a role marker of the receiving end, or 曾在 (a past stay), stands right before ``e``
-    in its clause (对乙县医院, 赴乙县, 曾在乙医院进修): the name is no subject."""
+def _not_subject(text: str, s: Sentence, e: End) -> bool:
+    """Whether ``e`` is no subject of its clause: a role marker of the receiving end, or 曾在 (a past
+    stay), stands right before it (对乙县医院, 赴乙县, 曾在乙医院进修), or the clause opens with a
+    partner word before it (与乙医院签订…: the subject is left out, carried from before)."""
     lead = text[clause_start(text, s.start, e.start):e.start]
-    return lead.endswith(_receiving_markers())
+    return lead.endswith(_receiving_markers()) or bool(_PARTNER_LEAD.fullmatch(lead.strip()))
+
+
+#: A clause that opens with its partner and leaves its subject out: 与乙…, 并同乙…, 还与乙…
+_PARTNER_LEAD = re.compile(r"(?:此外|同时|并|还|又|积极|主动|先后|已|也)*(?:与|同|跟)")
 
 
 @lru_cache(maxsize=1)
@@ -269,21 +277,28 @@ def _receiving_markers() -> tuple[str, ...]:
     return ("曾在", *(w for w, c in lexicon().pair_words.of_kind("marker").items() if c == "to"))
 
 
-#: A region heads the topic only in a sentence that says it gives help (山东省对口支援…, 北京市援疆医疗队).
+#: A region heads the topic only in a sentence that says it gives help (山东省对口支援…, 北京市援疆医疗队),
+#: or as the first words of a paragraph (甲区围绕…引入专家。与乙医院签订…).
 _REGION_TOPIC = {("cue", "support"), ("cue", "aid"), ("cue", "send")}
 
 
-#: 在/得到/依托 … right before a name, and 的…帮扶/支持/指导 after it: the name is a helper
-#: (在甲医院的帮扶下, 得到甲医院神经内科的大力支持).
-_HELPER_BEFORE = re.compile(r"(在|得到|获得|接受|依托|借助|借力)$")
-_HELPER_AFTER = re.compile(r"[^，。；]{0,12}?的[^，。；]{0,8}?(帮扶|支援|托管|支持|指导|援助)")
+@lru_cache(maxsize=1)
+def _helper_frame() -> tuple[re.Pattern, re.Pattern]:
+    """(before, after): the frame words of ``partnership_words.tsv`` right before a name
+    (在, 依托, 抢抓 …, with an optional 与) and after it (…的…帮扶, or …帮扶…机遇 with no 的)."""
+    frame = lexicon().pair_words.of_kind("frame")
+    alt = lambda cls: "|".join(sorted((w for w, c in frame.items() if c == cls), key=len, reverse=True))
+    before = re.compile(rf"(?:{alt('before')})与?$")
+    after = re.compile(rf"[^，。；]{{0,12}}?的[^，。；]{{0,8}}?(?:{alt('help')})"
+                       rf"|[^，。；]{{0,20}}?(?:{alt('help')})的?(?:{alt('occasion')})")
+    return before, after
 
 
 def helped_by(text: str, lo: int, end) -> bool:
-    """Whether the name at ``end`` (a mention or an End) stands in a helper frame: 在[甲]的帮扶下
-    (``lo``: where its sentence starts)."""
-    return bool(_HELPER_BEFORE.search(text[max(lo, end.start - 4):end.start])
-                and _HELPER_AFTER.match(text, end.end))
+    """Whether the name at ``end`` (a mention or an End) stands in a helper frame: 在[甲]的帮扶下,
+    抢抓[甲]对口帮扶机遇 (``lo``: where its sentence starts)."""
+    before, after = _helper_frame()
+    return bool(before.search(text[max(lo, end.start - 5):end.start]) and after.match(text, end.end))
 
 
 def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,

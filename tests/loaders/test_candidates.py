@@ -263,3 +263,30 @@ def test_wo_yuan_shi_another_hospitals_partner_does_not_make_it_wo_yuan(raw, oth
     parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
     own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
     assert own is None or ms[own].name != other
+
+
+@pytest.mark.parametrize("raw, helper, helped", [
+    ("工作动态\n泰和县妇幼保健院抢抓江西省妇幼保健院对口帮扶机遇，引进产科专家团队。\n",
+     "江西省妇幼保健院", "泰和县妇幼保健院"),
+    ("工作动态\n近年来，石门县人民医院借助与湖南省人民医院的结对帮扶契机，建成胸痛中心。\n",
+     "湖南省人民医院", "石门县人民医院"),
+    ("工作动态\n去年，依托中南大学湘雅医院与桑植县人民医院开启托管帮扶的契机，县域医疗水平提升明显。\n",
+     "中南大学湘雅医院", "桑植县人民医院"),
+])
+def test_a_helper_frame_closed_by_an_occasion_word_marks_the_helper(raw, helper, helped):
+    """乙抢抓甲对口帮扶机遇 / 借助与甲的结对帮扶契机: 甲 helps, though 乙 is named first."""
+    assert "frame:s_helps" in _features(raw, helper, helped)
+    assert "frame:s_helps" not in _features(raw, helped, helper)
+
+
+@pytest.mark.parametrize("raw, topic, other", [
+    ("工作动态\n湘乡市围绕心血管、肿瘤两大学科引进急需专家。与湖南省人民医院签订战略合作框架协议，每年派驻专家坐诊。\n",
+     "湘乡市", "湖南省人民医院"),
+    ("工作动态\n桐梓县人民医院今年新增床位200张。同时与遵义医科大学附属医院签订托管协议，由对方派驻执行院长。\n",
+     "桐梓县人民医院", "遵义医科大学附属医院"),
+])
+def test_a_sentence_opening_with_its_partner_carries_the_subject_before(raw, topic, other):
+    """…。与乙医院签订合作协议: the subject is left out; the one named before (a paragraph's first
+    words, even a place) is the partner."""
+    got = offered(raw)
+    assert any(h.startswith("carried:") for h in got.get((other, topic), ())), got.keys()

@@ -294,6 +294,21 @@ def test_spin_always_context_and_spun_rules():
     assert (int(buf.s[i]), int(buf.e[i + 1])) == (2, 6)
 
 
+@pytest.mark.parametrize("spun, real", [
+    ("南昌大学第一隶属医院托管永新县黎民医院，湖南省孩童医院帮扶新晃县妇幼保养院。",
+     "南昌大学第一附属医院托管永新县人民医院，湖南省儿童医院帮扶新晃县妇幼保健院。"),
+    ("厦门大学隶属第一医院与安康市核心医院组建专科盟会，市卫生康健委牵头。",
+     "厦门大学附属第一医院与安康市中心医院组建专科联盟，市卫生健康委牵头。"),
+    # the real words stay: a network's 核心医院, a body's 隶属
+    ("作为医联体核心医院，该中心隶属市卫生健康委。", "作为医联体核心医院，该中心隶属市卫生健康委。"),
+])
+def test_spun_stems_of_institution_names_are_repaired(spun, real):
+    """A spinner's synonyms for a name's stem (附属 → 隶属, 人民 → 黎民, 中心 → 核心) go back where
+    they sit in a name, and nowhere else."""
+    buf, _ = run_step(C.repair_spin, spun, Document(id="t", path="-", raw=""))
+    assert buf.text == real
+
+
 def test_spin_detector():
     assert C.is_spun(seed_raw(1))
     for n in (0, 2, 3, 4):
