@@ -19,7 +19,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -197,6 +200,29 @@ def fit(arts: list[Article], thresholds: dict[str, float] | None = None) -> Mode
     return Model(kinds)
 
 
+_POOL_ARTS: list[Article] = []  # what forked workers of fit_many read; set just before forking
+
+
+def _fit_indices(idx: list[int]) -> Model:
+    return fit([_POOL_ARTS[i] for i in idx])
+
+
+def fit_many(arts: list[Article], subsets: list[list[Article]], jobs: int | None = None) -> list[Model]:
+    """``fit`` on each subset of ``arts``, in forked processes when ``jobs`` > 1 (the models are the
+    same as fitted one by one: each fit is deterministic)."""
+    jobs = min(jobs or os.cpu_count() or 1, len(subsets))
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fit(sub) for sub in subsets]
+    global _POOL_ARTS
+    pos = {id(a): i for i, a in enumerate(arts)}
+    _POOL_ARTS = arts
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as ex:
+            return list(ex.map(_fit_indices, [[pos[id(a)] for a in sub] for sub in subsets]))
+    finally:
+        _POOL_ARTS = []
+
+
 def _f(tp: int, fp: int, fn: int, beta: float = 1.0) -> float:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -270,11 +296,9 @@ def cross_validate(arts: list[Article], sets: list[GoldSet], causes: list | None
     """
     train_sets = [s.name for s in sets if s.role == "train"]
     scored: dict[str, list[tuple[float, int]]] = {k: [] for k in KINDS}
-    fold_models = {}
-    for name in train_sets:
-        rest = [a for a in arts if a.set != name and a.set in train_sets]
-        m = fit(rest)
-        fold_models[name] = m
+    models = fit_many(arts, [[a for a in arts if a.set != name and a.set in train_sets] for name in train_sets])
+    fold_models = dict(zip(train_sets, models))
+    for name, m in fold_models.items():
         for a in arts:
             if a.set != name:
                 continue
@@ -296,11 +320,12 @@ def article_folds(arts: list[Article], name: str, k: int, thresholds: dict[str, 
     """One set scored by k-fold cross-validation over its articles (the rest of the data always in training)."""
     mine = [a for a in arts if a.set == name]
     others = [a for a in arts if a.set != name]
-    results = []
-    for i in range(k):
-        held = mine[i::k]
-        m = fit(others + [a for a in mine if a not in held], thresholds)
-        results.append((held, m))
+    helds = [mine[i::k] for i in range(k)]
+    models = fit_many(arts, [others + [a for a in mine if a not in held] for held in helds])
+    for m in models:
+        for kind, km in m.kinds.items():
+            km.threshold = thresholds.get(kind, 0.5)
+    results = list(zip(helds, models))
     g = KnowledgeGraph()
     for held, m in results:
         for a in held:
