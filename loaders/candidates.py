@@ -30,7 +30,7 @@ from kg.model import Mention
 from .clean import CJK
 from .layout import line_spans, tables
 from .lexicon import lexicon
-from .sentences import Sentence, clause_end, clause_start
+from .sentences import ADVERBS, Sentence, clause_end, clause_start
 
 #: Mention types that can be a party to a partnership.
 PARTY_TYPES = ("Hospital", "University", "Agency", "Alliance", "Region")
@@ -264,11 +264,14 @@ def _not_subject(text: str, s: Sentence, e: End) -> bool:
     stay), stands right before it (对乙县医院, 赴乙县, 曾在乙医院进修), or the clause opens with a
     partner word before it (与乙医院签订…: the subject is left out, carried from before)."""
     lead = text[clause_start(text, s.start, e.start):e.start]
-    return lead.endswith(_receiving_markers()) or bool(_PARTNER_LEAD.fullmatch(lead.strip()))
+    return lead.endswith(_receiving_markers()) or ADVERBS.sub("", lead).strip() in _partner_markers()
 
 
-#: A clause that opens with its partner and leaves its subject out: 与乙…, 并同乙…, 还与乙…
-_PARTNER_LEAD = re.compile(r"(?:此外|同时|并|还|又|积极|主动|先后|已|也)*(?:与|同|跟)")
+@lru_cache(maxsize=1)
+def _partner_markers() -> frozenset[str]:
+    """The role markers of a pair (与, 同 …): a clause that opens with one before a name leaves its
+    subject out (与乙…, 并同乙…, 还与乙…)."""
+    return frozenset(w for w, c in lexicon().pair_words.of_kind("marker").items() if c == "with" and w.isalpha())
 
 
 @lru_cache(maxsize=1)

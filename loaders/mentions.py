@@ -384,8 +384,8 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
             continue  # 尤溪县总医院由县医院牵头组建: a county's 总医院 said to have members is its 医共体
         if name.endswith("军队医院"):
             continue  # 驻沪军队医院: the army's hospitals in a place, no name
-        if rule == "region+suffix" and core.startswith("属"):
-            continue  # 浙江省属医院, 市属医院: the hospitals a place owns, no name
+        if rule == "region+suffix" and (core.startswith("属") or core == "方医院"):
+            continue  # 浙江省属医院, 市属医院: the hospitals a place owns; 浙江方医院: its side of a pairing
         bare = rule == "level+suffix" and core == "医院"
         if not bare and ((core in ("医院", "总医院") and rule != "region+suffix") or name in lex.generic_institutions
                          or core in lex.generic_institutions and rule == "proper+suffix"):

@@ -13,16 +13,13 @@ from kg.model import Mention
 from .lexicon import Cue, lexicon
 from .mentions import PUNCT
 from .quantities import quantities, time_attrs
-from .sentences import Sentence
+from .sentences import ADVERBS, Sentence
 
 ORG_TYPES = ("Hospital", "Agency", "University", "Alliance", "Region")
 _HELPED_BY = re.compile(r"(在|得到|获得|接受)(.{2,40}?)的(?:对口|结对|组团式)?(帮扶|支援|托管|支持|指导)")
 _BRANCH_IN = re.compile(r"在(.{2,20}?)(?:设立|建设|建立|开设|成立|挂牌)(?:了)?[^，。；]{0,12}?(?:分院|院区)")
 _JOINS_NETWORK = re.compile(r"成为(.{2,30}?)的[^，。；]{0,10}?(?:医联体|医共体|专科联盟|协作医院|合作医院|成员单位)")
 _TAKEN_IN = re.compile(r"将(.{2,40}?)纳入(?:为)?(?:其)?成员")
-_ADVERBS = re.compile(r"(先后|陆续|分别|同时|并且|并|还|又|也|已经|已|均|共|累计|每年|每月|持续|积极|主动|"
-                      r"自\d+年以来|\d+年以来|\d+年起|\d+年\d*月?|今年|去年|近年来|目前|此外|其中|通过|"
-                      r"组团式|对口|定期|长期)")
 _CUE_AS_NOUN = ("工作", "医院", "单位", "关系", "机制", "任务", "资金", "协议", "政策", "对子", "框架")
 # 甲与乙、丙建立“县乡一体化”帮扶关系 / 结成帮扶对子: support between them, direction by level.
 _PAIRED_SUPPORT = re.compile(r"与(.{2,40}?)(?:建立|结成|形成|签订|签署)(?:了)?(?:“[^”]{1,12}”)?(?:的)?"
@@ -241,7 +238,7 @@ class _Relations:
         cs, _ = self._clause_bounds(s, c0)
         if any(self.m[i].start >= cs for i in before):
             return False
-        lead = _ADVERBS.sub("", self.text[cs:c0])
+        lead = ADVERBS.sub("", self.text[cs:c0])
         return re.fullmatch(r"[\u4e00-\u9fff]{2,8}", lead) is not None  # a bare name, not a verb phrase
 
     def p_S_cue_T(self, si, s, cue: Cue, c0, c1, before, after, clause_after, idx, subj, topic, clause):

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 #: Punctuation that ends a clause inside a sentence (and the sentence ends).
 CLAUSE_MARK = re.compile(r"[，,：:；;。！？!?]")
+#: Adverbs and time phrases that open a clause without being its subject (先后, 同时, 2023年起 …).
+ADVERBS = re.compile(r"(先后|陆续|分别|同时|并且|并|还|又|也|已经|已|均|共|累计|每年|每月|持续|积极|主动|"
+                     r"自\d+年以来|\d+年以来|\d+年起|\d+年\d*月?|今年|去年|近年来|目前|此外|其中|通过|"
+                     r"组团式|对口|定期|长期)")
 
 
 @dataclass

@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import multiprocessing
-import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -68,6 +65,8 @@ class Article:
     #: per instance: kind -> the indices of its candidates that state it (aligned with the
     #: gold evidence; all of them when none aligns)
     labels: list[dict[str, list[int]]] = field(default_factory=list)
+    #: (kind, DROP) -> its training rows as interned feature ids, and their labels (``_row_ids``)
+    rows: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def read_sets(path: Path = SETS) -> list[GoldSet]:
@@ -133,58 +132,72 @@ def _overlap(quote: str, sentence: str) -> float:
     return sum(1 for g in grams if g in sentence) / len(grams)
 
 
-def _rows(arts: list[Article], kind: str) -> tuple[list[list[str]], list[int]]:
-    """Training rows for one kind: the candidates that state it (positive) and every candidate
-    of pairs the gold does not have (negative); a gold pair's other candidates are left out."""
+def _rows(a: Article, kind: str) -> tuple[list[list[str]], list[int]]:
+    """Training rows of one article for one kind: the candidates that state it (positive) and every
+    candidate of pairs the gold does not have (negative); a gold pair's other candidates are left out.
+    Each row's features are the candidate's own, shared by all kinds (what makes any partnership),
+    plus a copy tagged with the kind (what tells the kinds apart) and the kind's own bias."""
     X, y = [], []
-    for a in arts:
-        for inst, lab in zip(a.instances, a.labels):
-            ts, tt = a.linker.entities[inst.source].type, a.linker.entities[inst.target].type
-            if not allowed(kind, ts, tt):
+    for inst, lab in zip(a.instances, a.labels):
+        ts, tt = a.linker.entities[inst.source].type, a.linker.entities[inst.target].type
+        if not allowed(kind, ts, tt):
+            continue
+        pos = lab.get(kind)
+        for j, (_, feats) in enumerate(inst.candidates):
+            if pos is not None and j not in pos:
                 continue
-            pos = lab.get(kind)
-            for j, (_, feats) in enumerate(inst.candidates):
-                if pos is None:
-                    X.append(feats)
-                    y.append(0)
-                elif j in pos:
-                    X.append(feats)
-                    y.append(1)
+            if DROP:
+                feats = [f for f in feats if not f.startswith(DROP)]
+            X.append([f"kind={kind}"] + feats + [f"{kind}|{f}" for f in feats])
+            y.append(0 if pos is None else 1)
     return X, y
+
+
+#: Feature names interned once for every fit of a run (name -> id), so that the many fits of
+#: cross-validation share the work of turning rows into numbers.
+_NAMES: dict[str, int] = {}
+
+
+def _row_ids(a: Article, kind: str) -> tuple[list, list[int]]:
+    """The article's rows for ``kind`` as arrays of interned feature ids (unique per row), and their
+    labels; worked out once per article."""
+    import numpy as np
+
+    got = a.rows.get((kind, DROP))
+    if got is None:
+        X, y = _rows(a, kind)
+        ids = [np.fromiter(sorted({_NAMES.setdefault(f, len(_NAMES)) for f in feats}), dtype=np.int64)
+               for feats in X]
+        got = a.rows[(kind, DROP)] = (ids, y)
+    return got
 
 
 def fit(arts: list[Article], thresholds: dict[str, float] | None = None) -> Model:
     """One logistic regression over every kind at once, read out as one model per kind.
 
-    Each row is (candidate, kind); its features are the candidate's own, shared by all
-    kinds (what makes any partnership), plus a copy tagged with the kind (what tells the
-    kinds apart) and the kind's own bias: scarce kinds (MANAGES, LEADS) learn from the
-    plentiful ones. Kind K's weight for feature f is w[f] + w[K|f].
+    Rows are (candidate, kind) pairs (``_rows``): scarce kinds (MANAGES, LEADS) learn from the
+    plentiful ones. Kind K's weight for feature f is w[f] + w[K|f]; features seen in fewer than
+    MIN_COUNT rows are left out.
     """
+    import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    X, y = [], []
+    rows, y = [], []
     for kind in KINDS:
-        Xk, yk = _rows(arts, kind)
-        if DROP:
-            Xk = [[f for f in feats if not f.startswith(DROP)] for feats in Xk]
-        X += [[f"kind={kind}"] + feats + [f"{kind}|{f}" for f in feats] for feats in Xk]
-        y += yk
-    counts: dict[str, int] = {}
-    for feats in X:
-        for f in set(feats):
-            counts[f] = counts.get(f, 0) + 1
-    names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
-    col = {f: j for j, f in enumerate(names)}
-    rows, cols = [], []
-    for r, feats in enumerate(X):
-        for f in set(feats):
-            j = col.get(f)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-    M = csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(X), len(names)))
+        for a in arts:
+            r, lab = _row_ids(a, kind)
+            rows += r
+            y += lab
+    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    counts = np.bincount(flat, minlength=len(_NAMES))
+    names = [f for f in sorted(_NAMES) if counts[_NAMES[f]] >= MIN_COUNT]
+    col = np.full(len(_NAMES), -1, dtype=np.int64)
+    col[[_NAMES[f] for f in names]] = np.arange(len(names))
+    cols = col[flat]
+    row_of = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    keep = cols >= 0
+    M = csr_matrix((np.ones(int(keep.sum())), (row_of[keep], cols[keep])), shape=(len(rows), len(names)))
     lr = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=0)
     lr.fit(M, y)
     w = dict(zip(names, (float(v) for v in lr.coef_[0])))
@@ -198,29 +211,6 @@ def fit(arts: list[Article], thresholds: dict[str, float] | None = None) -> Mode
         kinds[kind] = KindModel(round(bias, 4), {f: v for f, v in weights.items() if abs(v) >= 1e-4},
                                 (thresholds or {}).get(kind, 0.5))
     return Model(kinds)
-
-
-_POOL_ARTS: list[Article] = []  # what forked workers of fit_many read; set just before forking
-
-
-def _fit_indices(idx: list[int]) -> Model:
-    return fit([_POOL_ARTS[i] for i in idx])
-
-
-def fit_many(arts: list[Article], subsets: list[list[Article]], jobs: int | None = None) -> list[Model]:
-    """``fit`` on each subset of ``arts``, in forked processes when ``jobs`` > 1 (the models are the
-    same as fitted one by one: each fit is deterministic)."""
-    jobs = min(jobs or os.cpu_count() or 1, len(subsets))
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [fit(sub) for sub in subsets]
-    global _POOL_ARTS
-    pos = {id(a): i for i, a in enumerate(arts)}
-    _POOL_ARTS = arts
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as ex:
-            return list(ex.map(_fit_indices, [[pos[id(a)] for a in sub] for sub in subsets]))
-    finally:
-        _POOL_ARTS = []
 
 
 def _f(tp: int, fp: int, fn: int, beta: float = 1.0) -> float:
@@ -296,9 +286,11 @@ def cross_validate(arts: list[Article], sets: list[GoldSet], causes: list | None
     """
     train_sets = [s.name for s in sets if s.role == "train"]
     scored: dict[str, list[tuple[float, int]]] = {k: [] for k in KINDS}
-    models = fit_many(arts, [[a for a in arts if a.set != name and a.set in train_sets] for name in train_sets])
-    fold_models = dict(zip(train_sets, models))
-    for name, m in fold_models.items():
+    fold_models = {}
+    for name in train_sets:
+        rest = [a for a in arts if a.set != name and a.set in train_sets]
+        m = fit(rest)
+        fold_models[name] = m
         for a in arts:
             if a.set != name:
                 continue
@@ -320,14 +312,10 @@ def article_folds(arts: list[Article], name: str, k: int, thresholds: dict[str, 
     """One set scored by k-fold cross-validation over its articles (the rest of the data always in training)."""
     mine = [a for a in arts if a.set == name]
     others = [a for a in arts if a.set != name]
-    helds = [mine[i::k] for i in range(k)]
-    models = fit_many(arts, [others + [a for a in mine if a not in held] for held in helds])
-    for m in models:
-        for kind, km in m.kinds.items():
-            km.threshold = thresholds.get(kind, 0.5)
-    results = list(zip(helds, models))
     g = KnowledgeGraph()
-    for held, m in results:
+    for i in range(k):
+        held = mine[i::k]
+        m = fit(others + [a for a in mine if a not in held], thresholds)
         for a in held:
             g.add(_result(a, m))
     res = evaluate(g, [a.gold for a in mine])

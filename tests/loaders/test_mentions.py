@@ -109,6 +109,13 @@ def test_the_hospitals_a_place_owns_are_no_name(text):
     assert not any("属医院" in n for n in names(text, "Hospital"))
 
 
+@pytest.mark.parametrize("text", ["| 序号 | 浙江方医院 | 广元方医院 |\n| 1 | 浙江省人民医院 | 苍溪县人民医院 |",
+                                  "双方约定，江苏方医院每年选派专家6名，青海方医院负责安排食宿。"])
+def test_a_sides_hospital_is_no_name(text):
+    """浙江方医院 (the hospital on the Zhejiang side of a pairing) names a role, not a hospital."""
+    assert not any("方医院" in n for n in names(text, "Hospital")), names(text, "Hospital")
+
+
 @pytest.mark.parametrize("text", ["项目医院对修文县人民医院实行全面托管。", "作为输出医院，北京儿童医院向依托医院派驻执行院长。"])
 def test_role_nouns_of_a_partnership_are_no_hospital(text):
     """项目医院, 输出医院, 依托医院: a role in a partnership, not a hospital's name."""
