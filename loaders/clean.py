@@ -219,9 +219,9 @@ def _boilerplate_rx() -> dict[str, list[tuple[re.Pattern, int]]]:
             out[kind] = [(re.compile(rx.pattern, re.M), lim) for rx, lim in items]
             continue
         out[kind] = [(re.compile("|".join(f"(?:{p})" for p in pats), re.M), lim) for lim, pats in by_limit.items()]
-    # footer, title and line markers in one search; the group name tells which
+    # footer, tail, block, title and line markers in one search; the group name tells which
     strong = "|".join(f"(?P<{k}>{'|'.join(f'(?:{rx.pattern})' for rx, _ in load_boilerplate()[k])})"
-                      for k in ("footer", "title", "line") if load_boilerplate()[k])
+                      for k in ("footer", "tail", "block", "title", "line") if load_boilerplate()[k])
     out["strong"] = [(re.compile(strong or "(?!)", re.M), 0)]
     return out
 
@@ -229,7 +229,8 @@ def _boilerplate_rx() -> dict[str, list[tuple[re.Pattern, int]]]:
 @functools.lru_cache(maxsize=None)
 def load_boilerplate(path: str | None = None) -> dict[str, list[tuple[re.Pattern, int]]]:
     """Parse ``boilerplate.txt`` into ``{kind: [(regex, max_len)]}``."""
-    kinds: dict[str, list[tuple[re.Pattern, int]]] = {k: [] for k in ("short", "line", "footer", "inline", "title")}
+    kinds: dict[str, list[tuple[re.Pattern, int]]] = {
+        k: [] for k in ("short", "line", "footer", "tail", "block", "inline", "title")}
     p = Path(path) if path else VOCAB / "boilerplate.txt"
     for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
@@ -712,6 +713,9 @@ def _keep_simplified_sentences(text: str, conv: str, score: np.ndarray, script: 
 
 
 _LONGEST_BOILERPLATE = 250
+#: A headline under a 相关阅读 marker: a short line that does not end as a sentence does.
+_HEADLINE_MAX = 60
+_SENTENCE_ENDS = tuple("。！？!?…")
 
 
 def drop_boilerplate(buf: Buf, doc: Document | None = None) -> CleanStep:
@@ -727,8 +731,14 @@ def drop_boilerplate(buf: Buf, doc: Document | None = None) -> CleanStep:
     total = max(len(text), 1)
     drop: list[tuple[int, int]] = []
     cut_at = None
+    in_block = False  # inside a block of other stories' headlines (相关阅读 …)
     for a, b, line in buf.lines():
         s = line.strip()
+        if in_block:
+            if s and len(s) <= _HEADLINE_MAX and not s.endswith(_SENTENCE_ENDS):
+                drop.append((a, b))
+                continue
+            in_block = False  # a blank line or a sentence of prose ends it
         if not s and a < b:
             drop.append((a, b))
             continue
@@ -739,8 +749,10 @@ def drop_boilerplate(buf: Buf, doc: Document | None = None) -> CleanStep:
         m = strong.search(s)
         if m:
             drop.append((a, b))
-            if m.lastgroup == "footer" and cut_at is None and a >= 0.6 * total:
+            if cut_at is None and (m.lastgroup == "footer" and a >= 0.6 * total
+                                   or m.lastgroup == "tail" and a >= 0.3 * total):
                 cut_at = a
+            in_block = m.lastgroup in ("footer", "block")
         elif any(len(s) <= lim and rx.search(s) for rx, lim in kinds["short"]):
             drop.append((a, b))
     if cut_at is not None:

@@ -228,6 +228,24 @@ def test_boilerplate_footer_cuts_the_rest():
     assert buf.text.rstrip("\n") == body.rstrip("\n")
 
 
+@pytest.mark.parametrize("raw, kept, gone", [
+    ("甲县人民医院由乙医院对口帮扶，乙医院已派驻专家12人。\n\n相关阅读\n· 丙医院托管丁县中医院满一年\n· 戊县：专家进村巡诊\n\n"
+     "目前，双方还在远程会诊上深化合作。\n展开全文\n今年起，帮扶期延长三年。\n",
+     ("甲县人民医院由乙医院对口帮扶", "目前，双方还在远程会诊上深化合作。", "今年起，帮扶期延长三年。"),
+     ("丙医院托管丁县中医院", "戊县", "展开全文")),
+    ("乙医院向甲县人民医院派出专家5名，驻点一年。\n你可能还想看\n丙县人民医院与丁医院签订帮扶协议\n"
+     "据悉，这是乙医院派出的第三批专家。\n评论（18）\n网友甲 IP属地：四川\n丙医院也在帮扶我们县。\n打开APP，查看全部评论\n",
+     ("乙医院向甲县人民医院派出专家5名", "据悉，这是乙医院派出的第三批专家。"),
+     ("丙县人民医院与丁医院", "丙医院也在帮扶我们县", "IP属地")),
+])
+def test_other_stories_headlines_and_comments_are_dropped(raw, kept, gone):
+    """相关阅读 over headlines in the middle of an article drops those headlines, not the prose after
+    them; 评论（18） drops the comments below it: neither is the article's own text."""
+    buf, _ = run_step(C.drop_boilerplate, raw)
+    assert all(k in buf.text for k in kept), buf.text
+    assert not any(g in buf.text for g in gone), buf.text
+
+
 def test_boilerplate_keeps_words_inside_prose():
     raw = "群众可通过微信公众号预约挂号，医院的版权意识和地址信息都写在这段很长的正文里，" * 3 + "这是正文。"
     buf, _ = run_step(C.drop_boilerplate, raw)
