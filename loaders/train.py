@@ -358,14 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in per_set.items():
         print(_line(name, s))
     print(_line("all sets (micro)", _micro(per_set.values())))
-    final = fit([a for a in arts if a.set in {s.name for s in sets if s.role == "train"}], thresholds)
+    trained = {s.name for s in sets if s.role == "train"}
+    final = fit([a for a in arts if a.set in trained], thresholds)
     for s in sets:
         if s.role == "holdout":
             sc = scores([a for a in arts if a.set == s.name], final)
-            per_set[s.name] = sc
+            per_set[s.name + " (holdout)"] = sc  # kept out of the leave-one-set-out micro below
             print(_line(s.name + " (holdout)", sc))
     for name in args.cv_set if args.cv_set is not None else ["dev"]:
-        sc = article_folds(arts, name, args.folds, thresholds)
+        sc = article_folds([a for a in arts if a.set in trained], name, args.folds, thresholds)
         per_set[f"{name} ({args.folds}-fold over articles)"] = sc
         print(_line(f"{name} ({args.folds}-fold)", sc))
     info = {"thresholds_from": "leave-one-set-out predictions, F-beta with beta = %s" % BETA,

@@ -290,3 +290,14 @@ def test_a_sentence_opening_with_its_partner_carries_the_subject_before(raw, top
     words, even a place) is the partner."""
     got = offered(raw)
     assert any(h.startswith("carried:") for h in got.get((other, topic), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("情况说明\n网传“甲方”消息不属实：河南省人民医院与光山县人民医院之间不存在托管关系。\n",
+     "河南省人民医院", "光山县人民医院"),
+    ("澄清说明\n所谓四川省人民医院托管屏山县人民医院一事系误传，双方未签署任何协议。\n",
+     "四川省人民医院", "屏山县人民医院"),
+])
+def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
+    """不存在…关系 / 系误传 / 未签署: the text denies the pair; the scorer reads it as a negation."""
+    assert any(f.startswith("blk:") and f.endswith(":negation") for f in _features(raw, source, target))

@@ -36,4 +36,7 @@ def test_the_shipped_model_states_its_validation_and_meets_the_gates(retrained):
     assert dev["entities"]["f1"] >= 0.92
     everything = v["validation_all_sets"]
     assert everything["supports_county"]["f1"] >= 0.77 and everything["supports_county"]["precision"] >= 0.85
-    assert set(v["trained_on"]) == {s.name for s in train.read_sets()}
+    sets = train.read_sets()
+    assert set(v["trained_on"]) == {s.name for s in sets if s.role == "train"}
+    assert all(f"{s.name} (holdout)" not in v["validation"] or s.role == "holdout" for s in sets)
+    assert {f"{s.name} (holdout)" for s in sets if s.role == "holdout"} <= set(v["validation"])
