@@ -38,7 +38,8 @@ PARTY_TYPES = ("Hospital", "University", "Agency", "Alliance", "Region")
 MAX_PARTIES = 40
 #: Labels that name who wrote or published an article or one of its items.
 _SOURCE_LABELS = "来源|供稿|稿件来源|作者单位|通讯员"
-_SOURCE_LINE = re.compile(rf"({_SOURCE_LABELS}|编辑|审核|责编|责任编辑|发布单位|主办|出品|单位)[：:]")
+#: (单位： alone, not 支援单位： or 受援单位：, which label partners)
+_SOURCE_LINE = re.compile(rf"({_SOURCE_LABELS}|编辑|审核|责编|责任编辑|发布单位|主办|出品|(?<![{CJK}])单位)[：:]")
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
     defined = _defined_parties(text, mentions, parties)
     addressee = _addressee(text, sentences, mentions, parties)
     out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts, own)
-    out += _label_candidates(text, mentions, parties, starts)
+    out += _label_candidates(text, mentions, parties, starts, own)
     topic: End | None = None
     for si, s in enumerate(sentences):
         ends = [End(i, mentions[i].start, mentions[i].end) for i in by_sentence.get(si, [])]
@@ -333,7 +334,7 @@ def _bare_word(text: str, a: int, b: int) -> bool:
 _BARE_AFTER_CHARS = "由与和对向在经"
 _BARE_AFTER_WORDS = ("交由", "委托")
 _HAN = re.compile(f"[{CJK}]")
-_LABEL_TAIL = re.compile(r"\s*(?:[：:]|为|是|有|包括|——|—|】|］|\]|〕)")
+_LABEL_TAIL = re.compile(r"\s*(?:[：:]|，?为|，?是|有|包括|——|—|】|］|\]|〕)")
 _ITEM_SOURCE = re.compile(rf"[（(](?:{_SOURCE_LABELS})[：:]([^（）()]{{2,40}})[）)]")
 
 
@@ -351,7 +352,7 @@ def _source_in_line(text: str, mentions: list[Mention], parties: list[int], pos:
 
 
 def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
-                      starts: list[int]) -> list[PairCandidate]:
+                      starts: list[int], own: int | None = None) -> list[PairCandidate]:
     """Pairs named under labels on one line: 支援单位：甲；受援单位：乙、丙 / 受援医院为乙，支援医院为甲;
     a line with only receivers takes its givers from a line above that only gives (【帮扶单位】甲
     over 【受援单位】乙, up to a blank line) or else from the one-name lines just above (a list)."""
@@ -384,6 +385,7 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
             side["giver"] = [i for i in here if mentions[i].end <= first] or givers or block[-10:]
         elif side["giver"] and not side["receiver"]:
             givers = side["giver"]
+            out += _named_before(text, mentions, parties, starts, a, marks, side["giver"], own)
             continue
         si = _sentence_of(starts, a)
         for g in side["giver"]:
@@ -396,6 +398,56 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
                 out.append(PairCandidate(eg, er, si, "label", columns=("giver", "receiver"), span=span))
                 out.append(PairCandidate(er, eg, si, "label", columns=("receiver", "giver"), span=span))
         block = []
+    return out
+
+
+#: What joins the names of one label's value: 甲、乙和丙; 一是甲（注），二是乙.
+_JOINED = re.compile(r"\s*(?:[（(][^（）()\n]{0,30}[）)])?\s*(?:[、和及与]|以及|[，；;]?[一二三四五六七八九十]是)\s*")
+#: How far above a giver label its record's own name may stand (名称：乙县人民医院 … 帮扶医院：甲).
+_RECORD_LINES = 6
+
+
+def _named_before(text: str, mentions: list[Mention], parties: list[int], starts: list[int], a: int,
+                  marks: list[tuple[int, str]], givers: list[int], own: int | None) -> list[PairCandidate]:
+    """A giver label names who helps what was named before it: the hospital just before the label on
+    its line (乙县医院（支援单位为甲）; 乙医院的帮扶单位是甲), 我院/本院 there, or else the hospitals
+    of the record the line belongs to (the lines above it up to a blank line: 名称：乙县人民医院 …
+    帮扶医院：甲). Columns (giver, receiver) on the line, (giver, record) from above."""
+    out: list[PairCandidate] = []
+    hosp = [i for i in parties if mentions[i].type == "Hospital"]
+    giver_marks = [x for x, c in marks if c == "giver"]
+    for n, x in enumerate(giver_marks):
+        nxt = giver_marks[n + 1] if n + 1 < len(giver_marks) else len(text)
+        after = [g for g in givers if x < mentions[g].start < nxt]
+        mine = after[:1]  # the label's value: its first name and those joined to it (甲、乙和丙)
+        for g in after[1:]:
+            if not _JOINED.fullmatch(text, mentions[mine[-1]].end, mentions[g].start):
+                break
+            mine.append(g)
+        before = [i for i in hosp if a <= mentions[i].start and mentions[i].end <= x and i not in mine]
+        cols = ("giver", "receiver")
+        if before:
+            got = [End(before[-1], mentions[before[-1]].start, mentions[before[-1]].end)]
+        elif own is not None and _self_words(text, a, x):
+            got = [End(own, p, q, "self") for p, q in _self_words(text, a, x)[-1:]]
+        else:
+            top = text.rfind("\n", 0, max(0, a - 1)) + 1
+            for _ in range(_RECORD_LINES - 1):
+                if top == 0 or any(top <= mentions[i].start < a for i in hosp):
+                    break
+                top = text.rfind("\n", 0, top - 1) + 1
+            near = [i for i in hosp if top <= mentions[i].start < a and i not in givers]
+            got = [End(i, mentions[i].start, mentions[i].end) for i in near[-1:]]
+            cols = ("giver", "record")
+        si = _sentence_of(starts, x)
+        for g in mine:
+            eg = End(g, mentions[g].start, mentions[g].end)
+            for er in got:
+                if mentions[g].name == mentions[er.mention].name:
+                    continue
+                span = (min(a, er.start), mentions[g].end)
+                out.append(PairCandidate(eg, er, si, "label", columns=cols, span=span))
+                out.append(PairCandidate(er, eg, si, "label", columns=cols[::-1], span=span))
     return out
 
 
@@ -432,7 +484,9 @@ def _table_candidates(text: str, sentences: list[Sentence], mentions: list[Menti
                         out.append(PairCandidate(a, b, si, "list-item", head, span=(r.start, r.end)))
                         out.append(PairCandidate(b, a, si, "list-item", head, span=(r.start, r.end)))
                 continue
-            if r.start == 0 or text[r.start - 1] == "\n":  # a whole line: its sentences are this row
+            # A whole line of two or more filled cells: its sentences are this row (a line whose names
+            # all sit in one cell, ——甲5人，派驻乙；, is prose and pairs as a sentence).
+            if (r.start == 0 or text[r.start - 1] == "\n") and sum(1 for c in r.cells if c) >= 2:
                 rows.update(range(si, _sentence_of(starts, max(r.start, r.end - 1)) + 1))
             for x, col in enumerate(tb.columns[:len(r.cells)]):
                 if col != "receiver" or not r.cells[x]:

@@ -195,8 +195,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         # 甲派出的专家进驻乙，丙的专家则前往丁: 丁's clause names its own giver before it.
         t_clause = clause_start(text, sent.start, tgt.start)
         ends = (art.entity_of[c.source.mention], art.entity_of[c.target.mention])
-        if s_first and any(t_clause <= m[i].start < tgt.start and art.entity_of.get(i) not in ends
-                           for i in here):
+        if s_first and any(t_clause <= m[i].start and m[i].end <= tgt.start and not src.start <= m[i].start < src.end
+                           and art.entity_of.get(i) not in ends for i in here):  # (not a place inside 甲's name)
             f.append("t_clause:other_first")
         # 甲与乙开启托管帮扶: a pair joined by 与/和/同 with a one-way cue after it says nothing of
         # direction; who ranks higher says it (the rank feature alone cannot, added to the cue).

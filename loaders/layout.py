@@ -96,6 +96,29 @@ def _header(text: str, a: int, b: int) -> list[str] | None:
     return classes if explicit else [c for c in classes if c != "index"]
 
 
+_FIELDS = re.compile(r"\S+")
+
+
+def _aligned_row(text: str, a: int, b: int, header: list[str], parties: list[int],
+                 mentions: list[Mention]) -> list | None:
+    """A space-separated line with as many fields as its header has columns (序号 姓名 派出单位 科室
+    服务单位 over 1 覃志刚 甲医院 普通外科 乙县人民医院): one cell per field, the number column
+    left out as the header's classes leave it out; None if the fields do not line up or a name
+    crosses a field."""
+    fields = [m.span() for m in _FIELDS.finditer(text, a, b)]
+    if len(header) < 3 or len(fields) != len(header):
+        return None
+    inside = [i for i in parties if a <= mentions[i].start and mentions[i].end <= b]
+    cells: list = []
+    for (x, y), cls in zip(fields, header):
+        if any(x <= mentions[i].start < y < mentions[i].end for i in inside):
+            return None
+        if cls != "index":
+            got = [i for i in inside if x <= mentions[i].start < y]
+            cells.append(got or None)
+    return cells if sum(1 for c in cells if c) >= 2 else None
+
+
 def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention]) -> list | None:
     """The cells of a row line — per column, the party mentions in it, ``[]`` for an empty cell
     (it inherits from the row above) and ``None`` for a cell naming no one we know (a dash, a
@@ -157,6 +180,7 @@ def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table
     out: list[Table] = []
     cur: list[Row] = []
     columns: list[str] = []
+    fields: list[str] = []  # a space-separated header's classes, the number column kept
     heading: tuple[int, int] | None = None
 
     def close():
@@ -166,7 +190,8 @@ def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table
         cur, columns = [], []
 
     for n, (a, b) in enumerate(lines):
-        cells = _row(text, a, b, parties, mentions)
+        cells = (fields and _aligned_row(text, a, b, fields, parties, mentions)) or \
+            _row(text, a, b, parties, mentions)
         if cells is None:
             close()
             inline = []
@@ -180,6 +205,12 @@ def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table
             head = _header(text, a, b)
             if head is not None:
                 columns = head
+                fields = [] if _EXPLICIT.search(text, a, b) else \
+                    [_header_class(c) for c in _COLUMN.split(text[a:b]) if c.strip()]
+                if [c for c in fields if c != "index"] != columns:
+                    fields = []
+            elif text[a:b].strip():
+                fields = []
             heading = (a, b) if b > a else heading
             continue
         row = Row(n, a, b, cells)

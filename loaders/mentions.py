@@ -40,6 +40,10 @@ _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 # mentions
 
 
+_DATE_UNITS = "年月日号"
+_NUMERALS = "0123456789０１２３４５６７８９〇零一二三四五六七八九十"
+
+
 class _Edges:
     """Where names start in one text: after the nearest boundary char or word, but never inside a
     place name (从江县医共体 keeps its 从) nor inside a word that holds a boundary char (协同)."""
@@ -63,6 +67,8 @@ class _Edges:
             ch = text[i - 1]
             if ch in PUNCT or ch.isdigit() or ch.isspace():
                 break
+            if ch in _DATE_UNITS and i >= 2 and text[i - 2] in _NUMERALS:
+                break  # 2021年11月千佛山医院: a date ends before the name
             if ch in lex.boundary_chars and _in_unbroken_word(text, i - 1, lex):
                 i -= 1  # 协同发展, 共同体: the boundary char is inside a word
                 continue

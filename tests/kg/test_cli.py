@@ -12,13 +12,14 @@ from kg.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
+QUERY_ARTICLES = ROOT / "tests" / "data" / "query"  # a city and a town as recipients, stated plainly
 GOLD = ROOT / "gold" / "seeds.jsonl"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli-out")
-    res = CliRunner().invoke(main, ["build", str(SEEDS), "-o", str(out), "-q"])
+    res = CliRunner().invoke(main, ["build", str(SEEDS), str(QUERY_ARTICLES), "-o", str(out), "-q"])
     assert res.exit_code == 0, res.output
     return out
 
@@ -33,7 +34,7 @@ def test_build_writes_the_default_outputs(built):
     assert (built / "oxigraph").is_dir()
     assert not (built / "graph.ttl").exists()  # RDF files only with --formats
     report = json.loads((built / "report.json").read_text(encoding="utf-8"))
-    assert report["documents_read"] == 5 and report["documents_failed"] == 0
+    assert report["documents_read"] == 6 and report["documents_failed"] == 0  # 5 seeds, 1 query article
     assert report["entities_by_type"]["Hospital"] > 10
     graph = json.loads((built / "graph.json").read_text(encoding="utf-8"))
     node = graph["nodes"][0]

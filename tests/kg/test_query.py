@@ -171,14 +171,14 @@ def test_flows_roll_institutions_up_to_the_region_they_stand_in(seed_graph, tiny
                     assert unit.id == f"City/{seat.key}", src.name
                     moved += 1
         assert moved or g is tiny_graph
-    # 004: 同卡镇 lies in 八宿县, a node of the seed graph.
+    # tests/data/query: 同卡镇 lies in 八宿县.
     assert any((r.source_region, r.target_region) == ("北京市", "八宿县")
                for r in seed_graph.flows(level="county"))
 
 
 def test_flows_seed(seed_graph):
     rows = seed_graph.flows(level="province")
-    # 004: 北京市 supports 同卡镇卫生院 in 昌都市八宿县, 西藏.
+    # tests/data/query: 北京市 supports 昌都市 and 同卡镇卫生院 in 昌都市八宿县, 西藏.
     assert any(r.source_region == "北京市" and r.target_region == "西藏自治区" for r in rows)
     assert all(r.count >= 1 and r.evidence >= r.count for r in rows)
     assert all(None not in (r.source_lon, r.source_lat, r.target_lon, r.target_lat)

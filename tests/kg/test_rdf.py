@@ -255,7 +255,7 @@ def test_kg_build_writes_the_store_and_rdf_files_only_when_asked(seed_build, tmp
     from kg.pipeline import build
 
     asked = tmp_path / "asked"
-    build([str(ROOT / "seeds")], out=asked, formats=["ttl", "nt", "jsonld"])
+    build([str(ROOT / "seeds"), str(ROOT / "tests" / "data" / "query")], out=asked, formats=["ttl", "nt", "jsonld"])
     assert triples((asked / "graph.nt").read_bytes()) == expected
     assert triples((asked / "graph.ttl").read_bytes(), ox.RdfFormat.TURTLE) == expected
     assert triples((asked / "graph.jsonld").read_bytes(), ox.RdfFormat.JSON_LD) == expected

@@ -178,6 +178,8 @@ def _features(raw: str, source: str, target: str) -> set[str]:
      "天津市", "泽库县人民医院", True),
     ("动态\n北京积水潭医院派出专家进驻玉树藏族自治州人民医院，北京积水潭医院的4名专家还前往囊谦县人民医院。",
      "北京积水潭医院", "囊谦县人民医院", False),
+    ("动态\n上海市第六人民医院托管云南省文山州人民医院。", "上海市第六人民医院", "文山州人民医院", False),
+    ("动态\n浙江省人民医院派出专家常驻景宁畲族自治县人民医院。", "浙江省人民医院", "景宁畲族自治县人民医院", False),
 ])
 def test_the_targets_clause_naming_another_giver_is_a_feature(raw, source, target, other):
     """甲…，丙的专家则前往丁: 丁's clause has its own giver; 甲 named again there is no other one."""
@@ -301,3 +303,86 @@ def test_a_sentence_opening_with_its_partner_carries_the_subject_before(raw, top
 def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
     """不存在…关系 / 系误传 / 未签署: the text denies the pair; the scorer reads it as a negation."""
     assert any(f.startswith("blk:") and f.endswith(":negation") for f in _features(raw, source, target))
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("三、县市医院派驻安排\n——宁波市第一医院5人，派驻库车市人民医院；\n——湖州市中心医院3人，派驻柯坪县人民医院；\n"
+     "——阿瓦提县人民医院：由绍兴市人民医院选派3人；\n",
+     [("宁波市第一医院", "库车市人民医院"), ("湖州市中心医院", "柯坪县人民医院")]),
+    ("下派安排\n1. 江苏省人民医院4名专家，进驻伊宁县人民医院\n2. 南京市第一医院3名专家，进驻霍城县人民医院\n"
+     "3. 察布查尔锡伯自治县人民医院：苏北人民医院派出2人\n",
+     [("江苏省人民医院", "伊宁县人民医院"), ("南京市第一医院", "霍城县人民医院")]),
+])
+def test_a_list_line_whose_names_share_one_cell_pairs_as_a_sentence(raw, pairs):
+    """——甲5人，派驻乙； beside a 乙：由甲… item that makes the block a table: the line whose
+    names all sit in one cell is prose, and its names still pair."""
+    got = offered(raw)
+    for pair in pairs:
+        assert any(h.startswith("sentence") for h in got.get(pair, ())), (pair, got.keys())
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("基层服务经历审核结果公示\n序号 姓名 派出单位 科室 服务单位 服务起止时间 审核意见\n"
+     "1 覃志刚 柳州市工人医院 普通外科 融水苗族自治县人民医院 2023.09.01—2024.08.31 同意认定\n"
+     "2 韦秀兰 柳州市人民医院 儿科 三江侗族自治县人民医院 2023.07.01—2024.06.30 同意认定\n",
+     [("柳州市工人医院", "融水苗族自治县人民医院"), ("柳州市人民医院", "三江侗族自治县人民医院")]),
+    ("支医人员名单\n序号　姓名　职称　派出医院　派驻单位\n1　李明　主任医师　河北省人民医院　阜平县医院\n"
+     "2　王芳　副主任医师　河北医科大学第二医院　涞源县医院\n",
+     [("河北省人民医院", "阜平县医院"), ("河北医科大学第二医院", "涞源县医院")]),
+])
+def test_a_space_separated_row_lines_up_with_its_header(raw, pairs):
+    """序号 姓名 派出单位 科室 服务单位 over rows with people's names and departments between:
+    the fields line up with the header's columns, so the row pairs its giver and receiver cells."""
+    got = offered(raw)
+    for g, r in pairs:
+        assert any(h.startswith("table-row") for h in got.get((g, r), ())), ((g, r), got.keys())
+    assert not any(h.startswith("table-row") for h in got.get((pairs[0][0], pairs[1][1]), ()))
+
+
+@pytest.mark.parametrize("raw, pairs, not_pairs", [
+    ("评价样本\n本次抽取的受援医院分别为：长汀县医院（龙岩市，支援单位为福建医科大学附属第一医院）、"
+     "宁化县医院（三明市，支援单位为福建省立医院）。\n",
+     [("福建医科大学附属第一医院", "长汀县医院"), ("福建省立医院", "宁化县医院")],
+     [("福建省立医院", "长汀县医院")]),
+    ("结对情况\n礼县人民医院的帮扶单位，是青岛市市立医院；宕昌县人民医院的帮扶单位是青岛大学附属医院。\n",
+     [("青岛市市立医院", "礼县人民医院"), ("青岛大学附属医院", "宕昌县人民医院")],
+     [("青岛大学附属医院", "礼县人民医院")]),
+])
+def test_a_giver_label_after_a_hospital_names_that_hospitals_giver(raw, pairs, not_pairs):
+    """乙县医院（支援单位为甲） / 乙医院的帮扶单位是甲: the label's value gives to the hospital just before it."""
+    got = offered(raw)
+    for pair in pairs:
+        assert any(h.startswith("label") for h in got.get(pair, ())), (pair, got.keys())
+    for pair in not_pairs:
+        assert not any(h.startswith("label") for h in got.get(pair, ())), pair
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("县级公立医院名录\n名称：丰顺县人民医院\n地址：梅州市丰顺县汤坑镇\n等级：二级甲等\n帮扶医院：广州医科大学附属第二医院\n"
+     "名称：蕉岭县人民医院\n地址：梅州市蕉岭县蕉城镇\n帮扶医院：广州市第一人民医院\n",
+     [("广州医科大学附属第二医院", "丰顺县人民医院"), ("广州市第一人民医院", "蕉岭县人民医院")]),
+    ("医院名录（节选）\n医院名称：隆德县人民医院\n医院等级：二级甲等\n支援单位：宁夏医科大学总医院\n"
+     "医院名称：泾源县人民医院\n医院等级：二级乙等\n支援单位：宁夏回族自治区人民医院\n",
+     [("宁夏医科大学总医院", "隆德县人民医院"), ("宁夏回族自治区人民医院", "泾源县人民医院")]),
+])
+def test_a_giver_label_in_a_record_gives_to_the_records_hospital(raw, pairs):
+    """名称：乙县人民医院 … 帮扶医院：甲: a directory card's giver label names its own hospital's giver,
+    not the card before it."""
+    got = offered(raw)
+    for pair in pairs:
+        assert any(h.startswith("label") for h in got.get(pair, ())), (pair, got.keys())
+    assert not any(h.startswith("label") for h in got.get((pairs[1][0], pairs[0][1]), ()))
+
+
+@pytest.mark.parametrize("raw, own, givers", [
+    ("册亨县人民医院2023年度受援资金使用及绩效情况说明\n一、受援关系\n"
+     "本院目前有两家支援单位：一是广东省中山市人民医院（东西部协作结对），二是贵州医科大学附属医院。\n",
+     "册亨县人民医院", ("中山市人民医院", "贵州医科大学附属医院")),
+    ("望谟县人民医院2024年度决算说明\n我院的帮扶单位为浙江大学医学院附属第二医院和贵州省人民医院。\n",
+     "望谟县人民医院", ("浙江大学医学院附属第二医院", "贵州省人民医院")),
+])
+def test_a_giver_label_after_wo_yuan_names_the_own_hospitals_givers(raw, own, givers):
+    """本院…支援单位：一是甲，二是乙 in a hospital's own document (…情况说明, …决算说明)."""
+    got = offered(raw)
+    for g in givers:
+        assert any(h.startswith("label") for h in got.get((g, own), ())), (g, got.keys())

@@ -546,3 +546,13 @@ def test_every_alias_row_has_a_known_type_and_a_region_path_that_resolves():
         if len(row) > 3 and row[3]:
             r = d.resolve_path(row[3])
             assert r is not None and d.path(r.key) == row[3], row
+
+
+@pytest.mark.parametrize("text, name", [
+    ("自2021年11月千佛山医院对口帮扶该院以来，专家累计下沉47人次。", "千佛山医院"),
+    ("2023年5月8日华山医院专家团队抵达县医院。", "华山医院"),
+])
+def test_a_date_ends_before_a_name_without_a_place(text, name):
+    """2021年11月千佛山医院: the month is no part of the name that follows it."""
+    names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
+    assert name in names and not any(n.endswith(name) and n != name for n in names), names
