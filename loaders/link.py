@@ -542,8 +542,34 @@ class Linker:
                 local.append(a)
         return local[0] if len(local) == 1 else None
 
+    def _same_stem_named(self, a) -> Entity | None:
+        """For a short name that means a province's own hospital (省医 → 广东省人民医院), the hospital
+        of the same stem that this article names in another province (四川省人民医院 … 省医派驻的专家)."""
+        if a.type != "Hospital" or not a.region:
+            return None
+        region = self.div.resolve_path(a.region)
+        prov = self.div.chain(region.key)[-1] if region is not None else None
+        if prov is None or prov.type != "Province":
+            return None
+        stem = next((a.name[len(p):] for p in (prov.name, prov.short) if p and a.name.startswith(p)), None)
+        if not stem or len(stem) < 3:
+            return None
+        hits = []
+        for e in self.entities.values():
+            if e.type != "Hospital" or e.name == a.name or not e.name.endswith(stem):
+                continue
+            other = self.div.resolve_path(e.name[:-len(stem)])
+            if other is not None and other.type == "Province" and other.key != prov.key:
+                hits.append(e)
+        return hits[0] if len(hits) == 1 else None
+
     def link_alias(self, i: int, m: Mention) -> None:
         a = self._alias_row(m)
+        named = self._same_stem_named(a) if a is not None else None
+        if named is not None:
+            self.add(Entity(named.id, "Hospital", named.name, mentions={self.doc.id: 1}), i, m.text,
+                     "short name of a province's hospital, the province the article names")
+            return
         if a is None:
             self.unresolved.append({"surface": m.text, "reason": "short name shared by several institutions; "
                                     "the article names none of them and none of their provinces"})

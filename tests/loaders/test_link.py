@@ -130,3 +130,16 @@ def test_a_military_hospital_written_short_gets_its_full_name(raw, full):
 def test_the_armys_hospitals_of_a_place_are_no_name(raw):
     res = analyse(Document(id="t.txt", path="t.txt", raw="工作动态\n" + raw))
     assert not any("军队医院" in e.name for e in res.entities)
+
+
+@pytest.mark.parametrize("text, meant, not_meant", [
+    ("茂县人民医院受四川省人民医院“组团式”帮扶，省医派驻的专家分别担任内科、外科负责人。",
+     "四川省人民医院", "广东省人民医院"),
+    ("湖南省人民医院今年对口帮扶古丈县人民医院。据介绍，省医已派出专家12名。",
+     "湖南省人民医院", "广东省人民医院"),
+])
+def test_a_provinces_short_hospital_name_means_the_province_the_article_names(text, meant, not_meant):
+    """省医 is the alias table's 广东省人民医院 unless the article names another province's 人民医院."""
+    res = run(text)
+    names = {e.name for e in res.entities}
+    assert meant in names and not_meant not in names, names
