@@ -265,7 +265,30 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f.append(f"rule_rev:{kind}")
     if c.sentence == 0:
         f.append("in_title")
+    if same_sentence:
+        f += art.memo(("period", sent.start, second.start), lambda: _period(art, sent.start, second.start))
     return f
+
+
+#: A stretch of years (2014年至2018年, 2021—2024年) and an open start (2019年起, 自2020年以来).
+_RANGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:至|到|—|–|－|-|~|～)\s*((?:19|20)\d\d)\s*年")
+_OPEN = re.compile(r"((?:19|20)\d\d)\s*年(?:\d{1,2}月)?(?:起|以来|开始)")
+_YEAR = re.compile(r"(?:19|20)\d\d(?=\s*年|[-./]\d)")
+
+
+def _period(art: LinkedArticle, a: int, b: int) -> list[str]:
+    """``period:closed`` when the last time said before ``b`` in the sentence is a stretch of years
+    that ended before the article's latest year (2014年至2018年，乙由甲对口帮扶。…2024年): a past
+    partnership told in a retrospective."""
+    now = art.memo(("latest-year",), lambda: max((int(y) for y in _YEAR.findall(art.text)), default=0))
+    last = None
+    for rx, kind in ((_RANGE, "range"), (_OPEN, "open")):
+        for m in rx.finditer(art.text, a, b):
+            if last is None or m.start() > last[0]:
+                last = (m.start(), kind, m)
+    if last is None or last[1] != "range":
+        return []
+    return ["period:closed"] if int(last[2].group(2)) < now else []
 
 
 _WITH = ("与", "和", "同", "跟")

@@ -386,3 +386,19 @@ def test_a_giver_label_after_wo_yuan_names_the_own_hospitals_givers(raw, own, gi
     got = offered(raw)
     for g in givers:
         assert any(h.startswith("label") for h in got.get((g, own), ())), (g, got.keys())
+
+
+@pytest.mark.parametrize("raw, source, target, closed", [
+    ("帮扶十年回顾\n2014年至2018年，门源县人民医院由济南市中心医院对口帮扶。2019年起帮扶任务改由他院承接。2024年10月。",
+     "济南市中心医院", "门源县人民医院", True),
+    ("结对纪实\n2016—2020年，中山大学附属第三医院对口帮扶平远县人民医院，如今回望已是第八个年头（2024年）。",
+     "中山大学附属第三医院", "平远县人民医院", True),
+    ("结对纪实\n2021年至2025年，浙江省人民医院对口帮扶景宁畲族自治县人民医院。",
+     "浙江省人民医院", "景宁畲族自治县人民医院", False),
+    ("帮扶十年回顾\n2014年至2018年有过一轮帮扶；2019年起，山东省千佛山医院对口帮扶门源县人民医院。2024年。",
+     "山东第一医科大学第一附属医院", "门源县人民医院", False),
+])
+def test_a_stretch_of_years_ended_before_the_articles_latest_year_is_a_feature(raw, source, target, closed):
+    """2014年至2018年，乙由甲对口帮扶 in a piece that reaches 2024: the pair is told as past; a
+    stretch still running (2021年至2025年) or an open start after it (2019年起) is not."""
+    assert ("period:closed" in _features(raw, source, target)) is closed

@@ -67,8 +67,7 @@ def test_helped_by_someone_the_recipient_first(text, giver, receiver):
 
 
 @pytest.mark.parametrize("text, a, b", [
-    pytest.param("东莞市与昭通市签订卫生对口帮扶框架协议。", "东莞市", "昭通市", marks=pytest.mark.xfail(
-        strict=True, reason="near the threshold: PARTNERS_WITH 0.72 against 0.79 with v24 (held v23)")),
+    ("东莞市与昭通市签订卫生对口帮扶框架协议。", "东莞市", "昭通市"),  # near the threshold (missed by v24 and v25)
     ("杭州市与黔东南州签署东西部协作医疗卫生合作协议。", "杭州市", "黔东南苗族侗族自治州"),
 ])
 def test_cities_signing_an_agreement_are_partners_in_that_order_of_help(text, a, b):
