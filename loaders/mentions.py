@@ -31,7 +31,7 @@ _UNIVERSITY = re.compile(r"(医科大学|药科大学|中医药大学|医学院|
 _PROGRAM_SUFFIX = re.compile(r"(行动计划|专项行动|工程|计划|行动|项目|战略|培训班|基层行)")
 _ALLIANCE_SUFFIX = re.compile(r"(医共体总医院|医疗卫生共同体|医疗共同体|医共体|医联体|医疗联合体|专科联盟|专家联盟|"
                              r"医疗健康集团|健康集团|医疗集团|医院集团|中心联盟|联盟)")
-_AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在院等和及]{0,4})$")
+_AFFILIATE = re.compile(r"附属(?:[^，。、；：“”（）\s的与在院等及]{0,4})$")
 _NOT_ALLIANCE_AFTER = ("建设", "领导小组", "办公室", "实施方案", "工作")
 _SELF_REF = re.compile(r"(我|本|全)(省|市|县|区)")
 _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")

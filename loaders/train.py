@@ -41,6 +41,7 @@ MIN_COUNT = 2
 BETA = 0.8
 PARTS = ("supports_county", "partnerships", "entities")  # the scores reported per set
 SMOOTH = 0.05  # half-width of the window the threshold curve is averaged over
+PLATEAU = 0.005  # thresholds whose averaged F-beta is this close to the best count as equally good
 #: Feature prefixes left out (``--drop``: for ablation experiments).
 DROP: tuple[str, ...] = ()
 
@@ -221,8 +222,9 @@ def _f(tp: int, fp: int, fn: int, beta: float = 1.0) -> float:
 
 
 def choose_thresholds(scored: dict[str, list[tuple[float, int]]]) -> dict[str, float]:
-    """Per kind, the threshold with the best F-beta (beta = BETA) on out-of-set predictions,
-    the curve averaged over a window of +-SMOOTH so that a few pairs do not swing it."""
+    """Per kind, the middle of the thresholds with the best F-beta (beta = BETA, within PLATEAU)
+    on out-of-set predictions, the curve averaged over a window of +-SMOOTH so that a few pairs
+    do not swing it."""
     grid = [x / 100 for x in range(20, 96)]
     out = {}
     for kind, pairs in scored.items():
@@ -235,7 +237,11 @@ def choose_thresholds(scored: dict[str, list[tuple[float, int]]]) -> dict[str, f
         w = round(SMOOTH * 100)
         smooth = [sum(curve[max(0, i - w):i + w + 1]) / len(curve[max(0, i - w):i + w + 1])
                   for i in range(len(curve))]
-        out[kind] = grid[max(range(len(grid)), key=lambda i: (smooth[i] + 1e-12 * -i))]
+        # The middle of the plateau within PLATEAU of the best: where the curve is flat, its highest
+        # point moves with a few pairs from one retrain to the next; the middle does not.
+        best = max(smooth)
+        near = [i for i in range(len(grid)) if smooth[i] >= best - PLATEAU]
+        out[kind] = grid[near[len(near) // 2]]
     return out
 
 

@@ -556,3 +556,22 @@ def test_a_date_ends_before_a_name_without_a_place(text, name):
     """2021年11月千佛山医院: the month is no part of the name that follows it."""
     names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
     assert name in names and not any(n.endswith(name) and n != name for n in names), names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("长治医学院附属和平医院派出专家进驻武乡县人民医院。", "长治医学院附属和平医院"),
+    ("遵义医科大学附属医院与长治医学院附属和济医院签约。", "长治医学院附属和济医院"),
+])
+def test_a_university_hospital_whose_stem_opens_with_he_keeps_it(text, name):
+    """附属和平医院: 和 opens the stem (和平, 和济), it does not join two names."""
+    assert name in [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
+
+
+@pytest.mark.parametrize("text", [
+    "大理白族自治州人民医院是学校的教学医院。该院对口帮扶南涧彝族自治县人民医院。",
+    "兄弟医院动态：和济医院帮扶壶关满三年；学校的实习医院也派出专家。",
+])
+def test_role_nouns_of_a_universitys_hospitals_name_no_hospital(text):
+    """教学医院, 实习医院, 兄弟医院: what a hospital is to the school, not a name."""
+    names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
+    assert not any(n in ("教学医院", "实习医院", "兄弟医院") for n in names), names
