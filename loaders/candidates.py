@@ -410,9 +410,10 @@ _RECORD_LINES = 6
 def _named_before(text: str, mentions: list[Mention], parties: list[int], starts: list[int], a: int,
                   marks: list[tuple[int, str]], givers: list[int], own: int | None) -> list[PairCandidate]:
     """A giver label names who helps what was named before it: the hospital just before the label on
-    its line (乙县医院（支援单位为甲）; 乙医院的帮扶单位是甲), 我院/本院 there, or else the hospitals
-    of the record the line belongs to (the lines above it up to a blank line: 名称：乙县人民医院 …
-    帮扶医院：甲). Columns (giver, receiver) on the line, (giver, record) from above."""
+    its line (乙县医院（支援单位为甲）; 乙医院的帮扶单位是甲), 我院/本院 there, or else the record's
+    own hospital: the last one named on the nearest line above that names one, at most _RECORD_LINES
+    lines up (名称：乙县人民医院 / 地址：… / 帮扶医院：甲). Columns (giver, receiver) on the line,
+    (giver, record) from above."""
     out: list[PairCandidate] = []
     hosp = [i for i in parties if mentions[i].type == "Hospital"]
     giver_marks = [x for x, c in marks if c == "giver"]
