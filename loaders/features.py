@@ -19,8 +19,10 @@ from functools import lru_cache
 from kg.model import Entity, Mention
 
 from .candidates import PairCandidate, helped_by
+from .dates import stated_dates
 from .divisions import divisions
 from .lexicon import lexicon
+from .quantities import SINCE_AFTER, stated_periods
 from .sentences import CLAUSE_MARK, Sentence, clause_end, clause_start
 
 _LEVEL = {"Province": "P", "City": "C", "County": "X", "Town": "T", "Village": "V"}
@@ -270,25 +272,18 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     return f
 
 
-#: A stretch of years (2014年至2018年, 2021—2024年) and an open start (2019年起, 自2020年以来).
-_RANGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:至|到|—|–|－|-|~|～)\s*((?:19|20)\d\d)\s*年")
-_OPEN = re.compile(r"((?:19|20)\d\d)\s*年(?:\d{1,2}月)?(?:起|以来|开始)")
-_YEAR = re.compile(r"(?:19|20)\d\d(?=\s*年|[-./]\d)")
-
-
 def _period(art: LinkedArticle, a: int, b: int) -> list[str]:
-    """``period:closed`` when the last time said before ``b`` in the sentence is a stretch of years
-    that ended before the article's latest year (2014年至2018年，乙由甲对口帮扶。…2024年): a past
-    partnership told in a retrospective."""
-    now = art.memo(("latest-year",), lambda: max((int(y) for y in _YEAR.findall(art.text)), default=0))
-    last = None
-    for rx, kind in ((_RANGE, "range"), (_OPEN, "open")):
-        for m in rx.finditer(art.text, a, b):
-            if last is None or m.start() > last[0]:
-                last = (m.start(), kind, m)
-    if last is None or last[1] != "range":
+    """``period:closed`` when the last time said in ``[a, b)`` is a stretch of years that ended
+    before the article's latest stated year (2014年至2018年，乙由甲对口帮扶。…2024年): a past partnership
+    told in a retrospective; not when an open start (2019年起) follows the stretch. Dates and
+    stretches are read as ``quantities.time_attrs`` reads them."""
+    now = art.memo(("latest-year",), lambda: max((d.year for d in stated_dates(art.text)), default=0))
+    span = art.text[a:b]
+    dates = stated_dates(span)
+    periods = stated_periods(span, dates)
+    if not periods or any(d.start > periods[-1][0] and SINCE_AFTER.match(span, d.end) for d in dates):
         return []
-    return ["period:closed"] if int(last[2].group(2)) < now else []
+    return ["period:closed"] if int(periods[-1][3][:4]) < now else []
 
 
 _WITH = ("与", "和", "同", "跟")

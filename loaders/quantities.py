@@ -26,7 +26,7 @@ _EXPERTS = re.compile(rf"(?:{_SEND})(?:了)?(?:不少于|超过|共|累计)?(?P<
                       rf"|(?:{_SEND})(?:了)?(?:{_STAFF})(?:共|累计|达)?(?P<c>{_N})[余多]?名")
 _RANGE = re.compile(r"\s*[~～至到—–-]\s*")
 _BARE_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)[~～至到—–-]((?:19|20)\d\d)年")  # 2023-2025年
-_SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始)")
+SINCE_AFTER = re.compile(r"\s*(?:以来|起|开始)")
 _FROM_BEFORE = re.compile(r"(?:自|从)\s*$")  # 自2015年实施……以来
 _UNTIL_AFTER = re.compile(r"\s*(?:止|为止|结束|到期)")
 _BY_BEFORE = re.compile(r"(?:截至|截止|到|至)\s*$")  # 截至2024年3月: as of, not since
@@ -48,7 +48,7 @@ def _number(numeral: str) -> float | None:
         return None
 
 
-def _periods(text: str, dates: list[Stated]) -> list[tuple[int, int, str, str]]:
+def stated_periods(text: str, dates: list[Stated]) -> list[tuple[int, int, str, str]]:
     """``(start, end, since, until)`` of each stated range: 2023年至2025年, 2023年3月～2025年2月, 2023-2025年."""
     out = [(a.start, b.end, a.iso, b.iso) for a, b in zip(dates, dates[1:])
            if _RANGE.fullmatch(text, a.end, b.start)]
@@ -73,7 +73,7 @@ def quantities(clause: str, year: int | None) -> list[dict]:
         v = _number(m.group("a") or m.group("b") or m.group("c"))
         if v is not None and v == int(v):
             out.append(Quantity("experts", int(v), "person", m.group(), year).__dict__)
-    for s, e, since, until in _periods(clause, stated_dates(clause)):
+    for s, e, since, until in stated_periods(clause, stated_dates(clause)):
         out.append(Quantity("period", f"{since}/{until}", "year" if len(since) == 4 else "date",
                             clause[s:e], None).__dict__)
     return out
@@ -93,14 +93,14 @@ def time_attrs(sentence: str) -> dict:
         return {}
     attrs: dict = {"year": dates[0].year}
     for d in dates:
-        if _SINCE_AFTER.match(sentence, d.end) or _FROM_BEFORE.search(sentence, 0, d.start):
+        if SINCE_AFTER.match(sentence, d.end) or _FROM_BEFORE.search(sentence, 0, d.start):
             attrs["since"] = d.iso
             break
     for d in dates:
         if _UNTIL_AFTER.match(sentence, d.end):
             attrs["until"] = d.iso
             break
-    periods = _periods(sentence, dates)
+    periods = stated_periods(sentence, dates)
     if periods:
         attrs.setdefault("since", periods[0][2])
         attrs.setdefault("until", periods[0][3])
