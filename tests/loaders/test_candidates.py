@@ -402,3 +402,38 @@ def test_a_stretch_of_years_ended_before_the_articles_latest_year_is_a_feature(r
     """2014年至2018年，乙由甲对口帮扶 in a piece that reaches 2024: the pair is told as past; a
     stretch still running (2021年至2025年) or an open start after it (2019年起) is not."""
     assert ("period:closed" in _features(raw, source, target)) is closed
+
+
+@pytest.mark.parametrize("raw, source, target, cue", [
+    ("动态\n南京鼓楼医院的5名专家将继续驻守霍城县人民医院，直至明年6月。", "南京大学医学院附属鼓楼医院", "霍城县人民医院",
+     "cue:btw:send"),
+    ("动态\n今年，苏州市立医院仍有4名医生驻守阿合奇县人民医院。", "苏州市立医院", "阿合奇县人民医院", "cue:btw:send"),
+    ("动态\n县人民医院每月派医生到官庄镇卫生院蹲点两周。\n来源：沅陵县人民医院", "沅陵县人民医院", "沅陵县官庄镇卫生院",
+     "cue:post:send"),
+    ("动态\n2019年，哈尔滨医科大学附属第二医院全面接管桦川县人民医院。", "哈尔滨医科大学附属第二医院", "桦川县人民医院",
+     "cue:btw:manage"),
+    ("动态\n受县政府委托，延边大学附属医院接管龙井市人民医院的日常运营。", "延边大学附属医院", "龙井市人民医院",
+     "cue:btw:manage"),
+    ("动态\n每周三，丽水市中心医院的专家在庆元县人民医院出诊。", "丽水市中心医院", "庆元县人民医院", "cue:post:support"),
+    ("动态\n广东省人民医院与和平县人民医院结成对子已有三年。", "广东省人民医院", "和平县人民医院", "cue:post:support"),
+    ("动态\n宁夏医科大学总医院2016年和西吉县人民医院结了对子。", "宁夏医科大学总医院", "西吉县人民医院", "cue:post:support"),
+])
+def test_stationing_taking_over_and_pairing_words_are_cues(raw, source, target, cue):
+    """驻守/蹲点 (staying at), 接管 (taking over), 出诊 (seeing patients at), 结…对子 (pairing):
+    the pair is offered with the cue's class where it sits."""
+    assert cue in _features(raw, source, target)
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("评估结果\n1.帮扶对象：西盟佤族自治县人民医院；对口医院：昆明医科大学第二附属医院；评估结论：优秀。\n"
+     "2.帮扶对象：孟连傣族拉祜族佤族自治县人民医院；对口医院：云南省第二人民医院；评估结论：良好。\n",
+     {("昆明医科大学第二附属医院", "西盟佤族自治县人民医院"), ("云南省第二人民医院", "孟连傣族拉祜族佤族自治县人民医院")}),
+    ("结对情况\n帮扶对象为镇宁布依族苗族自治县人民医院，对口医院为贵州医科大学附属医院。\n",
+     {("贵州医科大学附属医院", "镇宁布依族苗族自治县人民医院")}),
+])
+def test_receiving_side_and_partner_hospital_labels_pair_their_names(raw, pairs):
+    """帮扶对象 (who is helped) and 对口医院 (the partner hospital, the giver) label their names.
+    (支援方/帮扶方 are not labels: they open 支援方式, 帮扶方案, 帮扶方向 as often.)"""
+    got = offered(raw)
+    for pair in pairs:
+        assert any(h.startswith("label") for h in got.get(pair, ())), (pair, got.keys())
