@@ -762,6 +762,70 @@ def drop_boilerplate(buf: Buf, doc: Document | None = None) -> CleanStep:
     return CleanStep("boilerplate", n_inline + len(drop), examples[:_MAX_EXAMPLES])
 
 
+#: Hard-wrapped text (PDF exports, fixed-width attachments): lines of about one length, broken
+#: wherever the width ran out — inside sentences and names (湖南省肿瘤⏎医院). The usual width of a
+#: Chinese 公文 line is 28 characters; exports run 25–50.
+_WRAP_MIN, _WRAP_MAX = 20, 60
+#: A line within this many characters of the document's wrap width was cut by the width, not
+#: ended (a line breaks early rather than open with ，or 。).
+_WRAP_SLACK = 2
+#: How many lines must be cut at one width (and what share of the lines of 16 characters or more).
+_WRAP_LINES, _WRAP_SHARE = 4, 0.4
+#: Lines longer than the width (a title, a link) are few in wrapped text: at most 2 or this share.
+_WRAP_OVER = 0.1
+#: What ends a line on purpose (a sentence, a label) and what opens one (a list item, a row).
+_WRAP_END = tuple("。！？：；…”」』")
+_WRAP_OPENS = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+(?:[.、．]|\s)|"
+                         r"第[一二三四五六七八九十\d]+[条章节]|[-—•●▲■◆※]|附件)")
+_ROW_GAP = re.compile(r"\t|\S {2,}\S|｜|\||…{2}|\.{4}|·{3}")  # columns, or a contents line's leaders
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def join_wrapped_lines(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Join lines that a fixed width broke (PDF exports: ``湖南省肿瘤⏎医院帮扶保靖县人民医院``).
+
+    Only in a document where at least ``_WRAP_LINES`` lines (and ``_WRAP_SHARE`` of the lines
+    of 16 characters or more) are within ``_WRAP_SLACK`` characters of one width between
+    ``_WRAP_MIN`` and ``_WRAP_MAX``, and at most ``_WRAP_OVER`` are longer. Such a line is joined
+    to the next unless it ends a sentence or a label, either looks like a table row, or the next
+    opens a list item, is an addressee or label line (short, ending in ：) or is blank.
+    """
+    text = buf.text
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    lengths = [len(text[a:b].strip()) for a, b in spans]
+    longer = [n for n in lengths if n >= 16]
+    width, best = 0, 0
+    for w in sorted(set(n for n in longer if _WRAP_MIN <= n <= _WRAP_MAX)):
+        k = sum(1 for n in longer if w - _WRAP_SLACK <= n <= w)
+        if k >= best:
+            width, best = w, k
+    over = sum(1 for n in longer if n > width)  # a width that cut lines leaves none longer
+    if best < _WRAP_LINES or best < _WRAP_SHARE * len(longer) or over > max(2, _WRAP_OVER * len(longer)):
+        return CleanStep("wrapped lines", 0, [])
+    edits: list[tuple[int, int, str]] = []
+    for i in range(len(spans) - 1):
+        (a, b), (c, d) = spans[i], spans[i + 1]
+        line, nxt = text[a:b].rstrip(), text[c:d]
+        if not width - _WRAP_SLACK <= len(line.strip()) <= width or line.endswith(_WRAP_END):
+            continue
+        if not nxt.strip() or _WRAP_OPENS.match(nxt) or _ROW_GAP.search(line) or _ROW_GAP.search(nxt):
+            continue
+        if nxt.rstrip().endswith("：") and len(nxt.strip()) < width - _WRAP_SLACK:
+            continue  # an addressee or a label on its own line (各县（市、区）卫生健康局：)
+        lo, hi = a + len(line), c + (len(nxt) - len(nxt.lstrip()))
+        glue = " " if _LATIN.match(line[-1:]) and _LATIN.match(nxt.lstrip()[:1]) else ""  # words, not digits
+        edits.append((lo, hi, glue))
+    examples = [_example(text, max(a - 6, 0), min(b + 6, len(text)), text[max(a - 6, 0):a] + g + text[b:b + 6])
+                for a, b, g in edits[:_MAX_EXAMPLES]]
+    if edits:
+        buf.edit(edits)
+    return CleanStep("wrapped lines", len(edits), examples)
+
+
 _WIDTH_TABLE = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
 _WIDTH_TABLE.update({i: i - 0xFEE0 for i in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _WIDTH_TABLE.update({i: i - 0xFEE0 for i in range(0xFF41, 0xFF5B)})  # ａ-ｚ
@@ -1130,6 +1194,7 @@ STEPS: list[Callable[[Buf, Document], CleanStep]] = [
     to_simplified,
     drop_boilerplate,
     normalize_width,
+    join_wrapped_lines,
     extract_metadata,
     drop_seo_fragments,
     repair_spin,

@@ -633,3 +633,68 @@ def test_a_breadcrumbs_government_site_is_kept_as_the_documents_site(raw, site):
     doc = Document(id="t.txt", path="t.txt", raw=raw)
     clean(doc)
     assert doc.site == site and ">" not in doc.text
+
+
+# -- hard-wrapped text (PDF exports) ----------------------------------------------------------
+
+def _wrap(width: int, *paragraphs: str) -> str:
+    """Paragraphs cut every ``width`` characters, as a PDF export or a fixed-width attachment gives them."""
+    return "".join("\n".join(p[i:i + width] for i in range(0, len(p), width)) + "\n" for p in paragraphs)
+
+
+_WRAPPED_OFFICIAL = _wrap(  # a 公文 cut every 28 characters
+    28, "关于2024年度城市三级医院对口帮扶县级医院工作的通报", "各县（市、区）卫生健康局：",
+    "2024年，全省城市三级医院认真落实对口帮扶任务，派驻人员数量和质量稳步提升。其中，四川大学华西医院"
+    "对口帮扶甘孜藏族自治州人民医院，派驻专家36人次；西南医科大学附属医院对口帮扶古蔺县人民医院，帮助"
+    "新建胸痛中心和卒中中心；川北医学院附属医院对口帮扶南部县人民医院，开展新技术新项目21项。")
+_WRAPPED_REPORT = _wrap(  # a report cut every 24 characters
+    24, "平塘县卫生健康事业发展情况报告", "一、医疗资源",
+    "全县医疗卫生机构床位数2046张，其中县人民医院床位600张。黔南布依族苗族自治州人民医院自2021年起"
+    "托管平塘县人民医院，累计派驻管理和技术骨干58名，帮助建成重症医学科、介入导管室等科室9个，全年开展"
+    "手术11260例，较上年增长21.7%，县外转诊率下降到12.4%。", "二、下一步工作")
+
+
+@pytest.mark.parametrize("raw, joined, kept", [
+    (_WRAPPED_OFFICIAL, ("四川大学华西医院对口帮扶甘孜藏族自治州人民医院", "帮助新建胸痛中心"),
+     ("的通报\n各县", "局：\n2024年")),
+    (_WRAPPED_REPORT, ("黔南布依族苗族自治州人民医院", "全年开展手术11260例", "县外转诊率"),
+     ("报告\n一、医疗资源", "12.4%。\n二、下一步工作")),
+])
+def test_hard_wrapped_lines_are_joined(raw, joined, kept):
+    """Lines cut at one width (PDF exports) join up, names and numbers whole again; a line that
+    ends a sentence or a label, a short heading and a list item that opens a line stay."""
+    buf, st = run_step(C.join_wrapped_lines, raw)
+    assert st.changes > 0
+    for s in joined:
+        assert s in buf.text, s
+    for s in kept:
+        assert s in buf.text, s
+    doc = clean(Document(id="t.txt", path="t.txt", raw=raw))
+    check_map(doc)
+    i = doc.text.index(joined[0])
+    a, b = doc.raw_span(i, i + len(joined[0]))
+    assert raw[a:b].replace("\n", "") == joined[0]
+
+
+@pytest.mark.parametrize("raw", [
+    # prose a paragraph a line, of every length
+    "帮扶工作综述\n四川大学华西医院对口帮扶甘孜藏族自治州人民医院已有十年，先后派驻专家500余人次，帮助医院通过三甲复审。\n"
+    "西南医科大学附属医院对口帮扶古蔺县人民医院。\n川北医学院附属医院对口帮扶南部县人民医院，开展新技术新项目21项，"
+    "县域内就诊率提高到90.2%。\n下一步，各医院将继续深化帮扶。\n",
+    # a table of rows of about one length
+    "帮扶名单\n序号 支援医院 受援医院 派驻人数\n1 四川大学华西医院 甘孜藏族自治州人民医院 12\n"
+    "2 西南医科大学附属医院 古蔺县人民医院 8\n3 川北医学院附属医院 南部县人民医院 6\n"
+    "4 四川省人民医院 金川县人民医院 7\n5 成都市第二人民医院 马边彝族自治县人民医院 5\n",
+    # a list of headlines of about one length, with paragraphs longer than them
+    "相关新闻\n华西医院专家团队抵达甘孜州开展组团式帮扶工作\n西南医科大学附属医院与古蔺县人民医院签订协议\n"
+    "川北医学院附属医院专家在南部县人民医院开展义诊\n四川省人民医院对口帮扶金川县人民医院工作推进会召开\n"
+    "按照全省统一部署，四川大学华西医院自2016年起对口帮扶甘孜藏族自治州人民医院，派驻专家累计500余人次，帮助医院建成重点专科12个。\n"
+    "2024年，西南医科大学附属医院向古蔺县人民医院派驻专家36人次，帮助新建胸痛中心和卒中中心，县域内就诊率提高到90%以上。\n"
+    "川北医学院附属医院与南部县人民医院共建远程会诊中心，全年开展远程会诊1200余例，下转康复期患者300余人次，双向转诊更加顺畅。\n",
+])
+def test_lines_of_web_text_tables_and_lists_are_not_joined(raw):
+    """Paragraphs a line, rows of a table and a list of headlines among longer paragraphs keep
+    their lines."""
+    buf, st = run_step(C.join_wrapped_lines, raw)
+    assert st.changes == 0
+    assert buf.text == raw
