@@ -72,8 +72,8 @@ class PairCandidate:
 def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                  parties: list[int]) -> int | None:
     """The mention of the hospital the article speaks for (我院): named on a source line, after the
-    headline in a page title, alone on a line near the top or bottom, or alone in a title that
-    does not itself say 我院."""
+    headline in a page title, by the writer introducing themself (我是甲医院的…), alone on a line
+    near the top or bottom, or alone in a title that does not itself say 我院."""
     hosp = [i for i in parties if mentions[i].type in ("Hospital", "University")]
     if not hosp:
         return None
@@ -92,6 +92,14 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 and text[mentions[last].start - 1:mentions[last].start] in _SITE_SEPARATORS:
             return last
     starts = {mentions[i].start: i for i in hosp}
+    intro = lexicon().pair_words.of_kind("intro")
+    person = [w for w, c in intro.items() if c == "person"]
+    for w in (w for w, c in intro.items() if c == "self"):  # 利益相关：甲医院心内科 / 我是甲医院的一名护士
+        for m in re.finditer(re.escape(w) + r"[：:\s]{0,2}", text):
+            i = starts.get(m.end())
+            after = re.sub(r"^[（(][^）)]*[）)]", "", text[mentions[i].end:mentions[i].end + 24]) if i is not None else ""
+            if any(p in re.split(r"[。；;！？]", after)[0][:12] for p in person):
+                return i
     for w in self_words:  # 我院是甲医院 / 本院系甲医院: the text says who it is (not 我院是乙医院的帮扶单位)
         for m in re.finditer(re.escape(w) + "(?:是|系|即)", text):
             i = starts.get(m.end())

@@ -268,24 +268,34 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     if c.sentence == 0:
         f.append("in_title")
     if same_sentence:
-        f += art.memo(("period", sent.start, second.start), lambda: _period(art, sent.start, second.start))
+        f += art.memo(("period", sent.start, second.start), lambda: _period(art, sent.start, second.start, sent.end))
     return f
 
 
-def _period(art: LinkedArticle, a: int, b: int) -> list[str]:
+def _period(art: LinkedArticle, a: int, b: int, end: int) -> list[str]:
     """``period:closed`` when the last time said in ``[a, b)`` is a stretch of years that ended
     before the article's latest stated year (2014年至2018年，乙由甲对口帮扶。…2024年): a past partnership
-    told in a retrospective; not when an open start (2019年起) follows the stretch. Dates and
-    stretches are read as ``quantities.time_attrs`` reads them."""
+    told in a retrospective; not when an open start (2019年起) follows the stretch. ``year:old5`` /
+    ``year:old15`` when it is a single year that many years before the article's latest (history
+    writing, 1965年，甲医院组队赴乙县), unless a start (起, 以来) or a word of going on (至今, 延续)
+    follows it. Dates and stretches are read as ``quantities.time_attrs`` reads them."""
     now = art.memo(("latest-year",), lambda: max((d.year for d in stated_dates(art.text)), default=0))
     span = art.text[a:b]
     dates = stated_dates(span)
     periods = stated_periods(span, dates)
-    if not periods or any(d.start > periods[-1][0] and SINCE_AFTER.match(span, d.end) for d in dates):
+    if periods and not any(d.start > periods[-1][0] and SINCE_AFTER.match(span, d.end) for d in dates):
+        return ["period:closed"] if int(periods[-1][3][:4]) < now else []
+    if periods or not dates or _SINCE_NEAR.match(span, dates[-1].end) or _STILL.search(art.text, a + dates[-1].end, end):
         return []
-    return ["period:closed"] if int(periods[-1][3][:4]) < now else []
+    # 1965年，甲医院组队赴乙县… in a piece that reaches 2024: a year long before the article's own.
+    age = now - dates[-1].year
+    return ["year:old15"] if age >= 15 else ["year:old5"] if age >= 5 else []
 
 
+#: After a year, in its sentence: the partnership it dates goes on (2005年结对，至今已派出…), or it
+#: is the start of one (2016年结对以来).
+_STILL = re.compile(r"至今|延续|持续|仍")
+_SINCE_NEAR = re.compile(r"[^，,。；;]{0,6}?(?:以来|起|开始)")
 _WITH = ("与", "和", "同", "跟")
 #: Blocker classes that reach back from the sentence after a pair's (it ended, it is denied, it is planned).
 _LATER_BLOCKERS = ("ended", "negation", "plan")

@@ -37,7 +37,7 @@ _SCHOOLS_HOSPITAL = re.compile(r"^(学校|我校|本校|该校|)(?=第[一二三
 # Contracted ordinals of university hospitals: 附一医院 = …附属第一医院, 一附院 = …第一附属医院.
 _CONTRACTED = ((re.compile(r"附([一二三四五六七八九])医院$"), r"附属第\1医院"),
                (re.compile(r"([一二三四五六七八九])附院$"), r"第\1附属医院"))
-_SAME_NAME_BETWEEN = re.compile(r"[（(](?:即|原|原名|又名|全称|全称为)?|[，,]?即|[，,]?又称")
+_SAME_NAME_BETWEEN = re.compile(r"[（(](?:即|原|原名|又名|全称|全称为|(?P<now>今|今为|今名|现为|现名|现称))?|[，,]?即|[，,]?又称")
 _DOC_NUMBER = re.compile(r"[（(]([^（）()]{0,8}〔(\d{4})〕\d+号)[）)]")
 PART_ACTS = ("SUPPORTS", "MANAGES", "RUNS", "PARTNERS_WITH")
 _NATIONAL = re.compile(r"^(国家|全国|中央|中共中央|国务院)")
@@ -542,34 +542,15 @@ class Linker:
                 local.append(a)
         return local[0] if len(local) == 1 else None
 
-    def _same_stem_named(self, a) -> Entity | None:
-        """For a short name that means a province's own hospital (省医 → 广东省人民医院), the hospital
-        of the same stem that this article names in another province (四川省人民医院 … 省医派驻的专家)."""
-        if a.type != "Hospital" or not a.region:
-            return None
-        region = self.div.resolve_path(a.region)
-        prov = self.div.chain(region.key)[-1] if region is not None else None
-        if prov is None or prov.type != "Province":
-            return None
-        stem = next((a.name[len(p):] for p in (prov.name, prov.short) if p and a.name.startswith(p)), None)
-        if not stem or len(stem) < 3:
-            return None
-        hits = []
-        for e in self.entities.values():
-            if e.type != "Hospital" or e.name == a.name or not e.name.endswith(stem):
-                continue
-            other = self.div.resolve_path(e.name[:-len(stem)])
-            if other is not None and other.type == "Province" and other.key != prov.key:
-                hits.append(e)
-        return hits[0] if len(hits) == 1 else None
-
     def link_alias(self, i: int, m: Mention) -> None:
+        rows = self.lex.aliases[m.attrs["alias"]]
+        level = next((lv for lv in LEVEL_TYPE if rows[0].name.startswith(lv)), None)
+        if len(rows) == 1 and rows[0].region is None and level:
+            # 省医 → 省人民医院: the hospital of that level where the article is, as a bare
+            # level word is completed (the province named before it, else the article's only one).
+            m.name, m.rule, m.attrs = rows[0].name, "level+suffix", {"level": level}
+            return self.link_hospital(i, m)
         a = self._alias_row(m)
-        named = self._same_stem_named(a) if a is not None else None
-        if named is not None:
-            self.add(Entity(named.id, "Hospital", named.name, mentions={self.doc.id: 1}), i, m.text,
-                     "short name of a province's hospital, the province the article names")
-            return
         if a is None:
             self.unresolved.append({"surface": m.text, "reason": "short name shared by several institutions; "
                                     "the article names none of them and none of their provinces"})
@@ -648,13 +629,15 @@ class Linker:
             if ea == eb or ms[a].type != ms[b].type or ea not in self.entities or eb not in self.entities:
                 continue
             between = self.doc.text[ms[a].end:ms[b].start]
-            if not _SAME_NAME_BETWEEN.fullmatch(between):
+            same = _SAME_NAME_BETWEEN.fullmatch(between)
+            if not same:
                 continue
             if between[:1] in "（(" and self.doc.text[ms[b].end:ms[b].end + 1] not in ("）", ")", "，", ","):
                 continue
-            # The first name stays canonical, unless it is a bare proper name (新桥医院即…).
+            # The first name stays canonical, unless it is a bare proper name (新桥医院即…) or an
+            # old one the brackets give today's name for (宁夏医学院附属医院（今宁夏医科大学总医院）).
             short_first = ms[a].rule == "proper+suffix" and ms[b].rule != "proper+suffix"
-            keep_id, old_id = (eb, ea) if short_first else (ea, eb)
+            keep_id, old_id = (eb, ea) if short_first or same.group("now") else (ea, eb)
             self._fold(old_id, keep_id, "another name of the same institution (brackets or 即)")
 
     def merge_health_centres(self) -> None:

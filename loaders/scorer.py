@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -159,4 +160,56 @@ def decide(art: LinkedArticle, instances: list[PairInstance], m: Model | None = 
             ranked = sorted(zip(probs(inst, kind), (c for c, _ in inst.candidates)), key=lambda pc: -pc[0])
             out.append(Decision(inst.source, kind, inst.target, p,
                                 [c for q, c in ranked[:3] if q >= km.threshold]))
+    return out + _list_mates(art, instances, out, probs)
+
+
+#: A list mate scored below this stays out: something in the text sets it apart from the others.
+LIST_FLOOR = 0.3
+_JOINTS = re.compile(r"(?:[、和及与]|以及)+")
+
+
+def _joined(art: LinkedArticle, a: PairCandidate, b: PairCandidate) -> bool:
+    """Two candidates of one sentence that differ in one end, where those two ends are items of one
+    list (甲、乙和丙 …): nothing but list joints and other names between them."""
+    if a.sentence != b.sentence or a.context != "sentence" or b.context != "sentence":
+        return False
+    if a.source.via or a.target.via or b.source.via or b.target.via:
+        return False
+    if a.target.mention == b.target.mention and a.source.mention != b.source.mention:
+        x, y = sorted((a.source, b.source), key=lambda e: e.start)
+    elif a.source.mention == b.source.mention and a.target.mention != b.target.mention:
+        x, y = sorted((a.target, b.target), key=lambda e: e.start)
+    else:
+        return False
+    gap, at = [], x.end
+    for m in sorted((m for m in art.mentions if x.end <= m.start and m.end <= y.start), key=lambda m: m.start):
+        if m.start >= at:
+            gap.append(art.text[at:m.start])
+            at = m.end
+    gap.append(art.text[at:y.start])
+    return all(_JOINTS.fullmatch(g) for g in gap)
+
+
+def _list_mates(art: LinkedArticle, instances: list[PairInstance], kept: list[Decision], probs) -> list[Decision]:
+    """Pairs whose end is an item of the same list as a kept pair's, with the same cue and other end
+    (甲、乙、丙等3家医院组团式帮扶丁: kept 甲 → 丁 keeps 乙 → 丁), when scored at least ``LIST_FLOOR``.
+    The items of one list share their role; the model, reading each on its own, can split them."""
+    have = {(d.source, d.kind, d.target) for d in kept}
+    out = []
+    for d in kept:
+        if d.kind in SYMMETRIC or not d.evidence:
+            continue
+        best = d.evidence[0]
+        for inst in instances:
+            if (inst.source, d.kind, inst.target) in have:
+                continue
+            ts, tt = art.entities[inst.source].type, art.entities[inst.target].type
+            if not allowed(d.kind, ts, tt):
+                continue
+            mates = [(q, c) for q, (c, _) in zip(probs(inst, d.kind), inst.candidates)
+                     if q >= LIST_FLOOR and _joined(art, best, c)]
+            if mates:
+                q, c = max(mates, key=lambda qc: qc[0])
+                have.add((inst.source, d.kind, inst.target))
+                out.append(Decision(inst.source, d.kind, inst.target, q, [c]))
     return out

@@ -254,6 +254,36 @@ def test_wo_yuan_shi_names_the_articles_own_hospital(raw, own, other):
     assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
 
 
+@pytest.mark.parametrize("raw, own, other", [
+    ("问题：县医院被托管后有什么变化？\n回答：\n利益相关：浙江大学医学院附属第二医院心内科医生。\n"
+     "我们医院从2022年起托管了淳安县第一人民医院，每年派出专家20余名。\n",
+     "浙江大学医学院附属第二医院", "淳安县第一人民医院"),
+    ("援藏日记｜第50天\n我是复旦大学附属中山医院的一名麻醉科医生，今年跟队来到墨脱。"
+     "我们科对口的是墨脱县人民医院，每批派两个人。\n",
+     "复旦大学附属中山医院", "墨脱县人民医院"),
+    ("下乡手记\n今年三月，我作为青岛大学附属医院（我们自己叫“青大附院”）的驻点医生，被派到平度市人民医院。"
+     "我们院对平度市人民医院的帮扶已经是第三年了。\n",
+     "青岛大学附属医院", "平度市人民医院"),
+])
+def test_a_writer_introducing_themself_makes_their_hospital_wo_yuan(raw, own, other):
+    """利益相关：甲医院心内科 / 我是甲医院的一名护士 / 我作为甲医院的驻点医生: 我们医院, 我们科 mean 甲."""
+    got = offered(raw)
+    assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw, other", [
+    ("工作动态\n我是甘洛县人民医院的对口帮扶单位，我院今年派驻专家12名。\n", "甘洛县人民医院"),
+    ("随笔\n我来自会理市人民医院所在的小城，我们医院的故事要从十年前说起。\n", None),
+])
+def test_an_introduction_without_a_job_names_no_writers_hospital(raw, other):
+    """我是乙医院的对口帮扶单位 names a partner, not the writer's workplace."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    ms = lk.ex.mentions
+    parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
+    own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
+    assert own is None, ms[own].name
+
+
 @pytest.mark.parametrize("raw, other", [
     ("工作动态\n我院是甘洛县人民医院的对口帮扶单位，今年派驻专家12名。\n", "甘洛县人民医院"),
     ("工作动态\n我院系雷波县人民医院的托管医院，派出执行院长1名。\n", "雷波县人民医院"),
@@ -404,6 +434,25 @@ def test_a_stretch_of_years_ended_before_the_articles_latest_year_is_a_feature(r
     assert ("period:closed" in _features(raw, source, target)) is closed
 
 
+@pytest.mark.parametrize("raw, source, target, age", [
+    ("卫生志\n1965年秋，宁夏医学院附属医院组织医疗队赴隆德县人民医院巡回医疗。\n2024年，全县医共体建设提速。",
+     "宁夏医学院附属医院", "隆德县人民医院", "year:old15"),
+    ("回忆录\n2005年，山西医科大学第二医院派医师进驻河曲县人民医院。\n写于2023年3月。",
+     "山西医科大学第二医院", "河曲县人民医院", "year:old15"),
+    ("工作回顾\n2018年，温州医科大学附属第二医院派专家到文成县人民医院坐诊。本文写于2024年。",
+     "温州医科大学附属第二医院", "文成县人民医院", "year:old5"),
+    ("工作回顾\n2005年起，山西医科大学第二医院对口支援河曲县人民医院。2024年。",
+     "山西医科大学第二医院", "河曲县人民医院", None),
+    ("工作回顾\n2016年结对以来，厦门大学附属第一医院对口帮扶隆德县人民医院至今。2024年。",
+     "厦门大学附属第一医院", "隆德县人民医院", None),
+])
+def test_a_single_year_long_before_the_articles_latest_is_a_feature(raw, source, target, age):
+    """1965年，甲医院组队赴乙县 in a piece that reaches 2024: the pair is dated long ago (history
+    writing, memoirs); a start (2005年起, 2016年…以来) is not, however old."""
+    got = {f for f in _features(raw, source, target) if f.startswith("year:")}
+    assert got == ({age} if age else set()), got
+
+
 @pytest.mark.parametrize("raw, source, target, cue", [
     ("动态\n南京鼓楼医院的5名专家将继续驻守霍城县人民医院，直至明年6月。", "南京大学医学院附属鼓楼医院", "霍城县人民医院",
      "cue:btw:send"),
@@ -417,10 +466,15 @@ def test_a_stretch_of_years_ended_before_the_articles_latest_year_is_a_feature(r
     ("动态\n每周三，丽水市中心医院的专家在庆元县人民医院出诊。", "丽水市中心医院", "庆元县人民医院", "cue:post:support"),
     ("动态\n广东省人民医院与和平县人民医院结成对子已有三年。", "广东省人民医院", "和平县人民医院", "cue:post:support"),
     ("动态\n宁夏医科大学总医院2016年和西吉县人民医院结了对子。", "宁夏医科大学总医院", "西吉县人民医院", "cue:post:support"),
+    ("动态\n郑州大学第一附属医院对口的是淅川县人民医院。", "郑州大学第一附属医院", "淅川县人民医院", "cue:btw:support"),
+    ("动态\n这几年安徽医科大学第一附属医院一直对口着岳西县医院。", "安徽医科大学第一附属医院", "岳西县医院", "cue:btw:support"),
+    ("动态\n这几年都是郑州大学第一附属医院在帮淅川县人民医院。", "郑州大学第一附属医院", "淅川县人民医院", "cue:btw:support"),
+    ("动态\n宁波大学附属第一医院帮金阳县人民医院带出了一支儿科队伍。", "宁波大学附属第一医院", "金阳县人民医院",
+     "cue:btw:support"),
 ])
-def test_stationing_taking_over_and_pairing_words_are_cues(raw, source, target, cue):
-    """驻守/蹲点 (staying at), 接管 (taking over), 出诊 (seeing patients at), 结…对子 (pairing):
-    the pair is offered with the cue's class where it sits."""
+def test_stationing_taking_over_pairing_and_colloquial_words_are_cues(raw, source, target, cue):
+    """驻守/蹲点 (staying at), 接管 (taking over), 出诊 (seeing patients at), 结…对子 (pairing), and
+    the colloquial 对口(着/的是) and 在帮: the pair is offered with the cue's class where it sits."""
     assert cue in _features(raw, source, target)
 
 

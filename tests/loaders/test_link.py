@@ -137,9 +137,13 @@ def test_the_armys_hospitals_of_a_place_are_no_name(raw):
      "四川省人民医院", "广东省人民医院"),
     ("湖南省人民医院今年对口帮扶古丈县人民医院。据介绍，省医已派出专家12名。",
      "湖南省人民医院", "广东省人民医院"),
+    ("黔西南州望谟县人民医院接受省医“组团式”帮扶，省医先后派驻专家8名。", "贵州省人民医院", "广东省人民医院"),
+    ("四川省甘孜州理塘县人民医院与省人医签订托管协议。", "四川省人民医院", "江苏省人民医院"),
+    ("广东省清远市阳山县人民医院由省医托管。", "广东省人民医院", "四川省人民医院"),
 ])
 def test_a_provinces_short_hospital_name_means_the_province_the_article_names(text, meant, not_meant):
-    """省医 is the alias table's 广东省人民医院 unless the article names another province's 人民医院."""
+    """省医 and 省人医 are the 人民医院 of the province the article is in (named, or above the
+    places it names), like a bare 省人民医院; never one province's for all."""
     res = run(text)
     names = {e.name for e in res.entities}
     assert meant in names and not_meant not in names, names

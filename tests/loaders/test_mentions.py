@@ -177,6 +177,15 @@ def test_a_boundary_char_that_begins_a_place_name_stays(text, name):
 
 
 @pytest.mark.parametrize("text, name", [
+    ("当年的第三军医大学西南医院，如今叫陆军军医大学第一附属医院，对口支援开州区人民医院。", "陆军军医大学第一附属医院"),
+    ("老百姓都管它叫华中科技大学同济医学院附属协和医院。", "华中科技大学同济医学院附属协和医院"),
+])
+def test_a_name_begins_after_the_word_that_calls_it(text, name):
+    """如今叫甲, 管它叫甲: 叫 is never inside a name."""
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text, name", [
     ("复旦大学附属中山医院和同济大学附属东方医院共同参与。", "同济大学附属东方医院"),
     ("与同济大学附属东方医院签订协议。", "同济大学附属东方医院"),
 ])
@@ -526,6 +535,17 @@ def test_a_count_of_people_before_a_hospital_does_not_hide_it(text, name):
 def test_quan_cheng_and_ji_name_the_same_institution(text, full, short):
     ents = entities(text)
     assert short in ents[full].aliases and short not in ents
+
+
+@pytest.mark.parametrize("text, now, then", [
+    ("1990年起，宁夏医学院附属医院（今宁夏医科大学总医院）对口支援隆德县人民医院。", "宁夏医科大学总医院", "宁夏医学院附属医院"),
+    ("第三军医大学西南医院（现为陆军军医大学第一附属医院）对口支援开州区人民医院。", "陆军军医大学第一附属医院",
+     "第三军医大学西南医院"),
+])
+def test_todays_name_in_brackets_is_the_canonical_one(text, now, then):
+    """甲（今乙）/ 甲（现为乙）: one institution, known by today's name 乙."""
+    ents = entities(text)
+    assert then in ents[now].aliases and then not in ents
 
 
 def test_a_short_name_defined_in_corner_quotes():

@@ -166,3 +166,52 @@ def test_lists_under_fenbie_pair_item_by_item(text, pairs, crossed):
     """甲、乙分别帮扶丙、丁: 甲 → 丙 and 乙 → 丁, not 甲 → 丁 (a clause before the list is no item)."""
     got = supported(text)
     assert set(pairs) <= got and crossed not in got
+
+
+@pytest.mark.parametrize("text, giver, receivers", [
+    ("广东省人民医院、中山大学附属第一医院、南方医科大学南方医院等3家医院组团式帮扶和平县人民医院。",
+     ("广东省人民医院", "中山大学附属第一医院", "南方医科大学南方医院"), ("和平县人民医院",)),
+    ("北京大学第一医院、北京大学人民医院和北京大学第三医院分批派出专家，对口支援墨脱县人民医院。",
+     ("北京大学第一医院", "北京大学人民医院", "北京大学第三医院"), ("墨脱县人民医院",)),
+    ("浙江大学医学院附属第一医院对口帮扶松阳县人民医院、遂昌县人民医院和庆元县人民医院。",
+     ("浙江大学医学院附属第一医院",), ("松阳县人民医院", "遂昌县人民医院", "庆元县人民医院")),
+])
+def test_the_items_of_one_list_share_the_decision_on_any_of_them(text, giver, receivers):
+    """With the threshold raised so that only the best-scored item of the list passes on its own,
+    the other items of the same list (joined by 、/和/及, the same cue and other end) are kept too."""
+    import copy
+
+    from kg.model import Document
+    from kg.pipeline import linked
+    from loaders.scorer import decide, model
+
+    lk = linked(Document(id="t.txt", path="t.txt", raw="工作动态\n" + text))
+    art, insts = lk.article(), lk.pair_instances()
+    m = copy.deepcopy(model())
+    km = m.kinds["SUPPORTS"]
+    name = lambda eid: lk.entities[eid].name
+    want = {(g, r) for g in giver for r in receivers}
+    ps = sorted(i.probability(km) for i in insts if (name(i.source), name(i.target)) in want)
+    assert len(ps) == len(want) > 1
+    km.threshold = ps[-1]  # the best item alone passes by itself
+    kept = {(name(d.source), name(d.target)) for d in decide(art, insts, m) if d.kind == "SUPPORTS"}
+    assert want <= kept, want - kept
+
+
+def test_a_name_outside_the_list_does_not_share_its_decision():
+    """甲帮扶丙，乙与丙签订协议: 乙 is no item of a list with 甲, so 甲's pair keeps nothing for 乙."""
+    import copy
+
+    from kg.model import Document
+    from kg.pipeline import linked
+    from loaders.scorer import decide, model
+
+    text = "工作动态\n湘潭市中心医院帮扶韶山市人民医院，湘潭县人民医院与韶山市人民医院签订协作协议。"
+    lk = linked(Document(id="t.txt", path="t.txt", raw=text))
+    art, insts = lk.article(), lk.pair_instances()
+    m = copy.deepcopy(model())
+    m.kinds["SUPPORTS"].threshold = 0.5
+    kept = {(lk.entities[d.source].name, lk.entities[d.target].name) for d in decide(art, insts, m)
+            if d.kind == "SUPPORTS"}
+    assert ("湘潭市中心医院", "韶山市人民医院") in kept
+    assert ("湘潭县人民医院", "韶山市人民医院") not in kept
