@@ -41,6 +41,7 @@ _NOT_POLICY = re.compile(r"(报|日报|晚报|杂志|周刊|新闻|电视台)$")
 
 
 _DATE_UNITS = "年月日号"
+_COUNTERS = "名位批"  # measure words of people and teams after a number
 _NUMERALS = "0123456789０１２３４５６７８９〇零一二三四五六七八九十"
 
 
@@ -69,6 +70,8 @@ class _Edges:
                 break
             if ch in _DATE_UNITS and i >= 2 and text[i - 2] in _NUMERALS:
                 break  # 2021年11月千佛山医院: a date ends before the name
+            if ch in _COUNTERS and i >= 2 and text[i - 2] in _NUMERALS:
+                break  # 10名南方医院专家: a count of people ends before the name
             if ch in lex.boundary_chars and _in_unbroken_word(text, i - 1, lex):
                 i -= 1  # 协同发展, 共同体: the boundary char is inside a word
                 continue

@@ -469,12 +469,16 @@ def test_a_single_year_long_before_the_articles_latest_is_a_feature(raw, source,
     ("动态\n郑州大学第一附属医院对口的是淅川县人民医院。", "郑州大学第一附属医院", "淅川县人民医院", "cue:btw:support"),
     ("动态\n这几年安徽医科大学第一附属医院一直对口着岳西县医院。", "安徽医科大学第一附属医院", "岳西县医院", "cue:btw:support"),
     ("动态\n这几年都是郑州大学第一附属医院在帮淅川县人民医院。", "郑州大学第一附属医院", "淅川县人民医院", "cue:btw:support"),
+    ("散文\n她是北京大学人民医院派到囊谦县人民医院的第一位产科医生。", "北京大学人民医院", "囊谦县人民医院", "cue:btw:send"),
+    ("动态\n南昌大学第二附属医院今年派往安远县人民医院的专家共有5名。", "南昌大学第二附属医院", "安远县人民医院",
+     "cue:btw:send"),
     ("动态\n宁波大学附属第一医院帮金阳县人民医院带出了一支儿科队伍。", "宁波大学附属第一医院", "金阳县人民医院",
      "cue:btw:support"),
 ])
 def test_stationing_taking_over_pairing_and_colloquial_words_are_cues(raw, source, target, cue):
     """驻守/蹲点 (staying at), 接管 (taking over), 出诊 (seeing patients at), 结…对子 (pairing), and
-    the colloquial 对口(着/的是) and 在帮: the pair is offered with the cue's class where it sits."""
+    the colloquial 对口(着/的是) and 在帮, 派到/派往 (sent to): the pair is offered with the cue's class
+    where it sits."""
     assert cue in _features(raw, source, target)
 
 

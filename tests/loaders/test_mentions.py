@@ -522,6 +522,8 @@ def test_a_named_area_wins_over_a_place_name_read_across_it(text):
 @pytest.mark.parametrize("text, name", [
     ("目前仍有2名宣城市人民医院专家在我院常驻坐诊。", "宣城市人民医院"),
     ("派出5名江西省人民医院骨干医师。", "江西省人民医院"),
+    ("目前有10名南方医院专家常驻乳源。", "南方医科大学南方医院"),
+    ("先后有三批华西医院专家到县里坐诊。", "四川大学华西医院"),
 ])
 def test_a_count_of_people_before_a_hospital_does_not_hide_it(text, name):
     assert name in names(text)
