@@ -154,7 +154,7 @@ def _bucket(n: int, edges: tuple[int, ...]) -> str:
 
 
 def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
-    """The features of one directed candidate (strings; the scorer weighs them)."""
+    """The features of one directed candidate (strings, each once, in order; the scorer weighs them)."""
     text, m = art.text, art.mentions
     s_ent = art.entities[art.entity_of[c.source.mention]]
     t_ent = art.entities[art.entity_of[c.target.mention]]
@@ -269,7 +269,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f.append("in_title")
     if same_sentence:
         f += art.memo(("period", sent.start, second.start), lambda: _period(art, sent.start, second.start, sent.end))
-    return f
+    # Each feature once, as the model was fitted (a cue said four times is not four times the evidence).
+    return list(dict.fromkeys(f))
 
 
 def _period(art: LinkedArticle, a: int, b: int, end: int) -> list[str]:

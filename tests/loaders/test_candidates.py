@@ -495,3 +495,15 @@ def test_receiving_side_and_partner_hospital_labels_pair_their_names(raw, pairs)
     got = offered(raw)
     for pair in pairs:
         assert any(h.startswith("label") for h in got.get(pair, ())), (pair, got.keys())
+
+
+@pytest.mark.parametrize("raw", [
+    "判决书\n经审理查明，2021年3月，原告与被告签订《托管协议》，约定由柳州市工人医院全面托管三江侗族自治县人民医院，托管期间"
+    "托管方负责托管医院的管理。",
+    "动态\n浙江大学医学院附属第二医院帮扶淳安县第一人民医院，帮扶期间派驻专家12名，帮扶成效明显，帮扶协议续签三年。",
+])
+def test_a_candidates_features_are_each_stated_once(raw):
+    """A cue said four times is one feature, as the model was fitted (training rows hold each once)."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    feats = [fs for inst in lk.pair_instances() for _, fs in inst.candidates]
+    assert feats and all(len(fs) == len(set(fs)) for fs in feats)
