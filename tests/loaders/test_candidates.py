@@ -19,6 +19,15 @@ def offered(raw: str) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+def own_name(raw: str) -> str | None:
+    """The name of the mention ``own_hospital`` picks as the article's 我院, or None."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    ms = lk.ex.mentions
+    parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
+    own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
+    return None if own is None else ms[own].name
+
+
 @pytest.mark.parametrize("raw, own, items", [
     ("我院与苏北三家县级医院签订帮扶协议\n2023-12-20 来源：江苏省人民医院\n\n"
      "按照协议，我院将对以下三家医院开展为期三年的帮扶：\n1. 灌南县人民医院\n2. 响水县人民医院\n3. 涟水县人民医院\n",
@@ -63,8 +72,19 @@ def test_a_bare_yiyuan_in_an_article_that_speaks_for_one_hospital_is_that_hospit
     ("我院第三批驻寻乌帮扶团队出征_江西省中医院\n本批团队共7人，将进驻寻乌县中医院开展为期一年的对口帮扶。"
      "我院已连续三年向寻乌县中医院派驻专家。\n",
      "江西省中医院", "寻乌县中医院"),
+    ("问题：县医院被托管后有什么变化？\n回答：\n利益相关：浙江大学医学院附属第二医院心内科医生。\n"
+     "我们医院从2022年起托管了淳安县第一人民医院，每年派出专家20余名。\n",
+     "浙江大学医学院附属第二医院", "淳安县第一人民医院"),
+    ("援藏日记｜第50天\n我是复旦大学附属中山医院的一名麻醉科医生，今年跟队来到墨脱。"
+     "我们科对口的是墨脱县人民医院，每批派两个人。\n",
+     "复旦大学附属中山医院", "墨脱县人民医院"),
+    ("下乡手记\n今年三月，我作为青岛大学附属医院（我们自己叫“青大附院”）的驻点医生，被派到平度市人民医院。"
+     "我们院对平度市人民医院的帮扶已经是第三年了。\n",
+     "青岛大学附属医院", "平度市人民医院"),
 ])
-def test_the_site_named_after_a_page_titles_headline_is_wo_yuan(raw, own, other):
+def test_the_site_after_a_headline_or_a_writers_introduction_is_wo_yuan(raw, own, other):
+    """院长赴甲县调研-乙医院 (the site after a page title's headline); 利益相关：甲医院心内科 / 我是甲医院的
+    一名护士 / 我作为甲医院的驻点医生 (a writer introducing themself): 我院, 我们医院, 我们科 mean that one."""
     got = offered(raw)
     assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
 
@@ -254,34 +274,13 @@ def test_wo_yuan_shi_names_the_articles_own_hospital(raw, own, other):
     assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
 
 
-@pytest.mark.parametrize("raw, own, other", [
-    ("问题：县医院被托管后有什么变化？\n回答：\n利益相关：浙江大学医学院附属第二医院心内科医生。\n"
-     "我们医院从2022年起托管了淳安县第一人民医院，每年派出专家20余名。\n",
-     "浙江大学医学院附属第二医院", "淳安县第一人民医院"),
-    ("援藏日记｜第50天\n我是复旦大学附属中山医院的一名麻醉科医生，今年跟队来到墨脱。"
-     "我们科对口的是墨脱县人民医院，每批派两个人。\n",
-     "复旦大学附属中山医院", "墨脱县人民医院"),
-    ("下乡手记\n今年三月，我作为青岛大学附属医院（我们自己叫“青大附院”）的驻点医生，被派到平度市人民医院。"
-     "我们院对平度市人民医院的帮扶已经是第三年了。\n",
-     "青岛大学附属医院", "平度市人民医院"),
-])
-def test_a_writer_introducing_themself_makes_their_hospital_wo_yuan(raw, own, other):
-    """利益相关：甲医院心内科 / 我是甲医院的一名护士 / 我作为甲医院的驻点医生: 我们医院, 我们科 mean 甲."""
-    got = offered(raw)
-    assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
-
-
 @pytest.mark.parametrize("raw, other", [
     ("工作动态\n我是甘洛县人民医院的对口帮扶单位，我院今年派驻专家12名。\n", "甘洛县人民医院"),
     ("随笔\n我来自会理市人民医院所在的小城，我们医院的故事要从十年前说起。\n", None),
 ])
 def test_an_introduction_without_a_job_names_no_writers_hospital(raw, other):
     """我是乙医院的对口帮扶单位 names a partner, not the writer's workplace."""
-    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
-    ms = lk.ex.mentions
-    parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
-    own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
-    assert own is None, ms[own].name
+    assert own_name(raw) is None
 
 
 @pytest.mark.parametrize("raw, other", [
@@ -290,11 +289,7 @@ def test_an_introduction_without_a_job_names_no_writers_hospital(raw, other):
 ])
 def test_wo_yuan_shi_another_hospitals_partner_does_not_make_it_wo_yuan(raw, other):
     """我院是乙医院的帮扶单位: 乙 is the partner, not who 我院 is."""
-    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
-    ms = lk.ex.mentions
-    parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
-    own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
-    assert own is None or ms[own].name != other
+    assert own_name(raw) != other
 
 
 @pytest.mark.parametrize("raw, helper, helped", [
