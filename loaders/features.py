@@ -333,6 +333,18 @@ def _edge_words(text: str, sent: Sentence, tag: str, end) -> list[str]:
     return f
 
 
+def same_list(art: LinkedArticle, si: int, a, b) -> bool:
+    """Are the ends ``a`` and ``b`` two items of one list of names in sentence ``si`` (甲、乙和丙),
+    as the list features read it (``_list_place``)?"""
+    here, m = art.view(si).outer, art.mentions
+    at = {m[j].start: k for k, j in enumerate(here)}
+    if a.start not in at or b.start not in at:
+        return False
+    ka, n = art.memo(("list", a.start), lambda: _list_place(art.text, m, here, a))
+    kb, _ = art.memo(("list", b.start), lambda: _list_place(art.text, m, here, b))
+    return n > 1 and at[a.start] - ka == at[b.start] - kb
+
+
 def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int]:
     """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3)), ``here``
     being the sentence's names not nested in another (昭觉县 of 昭觉县人民医院 is no item of its own)."""

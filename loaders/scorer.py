@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -23,7 +22,7 @@ from kg.errors import KGError
 from kg.model import PARTNERSHIP_TYPES, RELATION_ENDS
 
 from .candidates import PairCandidate
-from .features import LinkedArticle, candidate_features
+from .features import LinkedArticle, candidate_features, same_list
 
 MODEL_PATH = Path(__file__).parent / "models" / "partnerships.json"
 #: The kinds the scorer decides (the partnership types); the other relations come from rules.
@@ -165,29 +164,23 @@ def decide(art: LinkedArticle, instances: list[PairInstance], m: Model | None = 
 
 #: A list mate scored below this stays out: something in the text sets it apart from the others.
 LIST_FLOOR = 0.3
-_JOINTS = re.compile(r"(?:[、和及与]|以及)+")
 
 
 def _joined(art: LinkedArticle, a: PairCandidate, b: PairCandidate) -> bool:
     """Two candidates of one sentence that differ in one end, where those two ends are items of one
-    list (甲、乙和丙 …): nothing but list joints and other names between them."""
+    list (甲、乙和丙 …, as the list features read it); not under 分别, where the i-th goes with the i-th."""
     if a.sentence != b.sentence or a.context != "sentence" or b.context != "sentence":
         return False
     if a.source.via or a.target.via or b.source.via or b.target.via:
         return False
     if a.target.mention == b.target.mention and a.source.mention != b.source.mention:
-        x, y = sorted((a.source, b.source), key=lambda e: e.start)
+        x, y = a.source, b.source
     elif a.source.mention == b.source.mention and a.target.mention != b.target.mention:
-        x, y = sorted((a.target, b.target), key=lambda e: e.start)
+        x, y = a.target, b.target
     else:
         return False
-    gap, at = [], x.end
-    for m in sorted((m for m in art.mentions if x.end <= m.start and m.end <= y.start), key=lambda m: m.start):
-        if m.start >= at:
-            gap.append(art.text[at:m.start])
-            at = m.end
-    gap.append(art.text[at:y.start])
-    return all(_JOINTS.fullmatch(g) for g in gap)
+    s = art.sentences[a.sentence]
+    return "分别" not in art.text[s.start:s.end] and same_list(art, a.sentence, x, y)
 
 
 def _list_mates(art: LinkedArticle, instances: list[PairInstance], kept: list[Decision], probs) -> list[Decision]:

@@ -215,3 +215,22 @@ def test_a_name_outside_the_list_does_not_share_its_decision():
             if d.kind == "SUPPORTS"}
     assert ("湘潭市中心医院", "韶山市人民医院") in kept
     assert ("湘潭县人民医院", "韶山市人民医院") not in kept
+
+
+def test_respectively_paired_lists_do_not_share_across_items(monkeypatch):
+    """甲、乙分别帮扶丙、丁: 甲 goes with 丙 only, so keeping 甲 → 丙 keeps no 甲 → 丁, even with no
+    floor on the mate's own score."""
+    import copy
+
+    from kg.model import Document
+    from kg.pipeline import linked
+    from loaders import scorer
+
+    monkeypatch.setattr(scorer, "LIST_FLOOR", 0.0)
+    text = "工作动态\n郑州大学第一附属医院、河南省人民医院分别对口帮扶淅川县人民医院、卢氏县人民医院。"
+    lk = linked(Document(id="t.txt", path="t.txt", raw=text))
+    m = copy.deepcopy(scorer.model())
+    kept = {(lk.entities[d.source].name, lk.entities[d.target].name)
+            for d in scorer.decide(lk.article(), lk.pair_instances(), m) if d.kind == "SUPPORTS"}
+    assert ("郑州大学第一附属医院", "淅川县人民医院") in kept
+    assert ("郑州大学第一附属医院", "卢氏县人民医院") not in kept
