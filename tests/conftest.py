@@ -24,8 +24,8 @@ QUERY_ARTICLES = ROOT / "tests" / "data" / "query"
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):
     """The graph built from seeds/ and ``tests/data/query`` once per session: (KnowledgeGraph,
-    output folder). The query article states plainly what the query tests lean on (a city and a
-    town health centre as recipients), so they do not hang on seed pairs that score near the
+    output folder). The query articles state plainly what the query tests lean on (a city, a
+    town health centre and a county hospital as recipients), so they do not hang on seed pairs that score near the
     threshold and come and go as the model is retrained."""
     from kg.pipeline import build
 

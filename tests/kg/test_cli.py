@@ -34,7 +34,7 @@ def test_build_writes_the_default_outputs(built):
     assert (built / "oxigraph").is_dir()
     assert not (built / "graph.ttl").exists()  # RDF files only with --formats
     report = json.loads((built / "report.json").read_text(encoding="utf-8"))
-    assert report["documents_read"] == 6 and report["documents_failed"] == 0  # 5 seeds, 1 query article
+    assert report["documents_read"] == 7 and report["documents_failed"] == 0  # 5 seeds, 2 query articles
     assert report["entities_by_type"]["Hospital"] > 10
     graph = json.loads((built / "graph.json").read_text(encoding="utf-8"))
     node = graph["nodes"][0]
