@@ -153,7 +153,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
     defined = _defined_parties(text, mentions, parties)
     addressee = _addressee(text, sentences, mentions, parties)
     out, row_sentences, _ = _table_candidates(text, sentences, mentions, parties, starts, own)
-    out += _label_candidates(text, mentions, parties, starts, own)
+    out += _label_candidates(text, mentions, parties, starts, own, _title_party(sentences, mentions, parties))
     topic: End | None = None
     for si, s in enumerate(sentences):
         ends = [End(i, mentions[i].start, mentions[i].end) for i in by_sentence.get(si, [])]
@@ -359,11 +359,23 @@ def _source_in_line(text: str, mentions: list[Mention], parties: list[int], pos:
     return None
 
 
+def _title_party(sentences: list[Sentence], mentions: list[Mention], parties: list[int]) -> int | None:
+    """The one organisation or place a headline is about (上海市援藏工作汇报, 阿里地区帮扶工作情况),
+    or None when the first line is no headline or names more than one."""
+    if not sentences or sentences[0].paragraph != 0:
+        return None
+    inside = [i for i in parties if sentences[0].start <= mentions[i].start < sentences[0].end]
+    return inside[0] if len({mentions[i].name for i in inside}) == 1 else None
+
+
 def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
-                      starts: list[int], own: int | None = None) -> list[PairCandidate]:
+                      starts: list[int], own: int | None = None,
+                      titled: int | None = None) -> list[PairCandidate]:
     """Pairs named under labels on one line: 支援单位：甲；受援单位：乙、丙 / 受援医院为乙，支援医院为甲;
     a line with only receivers takes its givers from a line above that only gives (【帮扶单位】甲
-    over 【受援单位】乙, up to a blank line) or else from the one-name lines just above (a list)."""
+    over 【受援单位】乙, up to a blank line), or else from the one-name lines just above (a list),
+    or else from the headline (``titled``: 上海市援藏工作汇报 … 对口县：甲县、乙县), with columns
+    (title, receiver)."""
     pw = lexicon().pair_words
     labels = pw.of_kind("label")
     out: list[PairCandidate] = []
@@ -388,12 +400,15 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
             before = [c for x, c in marks if x < mentions[i].start]
             if before:
                 side[before[-1]].append(i)
+        cols = ("giver", "receiver")
         if side["receiver"] and not side["giver"]:
             first = marks[0][0]
             side["giver"] = [i for i in here if mentions[i].end <= first] or givers or block[-10:]
+            if not side["giver"] and titled is not None and mentions[titled].end <= a:
+                side["giver"], cols = [titled], ("title", "receiver")
         elif side["giver"] and not side["receiver"]:
             givers = side["giver"]
-            out += _named_before(text, mentions, parties, starts, a, marks, side["giver"], own)
+            out += _named_before(text, mentions, parties, starts, a, marks, side["giver"], own, titled)
             continue
         si = _sentence_of(starts, a)
         for g in side["giver"]:
@@ -403,8 +418,8 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
                 eg = End(g, mentions[g].start, mentions[g].end)
                 er = End(r, mentions[r].start, mentions[r].end)
                 span = (min(a, mentions[g].start), b)
-                out.append(PairCandidate(eg, er, si, "label", columns=("giver", "receiver"), span=span))
-                out.append(PairCandidate(er, eg, si, "label", columns=("receiver", "giver"), span=span))
+                out.append(PairCandidate(eg, er, si, "label", columns=cols, span=span))
+                out.append(PairCandidate(er, eg, si, "label", columns=cols[::-1], span=span))
         block = []
     return out
 
@@ -416,12 +431,14 @@ _RECORD_LINES = 6
 
 
 def _named_before(text: str, mentions: list[Mention], parties: list[int], starts: list[int], a: int,
-                  marks: list[tuple[int, str]], givers: list[int], own: int | None) -> list[PairCandidate]:
+                  marks: list[tuple[int, str]], givers: list[int], own: int | None,
+                  titled: int | None = None) -> list[PairCandidate]:
     """A giver label names who helps what was named before it: the hospital just before the label on
     its line (乙县医院（支援单位为甲）; 乙医院的帮扶单位是甲), 我院/本院 there, or else the record's
     own hospital: the last one named on the nearest line above that names one, at most _RECORD_LINES
-    lines up (名称：乙县人民医院 / 地址：… / 帮扶医院：甲). Columns (giver, receiver) on the line,
-    (giver, record) from above."""
+    lines up (名称：乙县人民医院 / 地址：… / 帮扶医院：甲), or else what the headline is about
+    (阿里地区…情况 / 援藏省份：甲省). Columns (giver, receiver) on the line, (giver, record) from
+    above, (giver, title) from the headline."""
     out: list[PairCandidate] = []
     hosp = [i for i in parties if mentions[i].type == "Hospital"]
     giver_marks = [x for x, c in marks if c == "giver"]
@@ -448,6 +465,8 @@ def _named_before(text: str, mentions: list[Mention], parties: list[int], starts
             near = [i for i in hosp if top <= mentions[i].start < a and i not in givers]
             got = [End(i, mentions[i].start, mentions[i].end) for i in near[-1:]]
             cols = ("giver", "record")
+            if not got and titled is not None and mentions[titled].end <= a:
+                got, cols = [End(titled, mentions[titled].start, mentions[titled].end)], ("giver", "title")
         si = _sentence_of(starts, x)
         for g in mine:
             eg = End(g, mentions[g].start, mentions[g].end)

@@ -502,3 +502,41 @@ def test_a_candidates_features_are_each_stated_once(raw):
     lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
     feats = [fs for inst in lk.pair_instances() for _, fs in inst.candidates]
     assert feats and all(len(fs) == len(set(fs)) for fs in feats)
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("上海市医疗人才援藏工作汇报\n2025年1月\n\n● 对口县：江孜县、亚东县、萨迦县（3县）\n● 本批专家：38人\n",
+     [("上海市", "江孜县"), ("上海市", "亚东县"), ("上海市", "萨迦县")]),
+    ("阿里地区县级医院帮扶工作情况\n（交流材料）\n\n1 / 基本盘\n援藏省份：河北省、陕西省\n",
+     [("河北省", "阿里地区"), ("陕西省", "阿里地区")]),
+    ("江苏省对口支援工作简报\n\n受援县市：伊宁县、霍城县\n",
+     [("江苏省", "伊宁县"), ("江苏省", "霍城县")]),
+])
+def test_a_label_line_with_one_side_pairs_it_with_the_headlines_party(raw, pairs):
+    """对口县：甲县、乙县 under a headline about one giver, 援藏省份：甲省 under one about one
+    receiver: the other end is what the headline is about."""
+    got = offered(raw)
+    for pair in pairs:
+        assert "label:->-" in got.get(pair, ()), (pair, got)
+
+
+@pytest.mark.parametrize("raw", [
+    "上海市与云南省卫生健康工作交流\n\n对口县：江孜县、亚东县\n",  # the headline names two
+    "\n对口县：江孜县、亚东县\n上海市援藏工作\n",  # no headline above the label
+])
+def test_a_label_line_without_one_headline_party_has_no_title_pair(raw):
+    got = offered(raw)
+    assert not any(h.startswith("label") for pair, hs in got.items() for h in hs
+                   if pair[0] in ("上海市", "云南省")), got
+
+
+@pytest.mark.parametrize("raw, own, other", [
+    ("利辛县人民医院双向转诊服务指南\n发布日期：2023-11-20\n\n自2022年7月起，我院由亳州市人民医院全面托管。\n",
+     "利辛县人民医院", "亳州市人民医院"),
+    ("海原县人民医院门诊就诊须知\n\n一、门诊时间\n本院由宁夏回族自治区人民医院对口帮扶，专家每周坐诊。\n",
+     "海原县人民医院", "宁夏回族自治区人民医院"),
+])
+def test_a_patient_guide_titled_with_one_hospital_is_its_own_document(raw, own, other):
+    """甲医院就诊须知 / 甲医院…服务指南: a page a hospital writes for its patients speaks for it."""
+    assert own_name(raw) == own
+    assert "sentence:->self" in offered(raw).get((other, own), ())

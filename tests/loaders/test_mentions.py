@@ -597,3 +597,13 @@ def test_role_nouns_of_a_universitys_hospitals_name_no_hospital(text):
     """教学医院, 实习医院, 兄弟医院: what a hospital is to the school, not a name."""
     names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
     assert not any(n in ("教学医院", "实习医院", "兄弟医院") for n in names), names
+
+
+@pytest.mark.parametrize("text", [
+    "常见问题：省里的专家来自哪些医院？执业医院为重庆市中医院的专家每周二坐诊。",
+    "问：哪家医院的专家在我院坐诊？答：原医院和签约医院的专家轮流来，具体看所在医院的安排。",
+])
+def test_question_words_and_role_nouns_before_yiyuan_name_no_hospital(text):
+    """哪些医院, 哪家医院, 执业医院, 所在医院, 签约医院: a question or a role, not a name."""
+    names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
+    assert not set(names) & {"哪些医院", "哪家医院", "执业医院", "所在医院", "签约医院", "原医院"}, names
