@@ -625,7 +625,8 @@ def update_cypher_db(path: str | os.PathLike, rows: PropertyRows, before: dict,
     type nothing is done and None returned (write the database afresh). What the changed,
     deleted and new articles said is deleted by document id: their Document nodes with every
     MENTIONED_IN and FOUND_IN to them, and the Evidence nodes read in them; then the changed
-    relations' relationships and the entities that are gone. Entities still there are updated
+    relations' relationships and the entities that are gone. ``entities`` include those whose
+    placement changed (:func:`kg.query.placement_digests` against the previous generation's). Entities still there are updated
     in place (their relationships stay), and the current rows of all of it are loaded with
     COPY FROM. Returns the schema now declared.
     """
@@ -638,7 +639,6 @@ def update_cypher_db(path: str | os.PathLike, rows: PropertyRows, before: dict,
     scratch = Path(tempfile.mkdtemp(prefix=f".{DB_NAME}.", dir=path.parent))
     try:
         _alter(conn, before, schema)
-        entities |= _moved_entities(conn, rows)
         docs = sorted(documents)
         conn.execute("MATCH (v:Evidence) WHERE v.doc IN $docs DETACH DELETE v", {"docs": docs})
         conn.execute("MATCH (d:Document) WHERE d.id IN $docs DETACH DELETE d", {"docs": docs})
@@ -666,31 +666,6 @@ def update_cypher_db(path: str | os.PathLike, rows: PropertyRows, before: dict,
         db.close()
         shutil.rmtree(scratch, ignore_errors=True)
     return schema
-
-
-_PLACED = ("region", "support_unit", "province", "city_unit", "county_unit", "within")
-
-
-def _moved_entities(conn, rows: PropertyRows) -> set[str]:
-    """Entities whose placement columns (support unit, province, city, county, the regions they
-    stand in, the region label) in the database differ from the graph's."""
-    moved = set()
-    cols = ", ".join(f"n.{_q(c)}" for c in _PLACED)
-    typed = rows._typed["Entity"]
-    ents = rows.graph.entities
-    for label in ENTITY_TYPES:
-        res = conn.execute(f"MATCH (n:{label}) RETURN n.id, {cols}")
-        for eid, *have in res.get_all():
-            e = ents.get(eid)
-            if e is None:
-                continue
-            at = rows.places[eid]
-            want = typed({"region": e.attrs.get("region") or at.region or None,
-                          "support_unit": at.support_unit, "province": at.province,
-                          "city_unit": at.city, "county_unit": at.county, "within": at.within})
-            if [want.get(c) for c in _PLACED] != have:
-                moved.add(eid)
-    return moved
 
 
 def _set_entities(conn, rows: PropertyRows, cols: dict[str, str], ids: list[str], scratch: Path) -> None:

@@ -262,11 +262,19 @@ def _write(res: "BuildResult", gen: Path, base: Path | None, folder: OutputFolde
     import pyoxigraph as ox
 
     from .cypher import DB_NAME, PropertyRows, update_cypher_db, write_cypher_db
-    from .query import placements
+    from .query import moved_entities, placement_digests, placements
     from .rdf import STORE_DIR, dump_formats, update_store
 
     graph = res.graph
     places = placements(graph)
+    digests = placement_digests(graph, places)
+    if delta is not None:
+        before = _read_digests(base)
+        if before is None:
+            delta = None  # no record of where entities were: the stores are written afresh
+        else:
+            delta = Delta(delta.documents, delta.entities | moved_entities(before, digests), delta.relations)
+    _write_digests(digests, gen)
     store_dir = gen / STORE_DIR
     info: dict = {"incremental": []}
     loader = None
@@ -317,6 +325,27 @@ def _write(res: "BuildResult", gen: Path, base: Path | None, folder: OutputFolde
         del store
     steps(REPORT_FILE)
     return info
+
+
+#: Where each entity stood when a generation was written (id, tab, digest per line), so the next
+#: rebuild finds entities that moved without reading the stores back.
+PLACEMENTS_FILE = "placements.tsv"
+
+
+def _write_digests(digests: dict[str, str], gen: Path) -> None:
+    with atomic_file(gen / PLACEMENTS_FILE, "w") as f:
+        f.writelines(f"{e}\t{d}\n" for e, d in digests.items())
+
+
+def _read_digests(gen: Path | None) -> dict[str, str] | None:
+    """The placement digests a generation recorded, or None when it has none (or a bad one)."""
+    if gen is None:
+        return None
+    try:
+        with open(gen / PLACEMENTS_FILE, encoding="utf-8") as f:
+            return dict(line.rstrip("\n").split("\t", 1) for line in f)
+    except (OSError, TypeError, ValueError):
+        return None
 
 
 def _refresh(res: "BuildResult", folder: OutputFolder, cur: Path, m: dict, formats: list[str]) -> Path:

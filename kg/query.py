@@ -314,6 +314,30 @@ def placements(graph: KnowledgeGraph) -> dict[str, Placement]:
     return out
 
 
+def placement_digests(graph: KnowledgeGraph, places: dict[str, Placement]) -> dict[str, str]:
+    """Entity id → a 16-hex-digit digest of where the stores say it is (its ``region``
+    attribute and its :class:`Placement`). A rebuild compares these with the previous
+    generation's to find entities that moved without any changed article naming them (a county
+    no longer named: its towns roll up to the city)."""
+    import hashlib
+
+    out = {}
+    for eid, at in places.items():
+        e = graph.entities.get(eid)
+        if e is None:
+            continue
+        v = e.attrs.get("region")
+        key = (sorted(map(str, v)) if isinstance(v, (list, tuple, set)) else v, at.support_unit,
+               at.province, at.city, at.county, at.within, at.region)
+        out[eid] = hashlib.blake2b(repr(key).encode("utf-8"), digest_size=8).hexdigest()
+    return out
+
+
+def moved_entities(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    """Entity ids whose :func:`placement_digests` differ between two graphs (new and gone ones too)."""
+    return {e for e in before.keys() | after.keys() if before.get(e) != after.get(e)}
+
+
 # -- what the evidence says: dates, figures, sources ------------------------------------------
 
 def source_label(doc: str, title: str | None = None, published: str | None = None) -> str:

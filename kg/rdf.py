@@ -686,8 +686,10 @@ def update_store(store, graph: KnowledgeGraph, entities: Iterable[str],
     """Bring a store of an earlier graph up to ``graph`` for the records that changed.
 
     ``documents`` are the articles that changed, were deleted or are new; ``entities`` and
-    ``relations`` (keys) what their old and new results hold; entities whose placement (support
-    unit, province, city, county, the regions they stand in) changed are added here. What those articles said is retracted by document id:
+    ``relations`` (keys) what their old and new results hold, with the entities whose placement
+    (support unit, province, city, county, the regions they stand in) changed
+    (:func:`kg.query.placement_digests` against the previous generation's). What those
+    articles said is retracted by document id:
     each article's node, the evidence nodes quoted from it (with their statements' links to
     them) and the entities' kg:mentionedIn links to it. The entities' and relations' other
     triples (an entity's own, not the relation triples it is the subject of; a relation's
@@ -698,7 +700,7 @@ def update_store(store, graph: KnowledgeGraph, entities: Iterable[str],
     import pyoxigraph as ox
 
     dg = ox.DefaultGraph()
-    entities = set(entities) | _moved(store, graph, places)
+    entities = set(entities)
     relations, documents = set(relations), set(documents)
     doc_nodes = {doc_iri(d) for d in documents}
     mentioned, derived = KG + "mentionedIn", ox.NamedNode(PROV + "wasDerivedFrom")
@@ -731,39 +733,6 @@ def update_store(store, graph: KnowledgeGraph, entities: Iterable[str],
         store.load(input=text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     store.flush()
     return len(doomed)
-
-
-_PLACEMENT = tuple(P[k][1:-1] for k in ("supportUnit", "province", "cityUnit", "countyUnit",
-                                         "within", "region"))
-
-
-def _moved(store, graph: KnowledgeGraph, places: "dict[str, Placement]") -> set[str]:
-    """Entities whose placement triples in the store differ from the graph's: a region's
-    LOCATED_IN or mentions change where other entities roll up to."""
-    import pyoxigraph as ox
-
-    region = P["region"][1:-1]
-    new: dict[str, set[tuple[str, str]]] = {}
-    for eid, place in places.items():
-        e = graph.entities.get(eid)
-        if e is None:
-            continue
-        s_ = iri(eid)
-        have = new[s_] = set()
-        for line in _placement_lines(f"<{s_}>", e, place):
-            _, p, o = line[:-3].split(" ", 2)
-            have.add((p[1:-1], o))
-        v = e.attrs.get("region")  # kg:region also comes from the attribute, when there is one
-        for item in (v if isinstance(v, (list, tuple, set)) else [v]):
-            o = _scalar(item)
-            if o is not None:
-                have.add((region, o))
-    old: dict[str, set[tuple[str, str]]] = {}
-    for p in _PLACEMENT:
-        for q in store.quads_for_pattern(None, ox.NamedNode(p), None, ox.DefaultGraph()):
-            old.setdefault(q.subject.value, set()).add((p, str(q.object)))
-    return {entity_id_of(s_) for s_ in old.keys() | new.keys()
-            if old.get(s_, set()) != new.get(s_, set()) and entity_id_of(s_) is not None}
 
 
 # -- RDF files, derived from the store ---------------------------------------------------------

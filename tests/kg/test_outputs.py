@@ -34,7 +34,7 @@ from kg.graph import KnowledgeGraph
 from kg.outfolder import OutputFolder
 from kg.outputs import Delta
 from kg.pipeline import build
-from kg.query import placements
+from kg.query import moved_entities, placement_digests, placements
 from test_pipeline import ROOT, SEEDS, YANGSHAN, corpus  # noqa: F401 (corpus: a fixture)
 from test_robustness import kg_cmd, make_bigger_corpus
 
@@ -160,8 +160,9 @@ def test_reordered_inputs_are_written_afresh(tmp_path):
 
 def test_stores_follow_support_units_that_moved_without_being_named(tiny_graph, tmp_path):
     """An entity no changed article touched can still change: when the one article naming a
-    county no longer does, the towns and hospitals of that county roll up to the city. The
-    stores find such entities by comparing their values, not from the changed articles."""
+    county no longer does, the towns and hospitals of that county roll up to the city. Such
+    entities are found by comparing each entity's placement digest with the one the previous
+    generation recorded, not from the changed articles."""
     managed = ("Hospital/440000/第二人民医院", "MANAGES", "Hospital/441823/人民医院")
     tiny_graph.entities["County/441823"].mentions = {"d2": 1}  # only article d2 names 阳山县
     before = tmp_path / "before"
@@ -174,6 +175,10 @@ def test_stores_follow_support_units_that_moved_without_being_named(tiny_graph, 
     fresh = tmp_path / "fresh"
     rdf.write_store(after, fresh)
     write_cypher_db(after, fresh)
+    moved = moved_entities(placement_digests(tiny_graph, placements(tiny_graph)),
+                           placement_digests(after, placements(after)))
+    assert {"Town/441823/黎埠镇", "Hospital/441823/黎埠镇/卫生院"} <= moved - delta.entities
+    delta.entities |= moved
     store = ox.Store(str(before / "oxigraph"))
     rdf.update_store(store, after, delta.entities, delta.relations, delta.documents, placements(after))
     del store
