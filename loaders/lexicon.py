@@ -92,6 +92,7 @@ class Lexicon:
     unbroken_words: dict[str, tuple[tuple[int, str], ...]]  # boundary char -> (offset in word, word)
     program_triggers: tuple[str, ...]
     own_document: re.Pattern  # after a name in a title: the named institution's own document
+    own_place: tuple[str, ...]  # before a bare 县医院: the speaker's own county's (我们县医院)
     military_prefixes: tuple[tuple[str, str], ...]  # written start -> full start, longest first
     pair_words: PairWords
     zones: dict[str, str]  # first two digits of a province's code -> 东部/中部/西部/东北 (east …)
@@ -221,6 +222,7 @@ def lexicon() -> Lexicon:
         unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
         own_document=alternation(read_lines("own_document_words.txt")),
+        own_place=tuple(sorted(read_lines("own_place_words.txt"), key=len, reverse=True)),
         military_prefixes=tuple(sorted(((r[0], r[1]) for r in read_tsv("military_prefixes.tsv")),
                                        key=lambda r: -len(r[0]))),
         zones=dict((r[0], r[1]) for r in read_tsv("economic_zones.tsv")),

@@ -447,8 +447,13 @@ class Linker:
             if named:
                 return self._same_entity(i, m, named, "short form of a hospital the article named")
             if m.attrs.get("bare"):
-                return self._unresolved(m, "a bare 县医院 with no such hospital named before it: a kind "
-                                           "of hospital, not a name")
+                if not self.doc.text.endswith(self.lex.own_place, 0, m.start):
+                    return self._unresolved(m, "a bare 县医院 with no such hospital named before it: a "
+                                               "kind of hospital, not a name")
+                rest = "人民医院"  # 我们县医院: our county's hospital, by its usual name
+                named = self._named_at_level(i, m, rest)
+                if named:
+                    return self._same_entity(i, m, named, "short form of a hospital the article named")
             key = self._level_region(m.attrs["level"], m.start)
             if key is None:
                 return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")

@@ -112,6 +112,24 @@ def test_a_bare_level_word_is_in_the_place_of_the_site_or_source_when_the_text_n
     assert expected in {e.name for e in res.entities if e.type == "Hospital"}
 
 
+@pytest.mark.parametrize("raw, expected, not_expected", [
+    ("威宁县医疗卫生座谈会发言整理\n\n后来广州那边来人了，广州市第一人民医院派了五个专家常驻我们县医院，这个帮了大忙。\n",
+     "威宁彝族回族苗族自治县人民医院", "广州市第一人民医院"),
+    ("花垣县电视问政实录\n\n主持人：济南市中心医院的专家也在对口帮扶咱们县医院吗？\n嘉宾：是的，本县医院今年来了六个人。\n",
+     "花垣县人民医院", "济南市中心医院"),
+])
+def test_our_county_hospital_said_bare_is_the_countys_people_s_hospital(raw, expected, not_expected):
+    """我们县医院, 咱们县医院, 本县医院 in speech about one county: that county's 人民医院."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    names = {e.name for e in res.entities if e.type == "Hospital"}
+    assert expected in names and not_expected in names, names
+
+
+def test_a_bare_county_hospital_without_a_possessive_stays_no_name():
+    res = analyse(Document(id="t.txt", path="t.txt", raw="威宁县卫生工作\n\n加强县医院能力建设，推动县医院提标扩能。\n"))
+    assert not any(e.name.endswith("县人民医院") for e in res.entities if e.type == "Hospital")
+
+
 @pytest.mark.parametrize("raw, full", [
     ("联勤保障部队第九二五医院对口帮扶册亨县人民医院。", "中国人民解放军联勤保障部队第九二五医院"),
     ("940医院派出医疗队常驻临潭县人民医院。", "中国人民解放军联勤保障部队第九四〇医院"),
