@@ -607,3 +607,13 @@ def test_question_words_and_role_nouns_before_yiyuan_name_no_hospital(text):
     """哪些医院, 哪家医院, 执业医院, 所在医院, 签约医院: a question or a role, not a name."""
     names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
     assert not set(names) & {"哪些医院", "哪家医院", "执业医院", "所在医院", "签约医院", "原医院"}, names
+
+
+@pytest.mark.parametrize("text, kinds, named", [
+    ("各地职工医院和煤矿医院陆续移交地方，鸡西矿业集团总医院由市政府接管。", ("职工医院", "煤矿医院"), "鸡西矿业集团总医院"),
+    ("团场医院、师团医院与兵团医院结成医联体，北屯医院后称第十师北屯医院。", ("团场医院", "师团医院"), "第十师北屯医院"),
+])
+def test_kinds_of_enterprise_hospitals_name_no_hospital(text, kinds, named):
+    """职工医院, 煤矿医院, 团场医院: a kind of hospital; 后称 ends the name before the new one."""
+    names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
+    assert not set(kinds) & set(names) and named in names, names
