@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= kg-out
 
-.PHONY: demo install install-test browser test train bench fuzz clean
+.PHONY: demo install install-test browser test train train-check bench fuzz clean
 
 demo: install  ## build the graph from seeds/ and print who supports which county
 	$(BIN)/kg build seeds/ -o $(OUT)
@@ -27,11 +27,18 @@ browser:  ## headless Chromium and CJK fonts for the HTML export tests (Debian)
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "warning: chromium missing and not root; browser tests will be skipped"; fi; }
 
+# Test files are spread over this many processes (pytest-xdist; one file stays in one process, so a
+# module's fixtures, such as the retrained model, are made once).
+TEST_JOBS ?= 2
+
 test: install-test browser  ## the default test run (well under 10 minutes)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile
 
 train: install-test  ## retrain the partnership scorer from the gold in the repo (loaders/models/); prints its validation
 	$(BIN)/python -m loaders.train
+
+train-check: install-test  ## retrain from scratch and check the shipped model file byte for byte (4-5 min)
+	KG_TRAIN_CHECK=1 $(BIN)/python -m pytest -q tests/loaders/test_train.py
 
 bench: install-test  ## benchmarks at 1k and 10k (BENCH_FULL=1: also 100k, ~1 hour); bench/out/report.md, docs/scale.md
 	BENCH_FULL=$(BENCH_FULL) $(BIN)/python bench/run.py --docs docs/scale.md

@@ -68,9 +68,10 @@ def _header_class(cell: str) -> str:
     cell = cell.strip()
     if _INDEX_HEAD.match(cell):
         return "index"
-    labels = lexicon().pair_words.of_kind("label")
+    pw = lexicon().pair_words
+    labels = pw.of_kind("label")
     found = [c for w, c in labels.items() if w in cell]
-    if "receiver" in found:
+    if "receiver" in found or _cue_then_region(cell):
         return "receiver"
     if "giver" in found:
         return "giver"
@@ -79,21 +80,63 @@ def _header_class(cell: str) -> str:
     return "other"
 
 
+def _cue_then_region(cell: str) -> bool:
+    """A header naming the places helped: a partnership cue, then a level of region (对口指导市州,
+    帮扶县区, 支援乡镇)."""
+    pw = lexicon().pair_words
+    for unit in pw.of_kind("unit"):
+        if cell.endswith(unit) and len(cell) > len(unit):
+            head = cell[:-len(unit)]
+            if any(w in head for w in pw.of_kind("cue")):
+                return True
+    return False
+
+
 _EXPLICIT = re.compile(r"\t|｜|\|")
+#: Arrows and long dashes inside a cell of a tab- or bar-separated line part columns too
+#: (支援医院 → 受援医院｜合作方式).
+_STRONG = re.compile(r"\s*(?:——+|→|⟶|=>|－－+)\s*")
+
+
+def _explicit_cells(line: str) -> list[tuple[int, int]]:
+    """The (start, end) in ``line`` of each cell of a tab- or bar-separated line, its pieces parted
+    again at arrows and long dashes."""
+    out, pos = [], 0
+    for piece in _EXPLICIT.split(line):
+        lo = pos
+        for m in _STRONG.finditer(piece):
+            out.append((lo, pos + m.start()))
+            lo = pos + m.end()
+        out.append((lo, pos + len(piece)))
+        pos += len(piece) + 1
+    return out
 
 
 def _header(text: str, a: int, b: int) -> list[str] | None:
     """The column classes of a header line (no names, only labels), or None."""
     line = text[a:b]
     explicit = _EXPLICIT.search(line) is not None
-    cells = [c for c in (_EXPLICIT.split(line) if explicit else _COLUMN.split(line)) if c.strip()]
+    cells = [c for c in ([line[x:y] for x, y in _explicit_cells(line)] if explicit else _COLUMN.split(line))
+             if c.strip()]
     if len(cells) < 2 or any(len(c.strip()) > 12 for c in cells):
         return None
     classes = [_header_class(c) for c in cells]
     if not any(c in ("giver", "receiver") for c in classes):
         return None
+    classes = _giver_inferred(classes)
     # Rows keep an explicit number column (as a cell of no one); space-separated rows lose it.
     return classes if explicit else [c for c in classes if c != "index"]
+
+
+def _giver_inferred(classes: list[str]) -> list[str]:
+    """Header classes with the one unlabelled column before the receivers read as the givers when no
+    column is labelled so (省级救治中心——对口指导市州)."""
+    if "giver" in classes or "receiver" not in classes:
+        return classes
+    before = [j for j, c in enumerate(classes[:classes.index("receiver")]) if c == "other"]
+    if len(before) != 1:
+        return classes
+    return [("giver" if j == before[0] else c) for j, c in enumerate(classes)]
 
 
 _FIELDS = re.compile(r"\S+")
@@ -129,13 +172,12 @@ def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention])
     line = text[a:b]
     if _EXPLICIT.search(line):
         cells: list = []
-        pos = a
-        pieces = _EXPLICIT.split(line)
-        for k, piece in enumerate(pieces):
-            lo, hi = pos, pos + len(piece)
-            pos = hi + 1
+        spans = _explicit_cells(line)
+        for k, (x, y) in enumerate(spans):
+            lo, hi = a + x, a + y
+            piece = line[x:y]
             if not piece.strip() and (k == 0 and line.lstrip().startswith(("|", "｜"))
-                                      or k == len(pieces) - 1 and line.rstrip().endswith(("|", "｜"))):
+                                      or k == len(spans) - 1 and line.rstrip().endswith(("|", "｜"))):
                 continue  # | 甲 | 乙 |: the outer bars open and close the row, no empty cells
             got = [i for i in inside if lo <= mentions[i].start < hi]
             cells.append(got if got else ([] if not piece.strip() else None))
@@ -206,7 +248,7 @@ def tables(text: str, parties: list[int], mentions: list[Mention]) -> list[Table
             if head is not None:
                 columns = head
                 fields = [] if _EXPLICIT.search(text, a, b) else \
-                    [_header_class(c) for c in _COLUMN.split(text[a:b]) if c.strip()]
+                    _giver_inferred([_header_class(c) for c in _COLUMN.split(text[a:b]) if c.strip()])
                 if [c for c in fields if c != "index"] != columns:
                     fields = []
             elif text[a:b].strip():

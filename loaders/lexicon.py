@@ -61,7 +61,7 @@ class PairWords:
     _by_kind: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> dict[str, str]:
-        """word -> class for one kind (cue, marker, blocker, label, coref, frame, intro); do not modify it."""
+        """word -> class for one kind (cue, marker, blocker, label, coref, frame, intro, unit); do not modify it."""
         if kind not in self._by_kind:
             self._by_kind[kind] = {w: c for w, kc in self.kinds.items() for k, c in kc if k == kind}
         return self._by_kind[kind]
@@ -243,6 +243,7 @@ def _pair_words() -> PairWords:
     for row in read_tsv("partnership_words.tsv"):
         kinds.setdefault(row[0], []).append((row[1], row[2]))
     frozen = {w: tuple(v) for w, v in kinds.items()}
-    # Frame words (在, 机遇 …) are read around one name, never scanned for in a sentence.
-    scanned = (w for w, v in frozen.items() if any(k not in ("frame", "intro") for k, _ in v))
+    # Frame words (在, 机遇 …) are read around one name and unit words in a column header, never
+    # scanned for in a sentence.
+    scanned = (w for w, v in frozen.items() if any(k not in ("frame", "intro", "unit") for k, _ in v))
     return PairWords(frozen, _automaton((w, w) for w in scanned))

@@ -128,6 +128,24 @@ def load_articles(sets: list[GoldSet]) -> list[Article]:
     return out
 
 
+def inputs_digest(arts: list[Article], sets: list[GoldSet], set_folds: int = SET_FOLDS) -> str:
+    """SHA-256 over everything the fits read: each article's set, role and rows per kind (features and
+    label), the fold scheme and the training constants. Equal digests give equal models (liblinear
+    is deterministic), so a test can tell a stale model file without retraining."""
+    import hashlib
+
+    role = {s.name: s.role for s in sets}
+    h = hashlib.sha256(json.dumps([C, MIN_COUNT, BETA, SMOOTH, PLATEAU, set_folds, list(DROP), list(KINDS)])
+                       .encode())
+    for a in arts:
+        h.update(f"\x00{a.set}\x00{role[a.set]}\x00{a.doc}".encode())
+        for kind in KINDS:
+            X, y = _rows(a, kind)
+            for feats, label in zip(X, y):
+                h.update(f"\x01{label}\x02".encode() + "\x03".join(sorted(set(feats))).encode())
+    return h.hexdigest()
+
+
 def _overlap(quote: str, sentence: str) -> float:
     """Share of the quote's character bigrams found in the sentence (noise-tolerant containment)."""
     grams = {quote[i:i + 2] for i in range(len(quote) - 1)}
@@ -399,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         per_set[f"{name} ({args.folds}-fold over articles)"] = sc
         print(_line(f"{name} ({args.folds}-fold)", sc))
     info = {"thresholds_from": f"{scheme} predictions, F-beta with beta = {BETA}",
+            "inputs_sha256": inputs_digest(arts, sets, args.set_folds),
             "trained_on": sorted(s.name for s in sets if s.role == "train"),
             "validation": {k: {m: {x: round(v[m][x], 4) for x in ("precision", "recall", "f1")} for m in v}
                            for k, v in per_set.items()},

@@ -540,3 +540,44 @@ def test_a_patient_guide_titled_with_one_hospital_is_its_own_document(raw, own, 
     """甲医院就诊须知 / 甲医院…服务指南: a page a hospital writes for its patients speaks for it."""
     assert own_name(raw) == own
     assert "sentence:->self" in offered(raw).get((other, own), ())
+
+
+def columns(raw: str) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """(source name, target name) -> the column classes of its table-row candidates."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    out: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for inst in lk.pair_instances():
+        key = (lk.entities[inst.source].name, lk.entities[inst.target].name)
+        out.setdefault(key, set()).update(c.columns for c, _ in inst.candidates if c.context.startswith("table-row"))
+    return out
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("二、对口指导分工\n省级中心——对口指导市州\n四川省妇幼保健院——凉山彝族自治州、甘孜藏族自治州\n"
+     "四川大学华西第二医院——阿坝藏族羌族自治州、巴中市\n",
+     [("四川省妇幼保健院", "凉山彝族自治州"), ("四川大学华西第二医院", "巴中市")]),
+    ("附表\n牵头单位 | 帮扶县区\n贵州医科大学附属医院 | 望谟县、册亨县\n遵义医科大学附属医院 | 务川仡佬族苗族自治县\n",
+     [("贵州医科大学附属医院", "册亨县"), ("遵义医科大学附属医院", "务川仡佬族苗族自治县")]),
+])
+def test_a_header_naming_the_places_helped_makes_the_column_before_it_the_givers(raw, pairs):
+    """A cue then a level of region (对口指导市州, 帮扶县区) heads the receivers' column; the one
+    unlabelled column before it gives."""
+    got = columns(raw)
+    for g, r in pairs:
+        assert ("giver", "receiver") in got.get((g, r), set()), ((g, r), got)
+        assert ("receiver", "giver") in got.get((r, g), set()), ((r, g), got)
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("结对关系\n帮扶医院 → 受援医院｜帮扶方式\n1. 福建医科大学附属协和医院 → 屏南县医院｜专科共建\n"
+     "2. 福建省立医院 → 寿宁县医院｜人才培养\n",
+     [("福建医科大学附属协和医院", "屏南县医院"), ("福建省立医院", "寿宁县医院")]),
+    ("名单\n支援单位——受援单位\t方式\n江西省人民医院——寻乌县人民医院\t托管\n南昌大学第一附属医院——安远县人民医院\t帮扶\n",
+     [("江西省人民医院", "寻乌县人民医院"), ("南昌大学第一附属医院", "安远县人民医院")]),
+])
+def test_arrows_and_long_dashes_part_the_cells_of_a_bar_separated_row(raw, pairs):
+    """甲 → 乙｜方式: the arrow parts the giver and receiver cells as the bar parts the rest."""
+    got = columns(raw)
+    for g, r in pairs:
+        assert ("giver", "receiver") in got.get((g, r), set()), ((g, r), got)
+    assert ("giver", "receiver") not in got.get((pairs[0][0], pairs[1][1]), set())

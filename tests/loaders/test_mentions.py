@@ -224,6 +224,8 @@ def test_table_separators_bound_names(text):
     ("特别要感谢青岛大学附属医院的专家。", "青岛大学附属医院"),
     ("探索中南大学湘雅二医院牵头建立紧密型医联体。", "中南大学湘雅二医院"),
     ("引导北京大学第一医院对口支援称多县。", "北京大学第一医院"),
+    ("本案例重点考察首都医科大学附属北京安贞医院对口支援赤峰的做法。", "首都医科大学附属北京安贞医院"),
+    ("报告聚焦中山大学附属第一医院在粤东的帮扶实践。", "中山大学附属第一医院"),
 ])
 def test_verbs_before_a_university_hospital_are_not_part_of_it(text, name):
     assert names(text) == {name}
