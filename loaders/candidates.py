@@ -100,6 +100,13 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
             after = re.sub(r"^[（(][^）)]*[）)]", "", text[mentions[i].end:mentions[i].end + 24]) if i is not None else ""
             if any(p in re.split(r"[。；;！？]", after)[0][:12] for p in person):
                 return i
+    for s in sentences[:4]:  # a byline or a speaker's line: 文/甲医院肝胆外科 刘志强; 甲医院党委书记 周振宇
+        for i in (i for i in hosp if s.start <= mentions[i].start < s.end):
+            after = re.sub(r"^[（(][^）)]*[）)]", "", text[mentions[i].end:s.end])
+            role = _BYLINE_TAIL.fullmatch(after)
+            if _BYLINE_HEAD.fullmatch(text[s.start:mentions[i].start]) and role \
+                    and any(p in role.group(1) for p in person):
+                return i
     for w in self_words:  # 我院是甲医院 / 本院系甲医院: the text says who it is (not 我院是乙医院的帮扶单位)
         for m in re.finditer(re.escape(w) + "(?:是|系|即)", text):
             i = starts.get(m.end())
@@ -124,6 +131,12 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
                 1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
             return inside[0]
     return None
+
+
+#: A byline's opening before the writer's institution (文/, 作者：), and after it a department or post,
+#: a space and a person's name, and nothing else on the line.
+_BYLINE_HEAD = re.compile(r"\s*(?:(?:文|图文|撰文|撰稿|作者|通讯员)\s*[/／：:]\s*)?")
+_BYLINE_TAIL = re.compile(r"([^\s，。；;：:、]{2,12})[ \t\u3000]+[\u4e00-\u9fff·]{2,5}\s*")
 
 
 @lru_cache(maxsize=1)

@@ -581,3 +581,28 @@ def test_arrows_and_long_dashes_part_the_cells_of_a_bar_separated_row(raw, pairs
     for g, r in pairs:
         assert ("giver", "receiver") in got.get((g, r), set()), ((g, r), got)
     assert ("giver", "receiver") not in got.get((pairs[0][0], pairs[1][1]), set())
+
+
+@pytest.mark.parametrize("raw, own, other", [
+    ("在王医生荣休仪式上的致辞\n山西医科大学第二医院院长 赵建平\n（2024年9月6日）\n\n"
+     "同志们：王医生在岢岚工作了整整五年。我院对岢岚县人民医院的对口帮扶至今没有中断。\n",
+     "山西医科大学第二医院", "岢岚县人民医院"),
+    ("怀念我的老师\n文/中国医科大学附属第一医院（辽宁）心内科 孙立新\n\n"
+     "老师走了。晚年他最牵挂的是医院对口支援的西丰县人民医院，我们科每年都派人去。\n",
+     "中国医科大学附属第一医院", "西丰县人民医院"),
+])
+def test_a_byline_or_speakers_line_names_the_writers_hospital(raw, own, other):
+    """甲医院党委书记 周振宇 under a speech's title, 文/甲医院肝胆外科 刘志强 under an essay's: the
+    institution before a post and a person's name is the writer's, so 我院 and 我们科 mean it."""
+    assert own_name(raw) == own
+    got = offered(raw)
+    assert any(h.startswith("sentence:self") or h.startswith("sentence:own") for h in got.get((own, other), ())), got.keys()
+
+
+@pytest.mark.parametrize("raw", [
+    "河北医科大学第二医院院长张明率队赴阜平调研\n张明一行察看了阜平县医院的新院区。\n",
+    "新闻速递\n吉林大学第一医院专家 走进汪清县开展义诊，我院医生参加。\n",
+])
+def test_a_headline_or_prose_that_starts_with_a_hospital_is_no_byline(raw):
+    """A line that goes on after the person's name, or says more than a post, is prose."""
+    assert own_name(raw) is None

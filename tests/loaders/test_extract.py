@@ -223,7 +223,6 @@ def test_support_from_an_opportunity_phrase_points_at_the_subject():
     assert ("福州市", "SUPPORTS", "尤溪县中医院") in rels
 
 
-@KNOWN_MISS
 def test_list_fans_out_to_one_edge_each():
     _, rels, _ = run("云南省怒江州福贡县人民医院携手云南省第一人民医院、昆明医科大学第一附属医院、"
                      "云南省中医医院打造专科联盟。")
