@@ -28,7 +28,7 @@ browser:  ## headless Chromium and CJK fonts for the HTML export tests (Debian)
 	  else echo "warning: chromium missing and not root; browser tests will be skipped"; fi; }
 
 # Test files are spread over this many processes (pytest-xdist; one file stays in one process, so a
-# module's fixtures, such as the retrained model, are made once).
+# module's fixtures are made once).
 TEST_JOBS ?= 2
 
 test: install-test browser  ## the default test run (well under 10 minutes)

@@ -68,13 +68,14 @@ def _header_class(cell: str) -> str:
     cell = cell.strip()
     if _INDEX_HEAD.match(cell):
         return "index"
-    pw = lexicon().pair_words
-    labels = pw.of_kind("label")
+    labels = lexicon().pair_words.of_kind("label")
     found = [c for w, c in labels.items() if w in cell]
-    if "receiver" in found or _cue_then_region(cell):
+    if "receiver" in found:
         return "receiver"
     if "giver" in found:
         return "giver"
+    if _cue_then_region(cell):
+        return "receiver"
     if _PLACE_HEAD.search(cell):
         return "place"
     return "other"
@@ -181,8 +182,6 @@ def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention])
                 continue  # | 甲 | 乙 |: the outer bars open and close the row, no empty cells
             got = [i for i in inside if lo <= mentions[i].start < hi]
             cells.append(got if got else ([] if not piece.strip() else None))
-        while cells and cells[-1] is None and not line.rstrip().endswith(("\t", "|", "｜")):
-            break
         return cells if sum(1 for c in cells if c) >= 1 and len(cells) >= 2 else None
     rest, pos = [], a
     for i in inside:

@@ -222,7 +222,7 @@ def lexicon() -> Lexicon:
         unbroken_words=_unbroken(read_lines("unbroken_words.txt"), "".join(read_lines("boundary_chars.txt"))),
         program_triggers=tuple(read_lines("program_triggers.txt")),
         own_document=alternation(read_lines("own_document_words.txt")),
-        own_place=tuple(sorted(read_lines("own_place_words.txt"), key=len, reverse=True)),
+        own_place=tuple(read_lines("own_place_words.txt")),
         military_prefixes=tuple(sorted(((r[0], r[1]) for r in read_tsv("military_prefixes.tsv")),
                                        key=lambda r: -len(r[0]))),
         zones=dict((r[0], r[1]) for r in read_tsv("economic_zones.tsv")),

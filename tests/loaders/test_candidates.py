@@ -606,3 +606,14 @@ def test_a_byline_or_speakers_line_names_the_writers_hospital(raw, own, other):
 def test_a_headline_or_prose_that_starts_with_a_hospital_is_no_byline(raw):
     """A line that goes on after the person's name, or says more than a post, is prose."""
     assert own_name(raw) is None
+
+
+@pytest.mark.parametrize("raw, pair", [
+    ("结对名单\n帮扶城市 | 对口县区\n宁波市 | 延吉市、和龙市\n杭州市 | 汪清县\n", ("宁波市", "和龙市")),
+    ("附表\n支援单位——受援县区\n北京大学第一医院——称多县\n北京协和医院——治多县\n", ("北京协和医院", "治多县")),
+])
+def test_a_labelled_giver_column_pairs_with_a_receiver_column_known_by_its_cue_and_region(raw, pair):
+    """帮扶城市 | 对口县区: the giver column is named by its label, the receiver column only by a cue
+    and a level of region; the rows pair them."""
+    got = columns(raw)
+    assert ("giver", "receiver") in got.get(pair, set()), (pair, got)
