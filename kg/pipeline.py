@@ -45,6 +45,8 @@ from loaders import clean as clean_stage
 from loaders import extract as extract_stage
 from loaders import link as link_stage
 from loaders import read as read_stage
+from loaders import scorer
+from loaders.prepared import code_version, file_version
 
 from .graph import KnowledgeGraph
 from .model import ArticleResult, Document, Failure, OffsetMap
@@ -161,26 +163,27 @@ def _exit_with(parent: int) -> None:
 # --------------------------------------------------------------------------- cache
 
 
-@lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """What a cached result is valid for: the loaders' code and vocabularies, the typed model,
-    and the versions of this package, Python and the data packages (division data, OpenCC)."""
+    """What a cached result is valid for: the loaders' code and vocabularies and the data packages'
+    versions (``loaders.prepared.code_version``), the partnership model file in use, the typed model
+    and this package's version (16 hex digits)."""
+    try:
+        scorer_model = file_version(scorer.model_path())
+    except OSError:
+        scorer_model = "-"  # analysing will say the model is missing
+    return _extractor_version(code_version(), scorer_model)
+
+
+@lru_cache(maxsize=4)
+def _extractor_version(code: str, scorer_model: str) -> str:
     from importlib import metadata
 
-    h = hashlib.sha1()
-    here = Path(clean_stage.__file__).parent
-    files = sorted(here.glob("*.py")) + sorted((here / "vocab").glob("*"))
-    files += [Path(__file__).with_name("model.py")]
-    for f in files:
-        if f.is_file():
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    for pkg in ("health-kg", "jionlp", "cpca", "opencc", "pyahocorasick"):
-        try:
-            v = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            v = "-"
-        h.update(f"{pkg}={v};".encode())
-    h.update(f"py{sys.version_info[0]}.{sys.version_info[1]}".encode())
+    h = hashlib.sha1(f"{code};model={scorer_model};".encode())
+    h.update(Path(__file__).with_name("model.py").read_bytes())
+    try:
+        h.update(f"health-kg={metadata.version('health-kg')};".encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"health-kg=-;")
     return h.hexdigest()[:16]
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import jio
+from .prepared import code_version, prepared
 
 LEVELS = {"Province": 1, "City": 2, "County": 3, "Town": 4}
 
@@ -195,7 +196,13 @@ def _coords() -> dict[str, tuple[float, float]]:
 
 @lru_cache(maxsize=1)
 def divisions() -> Divisions:
-    """Build the division index from the packaged datasets (once per process)."""
+    """The division index (once per process; built from the packaged datasets once per version and
+    kept on disk, ``loaders.prepared``)."""
+    return prepared("divisions", code_version(), _build)
+
+
+def _build() -> Divisions:
+    """Build the division index from the packaged datasets."""
     jionlp = jio.jionlp()
     data = jionlp.china_location_loader(detail=True)
     coords = _coords()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import ahocorasick
 
+from .prepared import code_version, prepared
+
 VOCAB = Path(__file__).parent / "vocab"
 
 
@@ -185,7 +187,13 @@ def _unbroken(words: list[str], boundary: str) -> dict[str, tuple[tuple[int, str
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """Load every vocab file and build the automata (once per process)."""
+    """The vocabularies and their automata (once per process; built once per version and kept on
+    disk, ``loaders.prepared``)."""
+    return prepared("lexicon", code_version(), _build)
+
+
+def _build() -> Lexicon:
+    """Load every vocab file and build the automata."""
     aliases: dict[str, list[Alias]] = {}
     other_names: dict[str, set[str]] = {}
     for row in read_tsv("aliases.tsv"):

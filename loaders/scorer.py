@@ -23,6 +23,7 @@ from kg.model import PARTNERSHIP_TYPES, RELATION_ENDS
 
 from .candidates import PairCandidate
 from .features import LinkedArticle, candidate_features, same_list
+from .prepared import file_version, prepared
 
 MODEL_PATH = Path(__file__).parent / "models" / "partnerships.json"
 #: The kinds the scorer decides (the partnership types); the other relations come from rules.
@@ -100,10 +101,21 @@ def use_model(path: str | Path | None) -> None:
     model.cache_clear()
 
 
+def model_path() -> Path:
+    """The model file in use: the packaged one unless ``use_model`` chose another."""
+    return _override[0] if _override else MODEL_PATH
+
+
 @lru_cache(maxsize=1)
 def model() -> Model:
-    """The model in use (the packaged one unless ``use_model`` chose another)."""
-    return read_model(_override[0] if _override else MODEL_PATH)
+    """The model in use (the packaged one unless ``use_model`` chose another), kept on disk once
+    read (``loaders.prepared``, by the file's digest)."""
+    path = model_path()
+    try:
+        version = file_version(path)
+    except OSError:
+        return read_model(path)  # raises ModelError naming the file
+    return prepared("model", version, lambda: read_model(path))
 
 
 def pair_instances(art: LinkedArticle, candidates: list[PairCandidate]) -> list[PairInstance]:

@@ -117,6 +117,27 @@ def test_a_new_extractor_version_invalidates_the_cache(corpus, tmp_path, monkeyp
     assert (res.analysed, res.cached) == (5, 0)
 
 
+def test_another_partnership_model_invalidates_the_cache(corpus, tmp_path):
+    """A retrained model scores pairs differently: results cached under the old one are not reused."""
+    from loaders import scorer
+
+    out = tmp_path / "out"
+    build([str(corpus)], out=out)
+    other = tmp_path / "retrained.json"
+    d = json.loads(scorer.MODEL_PATH.read_text(encoding="utf-8"))
+    d["kinds"]["SUPPORTS"]["bias"] += 0.5
+    other.write_text(json.dumps(d), encoding="utf-8")
+    before = pipeline.extractor_version()
+    scorer.use_model(other)
+    try:
+        assert pipeline.extractor_version() != before
+        res = build([str(corpus)], out=out)
+    finally:
+        scorer.use_model(None)
+    assert (res.analysed, res.cached) == (5, 0)
+    assert pipeline.extractor_version() == before
+
+
 def test_kg_build_no_cache_neither_reads_nor_writes_the_cache(corpus, tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
