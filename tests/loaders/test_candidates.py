@@ -330,6 +330,17 @@ def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
     assert any(f.startswith("blk:") and f.endswith(":negation") for f in _features(raw, source, target))
 
 
+@pytest.mark.parametrize("raw, source, target", [
+    ("调整说明\n原定由浙江大学医学院附属第一医院支援景东县人民医院，因人员调整暂缓实施。\n",
+     "浙江大学医学院附属第一医院", "景东县人民医院"),
+    ("工作安排\n受疫情影响，贵州医科大学附属医院对口帮扶三穗县人民医院的派驻工作推迟至明年。\n",
+     "贵州医科大学附属医院", "三穗县人民医院"),
+])
+def test_a_postponed_dispatch_is_a_plan_feature(raw, source, target):
+    """因…暂缓 / 推迟至明年: the help has not started; the scorer reads it as a plan."""
+    assert any(f.startswith("blk:") and f.endswith(":plan") for f in _features(raw, source, target))
+
+
 @pytest.mark.parametrize("raw, pairs", [
     ("三、县市医院派驻安排\n——宁波市第一医院5人，派驻库车市人民医院；\n——湖州市中心医院3人，派驻柯坪县人民医院；\n"
      "——阿瓦提县人民医院：由绍兴市人民医院选派3人；\n",
