@@ -110,12 +110,10 @@ def _automaton(words) -> ahocorasick.Automaton:
 
 @dataclass
 class RegionNames:
-    """How the scanner finds division names: full names by their last character (省市县区镇乡…),
-    province and city short names (广东, 潮州) with a small automaton, county short names per article."""
+    """How the scanner finds division names: full names (广东省, 阳山县, 黎埠镇) and province and city
+    short names (广东, 潮州) with a small automaton, county short names per article."""
 
-    full: dict[str, tuple]  # name -> ((key, flag), ...); flag False or "two-char"
-    longest: int
-    ends: re.Pattern  # the last characters of full names
+    full: ahocorasick.Automaton  # name -> (name, ((key, flag), ...)); flag False or "two-char"
     shorts: ahocorasick.Automaton  # province and city short names
     county_short: dict[str, str]  # county key -> short name (阳山)
     counties_by_short: dict[str, tuple[str, ...]]  # short name -> county keys (金平 → two counties)
@@ -147,11 +145,8 @@ def _region_names() -> RegionNames:
                 shorts.setdefault(r.short, []).append((r.key, True))
             elif r.type == "County":
                 county_short[r.key] = r.short
-    ends = re.compile("[" + re.escape("".join(sorted({n[-1] for n in full}))) + "]")
     return RegionNames(
-        full={k: tuple(v) for k, v in full.items()},
-        longest=max(len(k) for k in full),
-        ends=ends,
+        full=_automaton((k, (k, tuple(v))) for k, v in full.items()),
         shorts=_automaton((k, (k, tuple(v))) for k, v in shorts.items()),
         county_short=county_short,
         counties_by_short=_invert(county_short),

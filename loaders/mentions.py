@@ -95,24 +95,23 @@ def _in_unbroken_word(text: str, p: int, lex) -> bool:
 def _region_matches(text: str, lex, areas: list[Mention] = ()) -> list[Mention]:
     """Division names in the text, leftmost-longest and non-overlapping.
 
-    Full names end in a level character, so only those positions are looked at; short
-    names of provinces and cities come from a small automaton; a county's short name
+    Full names and the short names of provinces and cities come from two automata (the longest
+    full name ending at each position); a county's short name
     (阳山) is looked for only when the article names the county, or its city, in full.
     """
     rn = lex.regions
+    longest: dict[int, tuple[str, tuple]] = {}  # end -> the longest full name ending there
+    for end, (w, cands) in rn.full.iter(text):
+        if len(w) > len(longest.get(end, ("",))[0]):
+            longest[end] = (w, cands)
     found: list[tuple[int, int, str, tuple]] = []
-    for m in rn.ends.finditer(text):
-        e = m.end()
-        for k in range(min(rn.longest, e), 1, -1):
-            w = text[e - k:e]
-            cands = rn.full.get(w)
-            if cands:
-                # 全州县级医院 is 全州 + 县级, not 全州县; 朝阳县域 (朝阳 a city) is 朝阳 + 县域.
-                glued = text.startswith("级", e) or text.startswith("域", e) and w[-1] == "县" and \
-                    rn.shorts.exists(w[:-1])
-                if not (w[-1] in "省市县区州" and glued):
-                    found.append((e - k, e, w, cands))
-                break
+    for end, (w, cands) in longest.items():
+        e = end + 1
+        # 全州县级医院 is 全州 + 县级, not 全州县; 朝阳县域 (朝阳 a city) is 朝阳 + 县域.
+        glued = text.startswith("级", e) or text.startswith("域", e) and w[-1] == "县" and \
+            rn.shorts.exists(w[:-1])
+        if not (w[-1] in "省市县区州" and glued):
+            found.append((e - len(w), e, w, cands))
     shorts = [(end - len(w) + 1, end + 1, w, cands) for end, (w, cands) in rn.shorts.iter_long(text)]
     named = {c[0] for *_, cands in found for c in cands}
     # A county written short (阳山, 英山) in an article that names it, or its city (黄冈), in full.
@@ -283,8 +282,9 @@ def _proper_gap(gap: str, lex, stems: str = "", longest: int = 7) -> bool:
     ``stems`` after it."""
     if not 1 <= len(gap) <= longest:
         return False
-    for ch in gap:
-        if not ("\u4e00" <= ch <= "\u9fff" or ch == "〇") or ch in lex.boundary_chars or ch == "院":
+    for i, ch in enumerate(gap):
+        if not ("\u4e00" <= ch <= "\u9fff" or ch == "〇") or ch == "院" or (
+                ch in lex.boundary_chars and not _in_unbroken_word(gap, i, lex)):  # (太和 holds 和)
             return False
     if _LEVEL_IN_GAP.search(gap):
         return False
@@ -312,8 +312,9 @@ def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention], free: int
             if not gap or gap == r.text[-1] or _proper_gap(gap, lex, text[stems:s]):
                 return r, stems  # (寿县 + 县医院: the county's own level word again)
         ch = text[p - 1]
-        if ch in PUNCT or ch in lex.boundary_chars or ch.isspace() or ch.isdigit():
-            break
+        if ch in PUNCT or ch.isspace() or ch.isdigit() or (
+                ch in lex.boundary_chars and not _in_unbroken_word(text, p - 1, lex)):
+            break  # (not at 和 of 太和, a word inside a name: 十堰市太和医院)
         p -= 1
     return None, s
 

@@ -103,6 +103,20 @@ def test_a_title_naming_an_institutions_own_document_makes_it_wo_yuan(raw, own, 
     assert any(h.startswith("sentence:self") for h in got.get((own, other), ())), got.keys()
 
 
+@pytest.mark.parametrize("raw, own, giver", [
+    ("巫溪县中医院专家坐诊公告\n重庆大学附属三峡医院创伤骨科专家每月第二个周四到院坐诊，请患者提前预约。\n",
+     "巫溪县中医院", "重庆大学附属三峡医院"),
+    ("咸丰县人民医院端午节停诊通知\n端午节期间门诊照常，湖北民族大学附属民大医院专家本周来院坐诊暂停一次。\n",
+     "咸丰县人民医院", "湖北民族大学附属民大医院"),
+])
+def test_a_hospitals_notice_makes_its_lai_yuan_and_dao_yuan_that_hospital(raw, own, giver):
+    """甲医院…公告 / 甲医院…停诊通知 is 甲's own notice, and its 来院 / 到院 (come to the hospital)
+    mean 甲: 乙医院专家每月到院坐诊 pairs 乙 with 甲."""
+    assert own_name(raw) == own
+    got = offered(raw)
+    assert "sentence:->self" in got.get((giver, own), ()), got.keys()
+
+
 @pytest.mark.parametrize("raw, own, takers", [
     ("河北医科大学第二医院2024年度工作报告\n\n（三）对口帮扶。一是托管平山县医院进入第二年。"
      "二是对阜平县医院、涞源县医院实行“院包院”帮扶，每家常驻专家5名。\n",

@@ -103,6 +103,24 @@ def test_a_universitys_name_starts_at_its_place_after_a_verb(text, name):
     assert name in names(text, "Hospital")
 
 
+@pytest.mark.parametrize("text, name", [
+    ("根据中南大学湘雅医院对口支援我院工作安排，现将专家坐诊时间公布如下。", "中南大学湘雅医院"),
+    ("依据四川大学华西第二医院与我院签订的协议，儿科专家每月来院两次。", "四川大学华西第二医院"),
+])
+def test_a_preposition_before_a_universitys_hospital_is_not_part_of_its_name(text, name):
+    """根据[中南大学湘雅医院]…安排 / 依据…协议: the name starts after the preposition."""
+    assert names(text) == {name}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("十堰市太和医院专家每周二来我院坐诊。", "十堰市太和医院"),
+    ("经协商，宜昌市仁和医院派出3名骨科医师到兴山县人民医院帮扶。", "宜昌市仁和医院"),
+])
+def test_a_proper_part_holding_a_joining_character_is_part_of_the_name(text, name):
+    """太和, 仁和 hold 和 (and) but are words of a name: the name does not break there."""
+    assert name in names(text)
+
+
 @pytest.mark.parametrize("text", ["浙江省属医院共选派援疆医生32名。", "今年起，杭州市属医院每年派出专家到淳安县坐诊。"])
 def test_the_hospitals_a_place_owns_are_no_name(text):
     """浙江省属医院 (province-owned hospitals) names a kind, not a hospital."""
