@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kg.model import Mention
 
@@ -69,67 +69,160 @@ class PairCandidate:
     span: tuple[int, int] | None = None  # the text that states it, when not one sentence (a row)
 
 
-def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
-                 parties: list[int]) -> int | None:
-    """The mention of the hospital the article speaks for (我院): named on a source line, after the
-    headline in a page title, by the writer introducing themself (我是甲医院的…), alone on a line
-    near the top or bottom, or alone in a title that does not itself say 我院."""
-    hosp = [i for i in parties if mentions[i].type in ("Hospital", "University")]
-    if not hosp:
-        return None
-    self_words = [w for w, c in lexicon().pair_words.of_kind("coref").items() if c == "self"]
-    edge = sentences[:4] + sentences[-4:]
-    for s in edge:
+@dataclass
+class _Page:
+    """What the steps of ``own_hospital`` read: the text, its sentences and mentions, the hospital
+    and university mentions (``hosp``, in text order) and the vocabulary's person and self words."""
+
+    text: str
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    hosp: list[int]
+
+    @property
+    def edge(self) -> list[Sentence]:
+        return self.sentences[:4] + self.sentences[-4:]
+
+    def inside(self, s: Sentence) -> list[int]:
+        return [i for i in self.hosp if s.start <= self.mentions[i].start < s.end]
+
+    @cached_property
+    def _starts(self) -> dict[int, int]:
+        return {self.mentions[i].start: i for i in self.hosp}
+
+    def starting_at(self, pos: int) -> int | None:
+        return self._starts.get(pos)
+
+
+def _self_coref_words() -> list[str]:
+    return [w for w, c in lexicon().pair_words.of_kind("coref").items() if c == "self"]
+
+
+def _intro_words(cls: str) -> list[str]:
+    return [w for w, c in lexicon().pair_words.of_kind("intro").items() if c == cls]
+
+
+def _after_name(p: _Page, i: int, end: int) -> str:
+    """The text after mention ``i`` up to ``end``, without a bracket right after the name (its
+    short name: 甲医院（甲医）…)."""
+    return re.sub(r"^[（(][^）)]*[）)]", "", p.text[p.mentions[i].end:end])
+
+
+def _on_source_line(p: _Page) -> int | None:
+    """来源：甲医院 / 供稿：甲医院 / 单位：甲医院 on a line near the top or bottom."""
+    for s in p.edge:
         if _SOURCE_LINE.search(s.text):
-            inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
+            inside = p.inside(s)
             if inside:
                 return inside[0]
-    if sentences:  # a page title that ends with the site's name: 院长赴甲县调研-乙医院
-        s = sentences[0]
-        last = max((i for i in hosp if s.start <= mentions[i].start < s.end), default=None,
-                   key=lambda i: mentions[i].end)
-        if last is not None and not text[mentions[last].end:s.end].strip() \
-                and text[mentions[last].start - 1:mentions[last].start] in _SITE_SEPARATORS:
-            return last
-    starts = {mentions[i].start: i for i in hosp}
-    intro = lexicon().pair_words.of_kind("intro")
-    person = [w for w, c in intro.items() if c == "person"]
-    for w in (w for w, c in intro.items() if c == "self"):  # 利益相关：甲医院心内科 / 我是甲医院的一名护士
-        for m in re.finditer(re.escape(w) + r"[：:\s]{0,2}", text):
-            i = starts.get(m.end())
-            after = re.sub(r"^[（(][^）)]*[）)]", "", text[mentions[i].end:mentions[i].end + 24]) if i is not None else ""
-            if any(p in re.split(r"[。；;！？]", after)[0][:12] for p in person):
+    return None
+
+
+def _site_after_headline(p: _Page) -> int | None:
+    """A page title that ends with the site's name: 院长赴甲县调研-乙医院."""
+    if not p.sentences:
+        return None
+    s = p.sentences[0]
+    last = max(p.inside(s), default=None, key=lambda i: p.mentions[i].end)
+    if last is not None and not p.text[p.mentions[last].end:s.end].strip() \
+            and p.text[p.mentions[last].start - 1:p.mentions[last].start] in _SITE_SEPARATORS:
+        return last
+    return None
+
+
+def _writer_introduces_self(p: _Page) -> int | None:
+    """利益相关：甲医院心内科 / 我是甲医院的一名护士: a self word, then the name, then a job or
+    department within the sentence (not 我是乙医院的帮扶单位)."""
+    person = _intro_words("person")
+    for w in _intro_words("self"):
+        for m in re.finditer(re.escape(w) + r"[：:\s]{0,2}", p.text):
+            i = p.starting_at(m.end())
+            if i is None:
+                continue
+            after = _after_name(p, i, p.mentions[i].end + 24)
+            if any(x in re.split(r"[。；;！？]", after)[0][:12] for x in person):
                 return i
-    for s in sentences[:4]:  # a byline or a speaker's line: 文/甲医院肝胆外科 刘志强; 甲医院党委书记 周振宇
-        for i in (i for i in hosp if s.start <= mentions[i].start < s.end):
-            after = re.sub(r"^[（(][^）)]*[）)]", "", text[mentions[i].end:s.end])
-            role = _BYLINE_TAIL.fullmatch(after)
-            if _BYLINE_HEAD.fullmatch(text[s.start:mentions[i].start]) and role \
-                    and any(p in role.group(1) for p in person):
+    return None
+
+
+def _byline(p: _Page) -> int | None:
+    """A byline or a speaker's line: 文/甲医院肝胆外科 刘志强; 甲医院党委书记 周振宇 (the line holds
+    the institution, a post and a person's name, and nothing else)."""
+    person = _intro_words("person")
+    for s in p.sentences[:4]:
+        for i in p.inside(s):
+            role = _BYLINE_TAIL.fullmatch(_after_name(p, i, s.end))
+            if _BYLINE_HEAD.fullmatch(p.text[s.start:p.mentions[i].start]) and role \
+                    and any(x in role.group(1) for x in person):
                 return i
-    for w in self_words:  # 我院是甲医院 / 本院系甲医院: the text says who it is (not 我院是乙医院的帮扶单位)
-        for m in re.finditer(re.escape(w) + "(?:是|系|即)", text):
-            i = starts.get(m.end())
-            if i is not None and text[mentions[i].end:mentions[i].end + 1] not in "的之":
+    return None
+
+
+def _self_word_says_who(p: _Page) -> int | None:
+    """我院是甲医院 / 本院系甲医院: the text says who it is (not 我院是乙医院的帮扶单位)."""
+    for w in _self_coref_words():
+        for m in re.finditer(re.escape(w) + "(?:是|系|即)", p.text):
+            i = p.starting_at(m.end())
+            if i is not None and p.text[p.mentions[i].end:p.mentions[i].end + 1] not in "的之":
                 return i
-    for s in sentences[:4]:  # a title naming one institution's own document: 甲医院2024年度工作总结
-        inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
-        if len({mentions[i].name for i in inside}) == 1 and _own_document().match(
-                text, mentions[inside[0]].end, s.end):
+    return None
+
+
+def _own_document_title(p: _Page) -> int | None:
+    """A title naming one institution's own document: 甲医院2024年度工作总结, 甲医院…公告."""
+    for s in p.sentences[:4]:
+        inside = p.inside(s)
+        if len({p.mentions[i].name for i in inside}) == 1 and _own_document().match(
+                p.text, p.mentions[inside[0]].end, s.end):
             return inside[0]
-    for s in edge:
-        inside = [i for i in hosp if s.start <= mentions[i].start < s.end]
-        if len({mentions[i].name for i in inside}) == 1:
-            named = sum(mentions[i].end - mentions[i].start for i in inside[:1])
+    return None
+
+
+def _alone_on_an_edge_line(p: _Page) -> int | None:
+    """One institution that fills most of a line near the top or bottom (a letterhead, a signature)."""
+    for s in p.edge:
+        inside = p.inside(s)
+        if len({p.mentions[i].name for i in inside}) == 1:
+            named = sum(p.mentions[i].end - p.mentions[i].start for i in inside[:1])
             rest = re.sub(r"[\s\d年月日:：\-./|]", "", s.text)
             if named >= 0.6 * len(rest):
                 return inside[0]
-    title = sentences[0] if sentences else None
-    if title is not None and title.paragraph == 0 and not any(w in title.text for w in self_words):
-        inside = [i for i in hosp if title.start <= mentions[i].start < title.end]
-        if len({mentions[i].name for i in inside}) == 1 and sum(
-                1 for i in hosp if mentions[i].name == mentions[inside[0]].name) >= 2:
-            return inside[0]
+    return None
+
+
+def _title_named_again(p: _Page) -> int | None:
+    """The one institution of a title that does not itself say 我院, named again in the text."""
+    title = p.sentences[0] if p.sentences else None
+    if title is None or title.paragraph != 0 or any(w in title.text for w in _self_coref_words()):
+        return None
+    inside = p.inside(title)
+    if len({p.mentions[i].name for i in inside}) == 1 and sum(
+            1 for i in p.hosp if p.mentions[i].name == p.mentions[inside[0]].name) >= 2:
+        return inside[0]
+    return None
+
+
+#: How an article says which hospital it speaks for, most telling first: the first step that
+#: names one decides (``own_hospital``). Each is tested on its own in tests/loaders/test_candidates.py.
+OWN_HOSPITAL_STEPS = (_on_source_line, _site_after_headline, _writer_introduces_self, _byline,
+                      _self_word_says_who, _own_document_title, _alone_on_an_edge_line,
+                      _title_named_again)
+
+
+def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
+                 parties: list[int]) -> int | None:
+    """The mention of the hospital the article speaks for (我院), by the first of
+    ``OWN_HOSPITAL_STEPS`` that finds one: a source line, the site's name after the headline, the
+    writer introducing themself, a byline, 我院是甲医院, a title naming its own document, a line
+    near the top or bottom that is its name, or the one name of a title named again."""
+    hosp = [i for i in parties if mentions[i].type in ("Hospital", "University")]
+    if not hosp:
+        return None
+    page = _Page(text, sentences, mentions, hosp)
+    for step in OWN_HOSPITAL_STEPS:
+        i = step(page)
+        if i is not None:
+            return i
     return None
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from kg.model import Document
 from kg.pipeline import linked
+from loaders import candidates as C
 from loaders.candidates import PARTY_TYPES, own_hospital
 
 
@@ -26,6 +27,65 @@ def own_name(raw: str) -> str | None:
     parties = sorted((i for i, m in enumerate(ms) if m.type in PARTY_TYPES), key=lambda i: ms[i].start)
     own = own_hospital(lk.doc.text, lk.ex.sentences, ms, parties)
     return None if own is None else ms[own].name
+
+
+def step_finds(step, raw: str) -> str | None:
+    """The name one step of ``own_hospital`` finds on its own, or None."""
+    lk = linked(Document(id="t.txt", path="t.txt", raw=raw))
+    ms = lk.ex.mentions
+    hosp = sorted((i for i, m in enumerate(ms) if m.type in ("Hospital", "University")), key=lambda i: ms[i].start)
+    i = step(C._Page(lk.doc.text, lk.ex.sentences, ms, hosp))
+    return None if i is None else ms[i].name
+
+
+OWN_STEP_CASES = {
+    C._on_source_line: [
+        ("我院专家赴龙胜义诊\n来源：桂林医学院附属医院\n我院专家团队日前赴龙胜各族自治县人民医院义诊。\n", "桂林医学院附属医院"),
+        ("帮扶简讯\n本院派出4名医师进驻靖西市人民医院。\n供稿：广西壮族自治区人民医院", "广西壮族自治区人民医院")],
+    C._site_after_headline: [
+        ("院领导赴融水县调研帮扶工作-柳州市人民医院\n日前，院领导一行到融水苗族自治县人民医院调研。\n", "柳州市人民医院"),
+        ("专家团队进驻三江县_广西医科大学第一附属医院\n我院专家进驻三江侗族自治县人民医院。\n", "广西医科大学第一附属医院")],
+    C._writer_introduces_self: [
+        ("随笔\n我是南宁市第一人民医院的一名护士，去年随队到马山县人民医院驻点。\n", "南宁市第一人民医院"),
+        ("问答\n利益相关：玉林市第一人民医院心内科\n我们医院一直在帮扶博白县人民医院。\n", "玉林市第一人民医院")],
+    C._byline: [
+        ("驻点手记\n文/梧州市红十字会医院普外科 刘志强\n今年春天，我随队来到蒙山县人民医院。\n", "梧州市红十字会医院"),
+        ("在帮扶总结会上的发言\n钦州市第一人民医院党委书记 周振宇\n同志们：我院帮扶浦北县人民医院三年了。\n", "钦州市第一人民医院")],
+    C._self_word_says_who: [
+        ("综述\n我院是贵港市人民医院，承担平南县人民医院的帮扶任务。\n", "贵港市人民医院"),
+        ("简介\n本院系百色市人民医院，2019年起托管凌云县人民医院。\n", "百色市人民医院")],
+    C._own_document_title: [
+        ("河池市人民医院2024年工作总结\n一、帮扶工作。全年派驻专家到东兰县人民医院28人次。\n", "河池市人民医院"),
+        ("来宾市人民医院专家坐诊公告\n本周三专家到忻城县人民医院坐诊。\n", "来宾市人民医院")],
+    C._alone_on_an_edge_line: [
+        ("帮扶工作简报\n本月派出专家12人次，进驻天等县人民医院。\n崇左市人民医院\n2024年6月30日", "崇左市人民医院"),
+        ("致谢信\n感谢贵院对我院的帮助。\n防城港市第一人民医院\n2024年5月", "防城港市第一人民医院")],
+    C._title_named_again: [
+        ("北海市人民医院组团帮扶合浦县人民医院\n北海市人民医院选派10名专家驻点合浦。北海市人民医院院长表示帮扶将持续。\n",
+         None),
+        ("贺州市人民医院：一支医疗队的三年\n三年前，贺州市人民医院的医疗队来到昭平县。如今贺州市人民医院的专家已成为当地的熟面孔。\n",
+         "贺州市人民医院")],
+}
+
+
+@pytest.mark.parametrize("step, raw, own", [(step, raw, own) for step, cases in OWN_STEP_CASES.items()
+                                            for raw, own in cases],
+                         ids=lambda x: getattr(x, "__name__", None))
+def test_each_own_hospital_step_on_its_own(step, raw, own):
+    """Each way an article says which hospital it speaks for finds it alone; a title that names two
+    hospitals names no one's own (北海…组团帮扶合浦县…)."""
+    assert step_finds(step, raw) == own
+
+
+def test_every_own_hospital_step_is_tested():
+    assert set(OWN_STEP_CASES) == set(C.OWN_HOSPITAL_STEPS)
+
+
+@pytest.mark.parametrize("step", C.OWN_HOSPITAL_STEPS, ids=lambda s: s.__name__)
+def test_no_step_finds_an_own_hospital_in_plain_news(step):
+    raw = ("广西加强县级医院能力建设\n记者从自治区卫生健康委获悉，今年广西医科大学第一附属医院继续对口帮扶"
+           "马山县人民医院，派驻专家15名。\n")
+    assert step_finds(step, raw) is None
 
 
 @pytest.mark.parametrize("raw, own, items", [
