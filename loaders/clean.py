@@ -886,8 +886,11 @@ def normalize_width(buf: Buf, doc: Document | None = None) -> CleanStep:
 
 # ----- metadata
 
+#: A label of the page's own dates and source; 时间：/日期：/来源： only as a label of their own, not
+#: 起止时间：, 签约日期：, 资金来源： (fields of a record the text is about).
 _META_LABEL = re.compile(
-    r"(发表于|发布时间|发布日期|发稿时间|更新时间|时间[:：]|日期[:：]|(?:信息|文章|稿件)?来源[:：]|作者[:：]"
+    r"(发表于|发布时间|发布日期|发稿时间|更新时间|(?<![\u4e00-\u9fff])(?:时间|日期)[:：]"
+    r"|(?<![\u4e00-\u9fff])(?:信息|文章|稿件|新闻|消息)?来源[:：]|作者[:：]"
     r"|访问量|浏览(?:次数|量)?[:：]|点击(?:数|量)?[:：]|阅读(?:数|量)?[:：]|字号|打印)")
 _SOURCE_RE = re.compile(
     r"(?:信息|文章|稿件)?来源[:：]\s*(.+?)(?=\s|$|访问量|浏览|阅读|点击|发布|发表|作者|编辑|时间|日期|字号)")

@@ -238,6 +238,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     # An ending, a denial or a plan stated in the next sentence of the paragraph (甲对口帮扶乙项目通过
     # 验收。为期三年的帮扶已于7月结束。): the pair's sentence tells of something no longer, or not yet, so.
     f += art.memo(("next", c.sentence), lambda: _next_sentence_blockers(art, c.sentence))
+    # A record's later lines (状态：已结束, 备注：协议期满，未续签) say the same of the pair its first lines name.
+    f += art.memo(("record", c.sentence), lambda: _record_blockers(art, c.sentence))
     # The words right before and after each end.
     for tag, end in (("s", src), ("t", tgt)):
         f += art.memo(("edge", tag, end.start, end.end, sent.start), lambda: _edge_words(text, sent, tag, end))
@@ -261,6 +263,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             for kind, cls in pw.kinds[w]:
                 if kind in ("cue", "label"):
                     f.append(f"head:{kind}:{cls}")
+                elif kind == "blocker":  # 二、终止帮扶关系的单位 / 以下结对已于2023年到期：
+                    f.append(f"head:blk:{cls}")
     for kind in sorted(art.rule_types.get((c.source.mention, c.target.mention), ())):
         f.append(f"rule:{kind}")
     for kind in sorted(art.rule_types.get((c.target.mention, c.source.mention), ())):
@@ -312,6 +316,35 @@ def _next_sentence_blockers(art: LinkedArticle, si: int) -> list[str]:
     kinds = lexicon().pair_words.kinds
     return [f"blk:next:{cls}" for cls in sorted({cls for _, w in art.view(nxt).words for kind, cls in kinds[w]
                                                   if kind == "blocker" and cls in _LATER_BLOCKERS})]
+
+
+#: A line longer than this is prose, not a field of a record.
+RECORD_LINE = 60
+#: How many lines after a pair's a record's status is looked for.
+RECORD_LINES = 6
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+
+
+def _record_blockers(art: LinkedArticle, si: int) -> list[str]:
+    """``blk:rec:<class>`` for an ending, a denial or a plan on a later line of the record that
+    holds sentence ``si``: the short lines that follow it with no blank line between (项目名称：甲对口
+    支援乙 / 受援单位：乙 / 状态：已结束; 甲——乙 / 备注：协议期满，未续签), at most ``RECORD_LINES`` of
+    them, each at most ``RECORD_LINE`` characters. Lines of prose end the record."""
+    sents, text = art.sentences, art.text
+    kinds = lexicon().pair_words.kinds
+    if len(sents[si].text) > RECORD_LINE:
+        return []
+    out: set[str] = set()
+    j = si + 1
+    while j < len(sents) and j <= si + RECORD_LINES:
+        prev, s = sents[j - 1], sents[j]
+        if _BLANK_LINE.search(text, prev.end, s.start) or len(s.text) > RECORD_LINE:
+            break
+        if s.paragraph != sents[si].paragraph:  # (the pair's own paragraph is blk:next's)
+            out.update(cls for _, w in art.view(j).words for kind, cls in kinds[w]
+                       if kind == "blocker" and cls in _LATER_BLOCKERS)
+        j += 1
+    return [f"blk:rec:{cls}" for cls in sorted(out)]
 
 
 def _edge_words(text: str, sent: Sentence, tag: str, end) -> list[str]:

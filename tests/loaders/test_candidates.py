@@ -77,6 +77,15 @@ def test_each_own_hospital_step_on_its_own(step, raw, own):
     assert step_finds(step, raw) == own
 
 
+@pytest.mark.parametrize("raw, own", [
+    ("驻点手记\n文/梧州市红十字会医院骨科 刘志强\n今年春天，我随队来到蒙山县人民医院。\n", "梧州市红十字会医院"),
+    ("我的援疆日记\n图文/天津市第一中心医院康复科 王敏\n到和田的第一周，我院的康复团队就开了门诊。\n", "天津市第一中心医院"),
+])
+def test_a_byline_whose_post_is_a_department_names_the_writers_hospital(raw, own):
+    """文/甲医院骨科 刘志强: a department (骨科, 康复科 …) is a post as 外科 is."""
+    assert step_finds(C._byline, raw) == own
+
+
 def test_every_own_hospital_step_is_tested():
     assert set(OWN_STEP_CASES) == set(C.OWN_HOSPITAL_STEPS)
 
@@ -402,6 +411,38 @@ def test_a_sentence_opening_with_its_partner_carries_the_subject_before(raw, top
 def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
     """不存在…关系 / 系误传 / 未签署: the text denies the pair; the scorer reads it as a negation."""
     assert any(f.startswith("blk:") and f.endswith(":negation") for f in _features(raw, source, target))
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("关于调整城乡医院对口帮扶关系的通知\n一、继续帮扶的单位\n郑州大学第一附属医院——兰考县人民医院\n\n"
+     "二、终止帮扶关系的单位\n新乡医学院第一附属医院——封丘县人民医院\n",
+     "新乡医学院第一附属医院", "封丘县人民医院"),
+    ("结对关系调整公示\n\n三、到期不再续签的结对关系\n1. 青岛大学附属医院——沂南县人民医院\n2. 潍坊市人民医院——临朐县人民医院\n",
+     "青岛大学附属医院", "沂南县人民医院"),
+])
+def test_a_list_under_a_heading_that_ends_the_pairs_reads_the_ending(raw, source, target):
+    """二、终止帮扶关系的单位 / 以下结对关系已于…到期： over 甲——乙 rows: the heading's blocker."""
+    assert "head:blk:ended" in _features(raw, source, target)
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("数据集：对口帮扶项目\n\n【记录2】\n项目名称：山东省立医院对口支援曹县人民医院\n帮扶单位：山东省立医院\n"
+     "受援单位：曹县人民医院\n起止时间：2019-03-01 至 2021-12-31\n状态：已结束\n\n【记录3】\n",
+     "山东第一医科大学附属省立医院", "曹县人民医院"),
+    ("终止名单\n\n十堰市太和医院——郧西县人民医院\n备注：协议期满，不再续签。\n",
+     "十堰市太和医院", "郧西县人民医院"),
+])
+def test_a_records_later_line_that_ends_it_is_read_with_its_pair(raw, source, target):
+    """项目名称：甲对口支援乙 … 状态：已结束 / 甲——乙 then 备注：协议期满: the record's status."""
+    assert "blk:rec:ended" in _features(raw, source, target)
+
+
+def test_prose_after_a_pair_is_no_record():
+    raw = ("帮扶动态\n十堰市太和医院对口帮扶郧西县人民医院。\n"
+           "去年以来，双方围绕胸痛、卒中两大中心建设持续发力，派驻专家累计达到120人次，门诊量和手术量均有明显增长，"
+           "上一轮派驻的第一批专家已于今年3月期满返回。\n")
+    got = _features(raw, "十堰市太和医院", "郧西县人民医院")
+    assert got and not any(f.startswith("blk:rec:") for f in got)
 
 
 @pytest.mark.parametrize("raw, source, target", [

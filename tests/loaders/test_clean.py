@@ -400,6 +400,21 @@ def test_a_site_header_naming_a_hospital_stays_in_the_text(header, site):
     assert doc.text.startswith(site + "\n") and "首页" not in doc.text
 
 
+@pytest.mark.parametrize("raw, kept", [
+    ("数据集：对口帮扶项目\n\n【记录2】\n项目名称：山东省立医院对口支援曹县人民医院\n帮扶单位：山东省立医院\n"
+     "受援单位：曹县人民医院\n起止时间：2019-03-01 至 2021-12-31\n状态：已结束\n",
+     ["项目名称：山东省立医院对口支援曹县人民医院", "帮扶单位：山东省立医院", "起止时间：2019-03-01 至 2021-12-31"]),
+    ("项目公示\n项目名称：郧西县人民医院能力提升\n支援单位：十堰市太和医院\n签约日期：2023-05-06\n资金来源：省级财政\n",
+     ["支援单位：十堰市太和医院", "签约日期：2023-05-06", "资金来源：省级财政"]),
+])
+def test_a_records_dated_fields_are_text_not_the_pages_header(raw, kept):
+    """起止时间：, 签约日期：, 资金来源： are fields of the record the text is about: no dateline or
+    source line, so neither they nor the fields above them are dropped as page chrome."""
+    doc = clean(Document(id="t.txt", path="t.txt", raw=raw))
+    for line in kept:
+        assert line in doc.text
+
+
 def test_no_title_when_text_opens_with_prose():
     doc = clean(Document(id="t", path="-", raw="本报讯 特约记者唐湘利近日从广西壮族自治区卫生计生委获悉，广西推动医疗卫生工作重心下移。"))
     assert doc.title is None and doc.published is None
