@@ -1121,6 +1121,16 @@ def collapse_punctuation(buf: Buf, doc: Document | None = None) -> CleanStep:
     return CleanStep("punctuation", n, ex)
 
 
+#: Markdown emphasis marks (**甲医院**, __乙县__, ~~丙~~) that chat exports and markdown pages keep in the text.
+_EMPHASIS = re.compile(r"\*\*|__|~~")
+
+
+def drop_emphasis(buf: Buf, doc: Document | None = None) -> CleanStep:
+    """Delete markdown emphasis marks: ``**首都医科大学宣武医院**`` is the name, not ``**首都…``."""
+    n, ex = buf.sub(_EMPHASIS, "")
+    return CleanStep("emphasis", n, ex)
+
+
 _SENT_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 
 
@@ -1197,6 +1207,7 @@ STEPS: list[Callable[[Buf, Document], CleanStep]] = [
     to_simplified,
     drop_boilerplate,
     normalize_width,
+    drop_emphasis,
     join_wrapped_lines,
     extract_metadata,
     drop_seo_fragments,
