@@ -76,6 +76,10 @@ def military_name(name: str, prefixes: tuple[tuple[str, str], ...]) -> str | Non
     return full if full != name else None
 
 
+#: The id of a hospital written as its place and an ordinal without 第 (Hospital/510100/五医院).
+_ORDINAL_SHORT = re.compile(r"(Hospital/[^/]+/)([一二三四五六七八九十]{1,3})医院")
+
+
 class Linker:
     """Links one article: regions, then every mention to an entity, then its relations."""
 
@@ -654,6 +658,18 @@ class Linker:
             if target in self.entities:
                 self._fold(eid, target, "a town's 卫生院 is its 中心卫生院 when the article names both")
 
+    def merge_ordinal_short_names(self) -> None:
+        """甲市五医院 is 甲市第五人民医院 (or 甲市第五医院) when the article names that one too: the
+        ordinal hospitals' everyday short form."""
+        for eid in list(self.entities):
+            m = _ORDINAL_SHORT.fullmatch(eid)
+            if not m:
+                continue
+            for full in (f"{m.group(1)}第{m.group(2)}人民医院", f"{m.group(1)}第{m.group(2)}医院"):
+                if full in self.entities:
+                    self._fold(eid, full, "an ordinal hospital's short form (五医院 for 第五人民医院)")
+                    break
+
     def _fold(self, old_id: str, keep_id: str, reason: str) -> None:
         """One entity turned out to be another: its names, attributes, mentions go to ``keep_id``."""
         old = self.entities.pop(old_id)
@@ -680,6 +696,7 @@ class Linker:
         self.resolve_regions()
         self.link_mentions()
         self.merge_health_centres()
+        self.merge_ordinal_short_names()
         self.merge_parenthetical_names()
 
     def result(self, model: Model | None = None) -> ArticleResult:

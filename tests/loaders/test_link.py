@@ -165,3 +165,21 @@ def test_a_provinces_short_hospital_name_means_the_province_the_article_names(te
     res = run(text)
     names = {e.name for e in res.entities}
     assert meant in names and not_meant not in names, names
+
+
+@pytest.mark.parametrize("raw, full, short", [
+    ("询问\n成都市第五人民医院对口帮扶石渠县人民医院已经三年。成都市五医院2021年与石渠县医院结对，累计派出专家39人次。",
+     "成都市第五人民医院", "成都市五医院"),
+    ("通讯\n南充市二医院派出5名骨干进驻仪陇县中医院。南充市第二人民医院还与该院共建胸痛中心。",
+     "南充市第二人民医院", "南充市二医院"),
+])
+def test_an_ordinal_hospitals_short_form_is_the_full_name_the_article_writes(raw, full, short):
+    """甲市五医院 is 甲市第五人民医院 when the article names both (either first)."""
+    names = {e.name: e for e in analyse(Document(id="t.txt", path="t.txt", raw=raw)).entities}
+    assert short not in names and short in names[full].aliases
+
+
+def test_an_ordinal_hospitals_short_form_alone_stays_as_written():
+    raw = "通讯\n南充市二医院派出5名骨干进驻仪陇县中医院。"
+    names = {e.name for e in analyse(Document(id="t.txt", path="t.txt", raw=raw)).entities}
+    assert "南充市二医院" in names and "南充市第二人民医院" not in names
