@@ -413,28 +413,22 @@ def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
     assert any(f.startswith("blk:") and f.endswith(":negation") for f in _features(raw, source, target))
 
 
-@pytest.mark.parametrize("raw, source, target", [
+@pytest.mark.parametrize("raw, source, target, feature", [
     ("关于调整城乡医院对口帮扶关系的通知\n一、继续帮扶的单位\n郑州大学第一附属医院——兰考县人民医院\n\n"
      "二、终止帮扶关系的单位\n新乡医学院第一附属医院——封丘县人民医院\n",
-     "新乡医学院第一附属医院", "封丘县人民医院"),
+     "新乡医学院第一附属医院", "封丘县人民医院", "head:blk:ended"),
     ("结对关系调整公示\n\n三、到期不再续签的结对关系\n1. 青岛大学附属医院——沂南县人民医院\n2. 潍坊市人民医院——临朐县人民医院\n",
-     "青岛大学附属医院", "沂南县人民医院"),
-])
-def test_a_list_under_a_heading_that_ends_the_pairs_reads_the_ending(raw, source, target):
-    """二、终止帮扶关系的单位 / 以下结对关系已于…到期： over 甲——乙 rows: the heading's blocker."""
-    assert "head:blk:ended" in _features(raw, source, target)
-
-
-@pytest.mark.parametrize("raw, source, target", [
+     "青岛大学附属医院", "沂南县人民医院", "head:blk:ended"),
     ("数据集：对口帮扶项目\n\n【记录2】\n项目名称：山东省立医院对口支援曹县人民医院\n帮扶单位：山东省立医院\n"
      "受援单位：曹县人民医院\n起止时间：2019-03-01 至 2021-12-31\n状态：已结束\n\n【记录3】\n",
-     "山东第一医科大学附属省立医院", "曹县人民医院"),
+     "山东第一医科大学附属省立医院", "曹县人民医院", "blk:rec:ended"),
     ("终止名单\n\n十堰市太和医院——郧西县人民医院\n备注：协议期满，不再续签。\n",
-     "十堰市太和医院", "郧西县人民医院"),
+     "十堰市太和医院", "郧西县人民医院", "blk:rec:ended"),
 ])
-def test_a_records_later_line_that_ends_it_is_read_with_its_pair(raw, source, target):
-    """项目名称：甲对口支援乙 … 状态：已结束 / 甲——乙 then 备注：协议期满: the record's status."""
-    assert "blk:rec:ended" in _features(raw, source, target)
+def test_an_ending_in_a_lists_heading_or_a_records_later_line_is_read_with_the_pair(raw, source, target, feature):
+    """二、终止帮扶关系的单位 / 三、到期不再续签的结对关系 over 甲——乙 rows (head:blk); 项目名称：甲对口支援乙
+    … 状态：已结束 / 甲——乙 then 备注：协议期满 (blk:rec): the heading's or the record's status."""
+    assert feature in _features(raw, source, target)
 
 
 def test_prose_after_a_pair_is_no_record():
