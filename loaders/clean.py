@@ -893,7 +893,7 @@ _META_LABEL = re.compile(
     r"|(?<![\u4e00-\u9fff])(?:信息|文章|稿件|新闻|消息)?来源[:：]|作者[:：]"
     r"|访问量|浏览(?:次数|量)?[:：]|点击(?:数|量)?[:：]|阅读(?:数|量)?[:：]|字号|打印)")
 _SOURCE_RE = re.compile(
-    r"(?:信息|文章|稿件)?来源[:：]\s*(.+?)(?=\s|$|访问量|浏览|阅读|点击|发布|发表|作者|编辑|时间|日期|字号)")
+    r"(?<![\u4e00-\u9fff])(?:信息|文章|稿件|新闻|消息)?来源[:：]\s*(.+?)(?=\s|$|访问量|浏览|阅读|点击|发布|发表|作者|编辑|时间|日期|字号)")
 _SPEAKS_FOR = re.compile(r"医院|卫生院|保健院|大学|学院")  # a source that is an institution an article may call 我院
 #: A page header that is only an institution's name (and its short form): 甲医院（甲院）.
 _SITE_NAME = re.compile(rf"[{CJK}0-9〇]{{2,30}}(?:医院|卫生院|保健院|大学|学院)(?:[（(][{CJK}]{{2,12}}[)）])?")
@@ -1121,14 +1121,22 @@ def collapse_punctuation(buf: Buf, doc: Document | None = None) -> CleanStep:
     return CleanStep("punctuation", n, ex)
 
 
-#: Markdown emphasis marks (**甲医院**, __乙县__, ~~丙~~) that chat exports and markdown pages keep in the text.
-_EMPHASIS = re.compile(r"\*\*|__|~~")
+#: A pair of markdown emphasis marks around text on one line (**甲医院**, ~~丙~~), as chat exports and
+#: markdown pages keep them; not a lone run (李**). (__ is left alone: ____年__月__日 form blanks look
+#: the same.)
+_EMPHASIS = re.compile(r"(?<![*~])(\*\*|~~)(?=[^\s*~])[^\n]*?[^\s*~]\1(?![*~])")
 
 
 def drop_emphasis(buf: Buf, doc: Document | None = None) -> CleanStep:
-    """Delete markdown emphasis marks: ``**首都医科大学宣武医院**`` is the name, not ``**首都…``."""
-    n, ex = buf.sub(_EMPHASIS, "")
-    return CleanStep("emphasis", n, ex)
+    """Delete paired markdown emphasis marks: ``**首都医科大学宣武医院**`` is the name, not ``**首都…``."""
+    text = buf.text
+    spans = []
+    for m in _EMPHASIS.finditer(text):
+        k = len(m.group(1))
+        spans += [(m.start(), m.start() + k), (m.end() - k, m.end())]
+    examples = [_example(text, a, b, "") for a, b in spans[:_MAX_EXAMPLES]]
+    buf.delete(spans)
+    return CleanStep("emphasis", len(spans) // 2, examples)
 
 
 _SENT_RE = re.compile(r"[^。！？；\n]+[。！？；]?")

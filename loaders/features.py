@@ -239,7 +239,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     # 验收。为期三年的帮扶已于7月结束。): the pair's sentence tells of something no longer, or not yet, so.
     f += art.memo(("next", c.sentence), lambda: _next_sentence_blockers(art, c.sentence))
     # A record's later lines (状态：已结束, 备注：协议期满，未续签) say the same of the pair its first lines name.
-    f += art.memo(("record", c.sentence), lambda: _record_blockers(art, c.sentence))
+    pair = (art.entity_of[c.source.mention], art.entity_of[c.target.mention])
+    f += art.memo(("record", c.sentence, *sorted(pair)), lambda: _record_blockers(art, c.sentence, pair))
     # The words right before and after each end.
     for tag, end in (("s", src), ("t", tgt)):
         f += art.memo(("edge", tag, end.start, end.end, sent.start), lambda: _edge_words(text, sent, tag, end))
@@ -320,16 +321,21 @@ def _next_sentence_blockers(art: LinkedArticle, si: int) -> list[str]:
 
 #: A line longer than this is prose, not a field of a record.
 RECORD_LINE = 60
-#: How many lines after a pair's a record's status is looked for.
+#: How many sentences after a pair's a record's status is looked for.
 RECORD_LINES = 6
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+_ORGS = ("Hospital", "University", "Agency", "Alliance")
+#: A line that opens another item or section: 二、 （三） 【记录3】 2. ——
+_ITEM_START = re.compile(r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|【|\d+[、.．)）]|——|[-•·*])")
 
 
-def _record_blockers(art: LinkedArticle, si: int) -> list[str]:
+def _record_blockers(art: LinkedArticle, si: int, pair: tuple[str, str]) -> list[str]:
     """``blk:rec:<class>`` for an ending, a denial or a plan on a later line of the record that
     holds sentence ``si``: the short lines that follow it with no blank line between (项目名称：甲对口
-    支援乙 / 受援单位：乙 / 状态：已结束; 甲——乙 / 备注：协议期满，未续签), at most ``RECORD_LINES`` of
-    them, each at most ``RECORD_LINE`` characters. Lines of prose end the record."""
+    支援乙 / 受援单位：乙 / 状态：已结束; 甲——乙 / 备注：协议期满，未续签), at most ``RECORD_LINES``
+    sentences, each at most ``RECORD_LINE`` characters. A line of prose, a line that opens another
+    item or section (二、 2. 【), or one that names an organisation other than the pair's two ends
+    (the next row of a list) ends the record. Blockers inside a name (…培训中心) do not count."""
     sents, text = art.sentences, art.text
     kinds = lexicon().pair_words.kinds
     if len(sents[si].text) > RECORD_LINE:
@@ -338,11 +344,15 @@ def _record_blockers(art: LinkedArticle, si: int) -> list[str]:
     j = si + 1
     while j < len(sents) and j <= si + RECORD_LINES:
         prev, s = sents[j - 1], sents[j]
-        if _BLANK_LINE.search(text, prev.end, s.start) or len(s.text) > RECORD_LINE:
+        if _BLANK_LINE.search(text, prev.end, s.start) or len(s.text) > RECORD_LINE \
+                or (s.paragraph != prev.paragraph and _ITEM_START.match(s.text)):
+            break
+        view = art.view(j)
+        if any(art.entity_of[i] not in pair and art.mentions[i].type in _ORGS for i in view.outer):
             break
         if s.paragraph != sents[si].paragraph:  # (the pair's own paragraph is blk:next's)
-            out.update(cls for _, w in art.view(j).words for kind, cls in kinds[w]
-                       if kind == "blocker" and cls in _LATER_BLOCKERS)
+            out.update(cls for (_, w), in_name in zip(view.words, view.in_name) if not in_name
+                       for kind, cls in kinds[w] if kind == "blocker" and cls in _LATER_BLOCKERS)
         j += 1
     return [f"blk:rec:{cls}" for cls in sorted(out)]
 

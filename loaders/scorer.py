@@ -23,7 +23,7 @@ from kg.model import PARTNERSHIP_TYPES, RELATION_ENDS
 
 from .candidates import PairCandidate
 from .features import LinkedArticle, candidate_features, same_list
-from .prepared import file_version, prepared
+from .prepared import code_version, file_version, prepared
 
 MODEL_PATH = Path(__file__).parent / "models" / "partnerships.json"
 #: The kinds the scorer decides (the partnership types); the other relations come from rules.
@@ -115,7 +115,7 @@ def model() -> Model:
         version = file_version(path)
     except OSError:
         return read_model(path)  # raises ModelError naming the file
-    return prepared("model", version, lambda: read_model(path))
+    return prepared("model", f"{code_version()}-{version}", lambda: read_model(path))
 
 
 def pair_instances(art: LinkedArticle, candidates: list[PairCandidate]) -> list[PairInstance]:

@@ -17,6 +17,15 @@ if os.environ.get("CI"):
     _hyp.load_profile("ci")
 
 
+# The tests keep their prepared data (loaders/prepared.py) in a folder of their own, not in the
+# user's ~/.cache/health-kg; processes the tests start inherit it. Shared by the xdist workers and
+# kept between runs (same machine, same code: the files are reused).
+if not os.environ.get("KG_PREPARED_DIR"):
+    import tempfile as _tempfile
+
+    os.environ["KG_PREPARED_DIR"] = os.path.join(_tempfile.gettempdir(), f"health-kg-prepared-tests-{os.getuid()}")
+
+
 # -- graphs for query and export tests (issue 8) -----------------------------------------------
 
 QUERY_ARTICLES = ROOT / "tests" / "data" / "query"

@@ -64,7 +64,9 @@ OWN_STEP_CASES = {
         ("北海市人民医院组团帮扶合浦县人民医院\n北海市人民医院选派10名专家驻点合浦。北海市人民医院院长表示帮扶将持续。\n",
          None),
         ("贺州市人民医院：一支医疗队的三年\n三年前，贺州市人民医院的医疗队来到昭平县。如今贺州市人民医院的专家已成为当地的熟面孔。\n",
-         "贺州市人民医院")],
+         "贺州市人民医院"),
+        ("玉林市中医医院这三年\n三年来，玉林市中医医院坚持派出骨干。玉林市中医医院也在陆川县设立了名医工作站。\n",
+         "玉林市中医医院")],
 }
 
 
@@ -429,6 +431,20 @@ def test_an_ending_in_a_lists_heading_or_a_records_later_line_is_read_with_the_p
     """二、终止帮扶关系的单位 / 三、到期不再续签的结对关系 over 甲——乙 rows (head:blk); 项目名称：甲对口支援乙
     … 状态：已结束 / 甲——乙 then 备注：协议期满 (blk:rec): the heading's or the record's status."""
     assert feature in _features(raw, source, target)
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("关于调整城乡医院对口帮扶关系的通知\n一、继续帮扶的单位\n郑州大学第一附属医院——兰考县人民医院\n"
+     "二、终止帮扶关系的单位\n新乡医学院第一附属医院——封丘县人民医院\n",
+     "郑州大学第一附属医院", "兰考县人民医院"),
+    ("结对名单\n\n青岛大学附属医院——沂南县人民医院\n潍坊市人民医院——临朐县人民医院\n"
+     "烟台毓璜顶医院——莱阳市中心医院（已终止）\n",
+     "青岛大学附属医院", "沂南县人民医院"),
+])
+def test_the_next_row_or_section_ends_a_record(raw, source, target):
+    """The ending of the next section (二、终止…) or of another row (（已终止）) is not this pair's."""
+    got = _features(raw, source, target)
+    assert got and not any(f.startswith("blk:rec:") for f in got)
 
 
 def test_prose_after_a_pair_is_no_record():

@@ -121,6 +121,12 @@ def test_a_proper_part_holding_a_joining_character_is_part_of_the_name(text, nam
     assert name in names(text)
 
 
+@pytest.mark.parametrize("text", ["北京市为老人和儿童医院捐赠设备。", "县里组织工人和妇幼保健院医生座谈。"])
+def test_a_word_ending_before_he_does_not_join_a_name(text):
+    """老人和儿童医院, 工人和妇幼保健院: 和 joins two nouns here; no name starts before it."""
+    assert not any("人和" in n for n in names(text))
+
+
 @pytest.mark.parametrize("text", ["浙江省属医院共选派援疆医生32名。", "今年起，杭州市属医院每年派出专家到淳安县坐诊。"])
 def test_the_hospitals_a_place_owns_are_no_name(text):
     """浙江省属医院 (province-owned hospitals) names a kind, not a hospital."""

@@ -1,6 +1,7 @@
 """loaders.prepared: data built once per version, kept on disk as a pickle, rebuilt when damaged."""
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -36,15 +37,31 @@ def test_a_value_is_made_once_then_read_from_disk(folder):
     assert [p.name for p in folder.iterdir()] == ["thing-v1.pickle"]
 
 
-def test_a_new_version_is_made_again_and_replaces_the_old_file(folder):
-    P.prepared("thing", "v1", lambda: "old")
-    make, calls = counting("new")
-    assert P.prepared("thing", "v2", make) == "new" and calls == [1]
-    assert sorted(p.name for p in folder.iterdir()) == ["thing-v2.pickle"]
+def test_a_new_version_is_made_again_and_the_newest_few_are_kept(folder):
+    for k in range(P.KEEP + 2):
+        assert P.prepared("thing", f"v{k}", lambda: k) == k
+        os.utime(folder / f"thing-v{k}.pickle", (1000 + k, 1000 + k))  # (mtimes in the order written)
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == sorted(f"thing-v{k}.pickle" for k in range(2, P.KEEP + 2))
+    make, calls = counting("again")
+    assert P.prepared("thing", "v0", make) == "again" and calls == [1]  # (an old one is made again)
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle at all", b"\x80\x05\x95"])
+def test_a_temporary_file_a_killed_writer_left_is_removed(folder):
+    folder.mkdir()
+    left = folder / ".thing-abc.tmp"
+    left.write_bytes(b"half a pickle")
+    os.utime(left, (1, 1))
+    fresh = folder / ".thing-def.tmp"  # (another process may be writing this one now)
+    fresh.write_bytes(b"being written")
+    P.prepared("thing", "v1", lambda: 1)
+    assert not left.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle at all", b"\x80\x05\x95",
+                                    hashlib.sha256(b"\x80\x05\x95").digest() + b"\x80\x05\x95"])
 def test_a_damaged_file_is_made_again_and_rewritten(folder, damage):
+    """Garbage, a truncated pickle, and a pickle whose digest checks but which does not load."""
     folder.mkdir()
     (folder / "thing-v1.pickle").write_bytes(damage)
     make, calls = counting([4, 5])
@@ -78,6 +95,28 @@ def test_a_file_where_the_folder_should_be_is_skipped(tmp_path, monkeypatch):
     make, calls = counting("value")
     assert P.prepared("thing", "v1", make) == "value" and P.prepared("thing", "v1", make) == "value"
     assert calls == [1, 1]
+
+
+def test_a_file_whose_digest_does_not_check_is_not_unpickled(folder):
+    P.prepared("thing", "v1", lambda: {"a": 1})
+    f = folder / "thing-v1.pickle"
+    blob = bytearray(f.read_bytes())
+    blob[-3] ^= 0xFF  # one flipped byte in the pickle
+    f.write_bytes(bytes(blob))
+    make, calls = counting({"a": 2})
+    assert P.prepared("thing", "v1", make) == {"a": 2} and calls == [1]
+
+
+def test_no_home_folder_means_no_prepared_folder(monkeypatch):
+    monkeypatch.delenv("KG_PREPARED_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+    monkeypatch.setattr(P.Path, "home", staticmethod(no_home))
+    assert P.prepared_dir() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # (ignored: not absolute)
+    assert P.prepared_dir() is None
 
 
 def test_file_version_follows_the_file_contents(tmp_path):
