@@ -94,14 +94,6 @@ class _Page:
         return self._starts.get(pos)
 
 
-def _self_coref_words() -> list[str]:
-    return [w for w, c in lexicon().pair_words.of_kind("coref").items() if c == "self"]
-
-
-def _intro_words(cls: str) -> list[str]:
-    return [w for w, c in lexicon().pair_words.of_kind("intro").items() if c == cls]
-
-
 def _after_name(p: _Page, i: int, end: int) -> str:
     """The text after mention ``i`` up to ``end``, without a bracket right after the name (its
     short name: 甲医院（甲医）…)."""
@@ -133,8 +125,8 @@ def _site_after_headline(p: _Page) -> int | None:
 def _writer_introduces_self(p: _Page) -> int | None:
     """利益相关：甲医院心内科 / 我是甲医院的一名护士: a self word, then the name, then a job or
     department within the sentence (not 我是乙医院的帮扶单位)."""
-    person = _intro_words("person")
-    for w in _intro_words("self"):
+    person = lexicon().pair_words.of_class("intro", "person")
+    for w in lexicon().pair_words.of_class("intro", "self"):
         for m in re.finditer(re.escape(w) + r"[：:\s]{0,2}", p.text):
             i = p.starting_at(m.end())
             if i is None:
@@ -148,7 +140,7 @@ def _writer_introduces_self(p: _Page) -> int | None:
 def _byline(p: _Page) -> int | None:
     """A byline or a speaker's line: 文/甲医院肝胆外科 刘志强; 甲医院党委书记 周振宇 (the line holds
     the institution, a post and a person's name, and nothing else)."""
-    person = _intro_words("person")
+    person = lexicon().pair_words.of_class("intro", "person")
     for s in p.sentences[:4]:
         for i in p.inside(s):
             role = _BYLINE_TAIL.fullmatch(_after_name(p, i, s.end))
@@ -160,7 +152,7 @@ def _byline(p: _Page) -> int | None:
 
 def _self_word_says_who(p: _Page) -> int | None:
     """我院是甲医院 / 本院系甲医院: the text says who it is (not 我院是乙医院的帮扶单位)."""
-    for w in _self_coref_words():
+    for w in lexicon().pair_words.of_class("coref", "self"):
         for m in re.finditer(re.escape(w) + "(?:是|系|即)", p.text):
             i = p.starting_at(m.end())
             if i is not None and p.text[p.mentions[i].end:p.mentions[i].end + 1] not in "的之":
@@ -193,7 +185,8 @@ def _alone_on_an_edge_line(p: _Page) -> int | None:
 def _title_named_again(p: _Page) -> int | None:
     """The one institution of a title that does not itself say 我院, named again in the text."""
     title = p.sentences[0] if p.sentences else None
-    if title is None or title.paragraph != 0 or any(w in title.text for w in _self_coref_words()):
+    self_words = lexicon().pair_words.of_class("coref", "self")
+    if title is None or title.paragraph != 0 or any(w in title.text for w in self_words):
         return None
     inside = p.inside(title)
     if len({p.mentions[i].name for i in inside}) == 1 and sum(
@@ -334,7 +327,7 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
 def _defined_parties(text: str, mentions: list[Mention], parties: list[int]) -> dict[str, int]:
     """What an agreement's 甲方/乙方 stand for: the name on the line that labels it
     (甲方：甲医院; 乙方（受援单位）：乙县人民医院), the first such line of each label."""
-    labels = [w for w, c in lexicon().pair_words.of_kind("coref").items() if c == "party"]
+    labels = lexicon().pair_words.of_class("coref", "party")
     starts = {mentions[i].start: i for i in parties}
     out: dict[str, int] = {}
     for m in _PARTY_LABEL.finditer(text):

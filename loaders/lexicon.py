@@ -60,13 +60,20 @@ class PairWords:
     kinds: dict[str, tuple[tuple[str, str], ...]]
     automaton: ahocorasick.Automaton
 
-    _by_kind: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _by_kind: dict[str, object] = field(default_factory=dict, repr=False, compare=False)  # (memo)
 
     def of_kind(self, kind: str) -> dict[str, str]:
         """word -> class for one kind (cue, marker, blocker, label, coref, frame, intro, unit); do not modify it."""
         if kind not in self._by_kind:
             self._by_kind[kind] = {w: c for w, kc in self.kinds.items() for k, c in kc if k == kind}
         return self._by_kind[kind]
+
+    def of_class(self, kind: str, cls: str) -> tuple[str, ...]:
+        """The words of one kind and class (coref self: 我院, 本院 …; intro person: 医生, 护士 …)."""
+        key = f"{kind}:{cls}"
+        if key not in self._by_kind:
+            self._by_kind[key] = tuple(w for w, c in self.of_kind(kind).items() if c == cls)
+        return self._by_kind[key]
 
 
 @dataclass

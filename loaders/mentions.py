@@ -92,6 +92,12 @@ def _in_unbroken_word(text: str, p: int, lex) -> bool:
     return any(text.startswith(w, p - k) for k, w in lex.unbroken_words.get(text[p], ()) if p >= k)
 
 
+def _breaks_name(text: str, p: int, lex) -> bool:
+    """Is the character at ``p`` a boundary char (与, 和, 对 …) that ends a name, not one inside a
+    word that holds it (太和, 协同)?"""
+    return text[p] in lex.boundary_chars and not _in_unbroken_word(text, p, lex)
+
+
 def _region_matches(text: str, lex, areas: list[Mention] = ()) -> list[Mention]:
     """Division names in the text, leftmost-longest and non-overlapping.
 
@@ -283,8 +289,7 @@ def _proper_gap(gap: str, lex, stems: str = "", longest: int = 7) -> bool:
     if not 1 <= len(gap) <= longest:
         return False
     for i, ch in enumerate(gap):
-        if not ("\u4e00" <= ch <= "\u9fff" or ch == "〇") or ch == "院" or (
-                ch in lex.boundary_chars and not _in_unbroken_word(gap, i, lex)):  # (太和 holds 和)
+        if not ("\u4e00" <= ch <= "\u9fff" or ch == "〇") or ch == "院" or _breaks_name(gap, i, lex):
             return False
     if _LEVEL_IN_GAP.search(gap):
         return False
@@ -312,8 +317,7 @@ def _anchor_before(text: str, s: int, lex, by_end: dict[int, Mention], free: int
             if not gap or gap == r.text[-1] or _proper_gap(gap, lex, text[stems:s]):
                 return r, stems  # (寿县 + 县医院: the county's own level word again)
         ch = text[p - 1]
-        if ch in PUNCT or ch.isspace() or ch.isdigit() or (
-                ch in lex.boundary_chars and not _in_unbroken_word(text, p - 1, lex)):
+        if ch in PUNCT or ch.isspace() or ch.isdigit() or _breaks_name(text, p - 1, lex):
             break  # (not at 和 of 太和, a word inside a name: 十堰市太和医院)
         p -= 1
     return None, s
