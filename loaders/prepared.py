@@ -21,12 +21,13 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, TypeVar
+
+from kg.graph import write_atomic
 
 T = TypeVar("T")
 
@@ -107,16 +108,7 @@ def prepared(name: str, version: str, make: Callable[[], T]) -> T:
     value = make()
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hashlib.sha256(payload).digest() + payload)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, hashlib.sha256(payload).digest() + payload)
         _tidy(folder, name)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # a read-only or full disk, or an object that does not pickle: the cache is a shortcut
@@ -134,7 +126,7 @@ def _tidy(folder: Path, name: str) -> None:
             continue
     for _, p in sorted(versions, reverse=True)[KEEP:]:
         p.unlink(missing_ok=True)
-    for p in folder.glob(".*.tmp"):
+    for p in folder.glob(f".{name}-*.pickle.*"):  # (write_atomic's temporaries)
         try:
             if now - p.stat().st_mtime > STALE_TMP:
                 p.unlink(missing_ok=True)

@@ -49,10 +49,10 @@ def test_a_new_version_is_made_again_and_the_newest_few_are_kept(folder):
 
 def test_a_temporary_file_a_killed_writer_left_is_removed(folder):
     folder.mkdir()
-    left = folder / ".thing-abc.tmp"
+    left = folder / ".thing-v0.pickle.abc123"  # (write_atomic names its temporaries so)
     left.write_bytes(b"half a pickle")
     os.utime(left, (1, 1))
-    fresh = folder / ".thing-def.tmp"  # (another process may be writing this one now)
+    fresh = folder / ".thing-v1.pickle.def456"  # (another process may be writing this one now)
     fresh.write_bytes(b"being written")
     P.prepared("thing", "v1", lambda: 1)
     assert not left.exists() and fresh.exists()
