@@ -71,8 +71,8 @@ class PairCandidate:
 
 @dataclass
 class _Page:
-    """What the steps of ``own_hospital`` read: the text, its sentences and mentions, the hospital
-    and university mentions (``hosp``, in text order) and the vocabulary's person and self words."""
+    """What the steps of ``own_hospital`` read: the text, its sentences and mentions, and the hospital
+    and university mentions (``hosp``, in text order)."""
 
     text: str
     sentences: list[Sentence]
