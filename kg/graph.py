@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -203,27 +203,38 @@ class KnowledgeGraph:
             "nodes": [node_json(self.entities[k]) for k in sorted(self.entities)],
             "links": [link_json(self.relations[k]) for k in sorted(self.relations)]}
 
-    def write_json(self, fh: IO[str]) -> None:
+    def write_json(self, fh: IO[str], reuse: "Reuse | None" = None) -> None:
         """Write :meth:`to_json`'s value to ``fh`` item by item, one per line (never whole in memory).
 
         The lines are :data:`JSON_LINES`' section heads and one document, merge, node or link
-        each, so :meth:`load` reads the file back a line at a time too.
+        each, so :meth:`load` reads the file back a line at a time too. With ``reuse`` the
+        lines of documents, nodes and links it does not name as changed are copied from an
+        earlier graph.json instead of encoded again (the same bytes, a tenth of the time);
+        ValueError when that file is not laid out as this method writes it.
         """
         enc = _ENCODE
-        heads = iter(JSON_LINES)
-        sections = ((self.documents[k] for k in sorted(self.documents)), iter(self.merges),
-                    (node_json(self.entities[k]) for k in sorted(self.entities)),
-                    (link_json(self.relations[k]) for k in sorted(self.relations)))
-        for items in sections:
-            fh.write(next(heads))
-            sep = ""
-            for item in items:
-                fh.write(sep)
-                fh.write(enc(item))
-                sep = ",\n"
-            if sep:
-                fh.write("\n")
-        fh.write(next(heads))
+        sections = ((sorted(self.documents), self.documents.__getitem__), (self.merges, None),
+                    (sorted(self.entities), lambda k: node_json(self.entities[k])),
+                    (sorted(self.relations), lambda k: link_json(self.relations[k])))
+        old = _Sections(reuse) if reuse is not None else None
+        try:
+            for i, (keys, item) in enumerate(sections):
+                fh.write(JSON_LINES[i])
+                if old is not None:
+                    lines = old.spliced(i, keys, item)
+                else:
+                    lines = map(enc, keys) if item is None else (enc(item(k)) for k in keys)
+                sep = ""
+                for line in lines:
+                    fh.write(sep)
+                    fh.write(line)
+                    sep = ",\n"
+                if sep:
+                    fh.write("\n")
+            fh.write(JSON_LINES[-1])
+        finally:
+            if old is not None:
+                old.fh.close()
 
     @classmethod
     def from_json(cls, data: dict) -> "KnowledgeGraph":
@@ -252,13 +263,17 @@ class KnowledgeGraph:
                      target=link.pop("target"), attrs=link, evidence=ev)
         self.relations[r.key] = r
 
-    def save(self, directory: str | os.PathLike) -> Path:
-        """Write ``graph.json`` atomically (temp file + rename), streamed, and return its path."""
+    def save(self, directory: str | os.PathLike, reuse: "Reuse | None" = None) -> Path:
+        """Write ``graph.json`` atomically (temp file + rename), streamed, and return its path.
+
+        ``reuse`` (an earlier graph.json and what changed since) copies unchanged lines from
+        it; ValueError (and no file written) when that file turns out not to fit this graph.
+        """
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         path = out / GRAPH_FILE
         with atomic_file(path, "w") as fh:
-            self.write_json(fh)
+            self.write_json(fh, reuse)
         return path
 
     @classmethod
@@ -302,8 +317,97 @@ class KnowledgeGraph:
 JSON_LINES = ('{"directed":true,"multigraph":true,"graph":{"documents":[\n',
               '],"merges":[\n', ']},"nodes":[\n', '],"links":[\n', ']}\n')
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_scan = json.decoder.scanstring
+_quote = json.encoder.encode_basestring  # _ENCODE's output for a str (ensure_ascii=False)
 _EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
 _evidence_values = attrgetter(*_EVIDENCE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """An earlier graph.json (``path``) and the keys whose lines must be encoded afresh:
+    document ids, entity ids and relation keys ``(source, type, target)`` that changed since
+    it was written (kg.outputs.Delta). Every other line of it is copied as it is."""
+
+    path: Path
+    documents: set[str]
+    entities: set[str]
+    relations: set[tuple[str, str, str]]
+
+
+class _Sections:
+    """An earlier graph.json read a section at a time, its lines spliced into a new one."""
+
+    def __init__(self, reuse: Reuse):
+        self.fh = open(reuse.path, encoding="utf-8")
+        if self.fh.readline() != JSON_LINES[0]:
+            raise ValueError(f"{reuse.path}: not a graph.json `kg build` wrote")
+        self.at = 0  # the section the next line belongs to
+        self.changed = (reuse.documents, reuse.documents, reuse.entities, reuse.relations)
+
+    def _lines(self, section: int) -> Iterator[str]:
+        """The items of ``section`` (an index into :data:`JSON_LINES`), each without its separator."""
+        while self.at < section:  # skip what is left of the sections before
+            head = JSON_LINES[self.at + 1]
+            if not any(line == head for line in self.fh):
+                raise ValueError(f"{self.fh.name}: cut short (no {head.strip()!r} line)")
+            self.at += 1
+        head = JSON_LINES[section + 1]
+        for line in self.fh:
+            if line == head:
+                self.at += 1
+                return
+            yield line[:-2] if line.endswith(",\n") else line[:-1]
+        raise ValueError(f"{self.fh.name}: cut short (no {head.strip()!r} line)")
+
+    @staticmethod
+    def _key(section: int, text: str):
+        """The key of an item's line: a document's or node's id, a merge's document, a link's
+        ``(source, type, target)`` (the fields :func:`node_json` and :func:`link_json` put
+        first); None when it has none."""
+        if section == 1:
+            at = text.find(',"doc":"')
+            return _scan(text, at + 8)[0] if at > 0 else None
+        pos, values = 1, []
+        for name in ("source", "target", "type") if section == 3 else ("id",):
+            lead = f'"{name}":"'
+            if not text.startswith(lead, pos):
+                return None
+            value, pos = _scan(text, pos + len(lead))
+            values.append(value)
+            pos += 1  # the comma after it
+        return (values[0], values[2], values[1]) if section == 3 else values[0]
+
+    def spliced(self, section: int, keys, item) -> Iterator[str]:
+        """The lines of one section of the new file: for each key (for merges, each merge) its
+        old line when it did not change, else ``item(key)`` encoded. The old lines run in the
+        same order, with those of changed and gone items among them; ValueError when they
+        are not (a file of another graph or layout)."""
+        enc, changed, have = _ENCODE, self.changed[section], self._lines(section)
+        q = _quote  # what enc gives for a string, without its dispatch
+        for k in keys:
+            if section == 1:  # merges: in reduce order, each naming its document
+                d = k.get("doc")
+                if d in changed or d is None:
+                    yield enc(k)
+                    continue
+                field = f',"doc":{q(d)}'  # a value cannot hold it: its quotes would be escaped
+                found = (lambda text: field + "," in text or text.endswith(field + "}"))
+            else:
+                if k in changed:
+                    yield enc(item(k))
+                    continue
+                want = (f'{{"source":{q(k[0])},"target":{q(k[2])},"type":{q(k[1])},' if section == 3
+                        else f'{{"id":{q(k)},')
+                found = (lambda text: text.startswith(want))
+            for text in have:
+                if found(text):
+                    yield text
+                    break
+                if self._key(section, text) not in changed:  # only changed and gone items drop out
+                    raise ValueError(f"{self.fh.name}: out of step with the graph at {text[:60]!r}")
+            else:
+                raise ValueError(f"{self.fh.name}: no line for {k!r}")
 
 
 def evidence_json(x: Evidence) -> dict:

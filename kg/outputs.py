@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .graph import GRAPH_FILE, atomic_file
+from .graph import GRAPH_FILE, Reuse, atomic_file
 from .model import ArticleResult
 from .outfolder import OutputFolder, fault_point
 
@@ -293,7 +293,14 @@ def _write(res: "BuildResult", gen: Path, base: Path | None, folder: OutputFolde
     try:
         fault_point("graph.json")
         steps(GRAPH_FILE)
-        graph.save(gen)
+        if delta is not None and folder.intact(GRAPH_FILE):
+            try:
+                graph.save(gen, Reuse(base / GRAPH_FILE, delta.documents, delta.entities, delta.relations))
+                info["incremental"].append(GRAPH_FILE)
+            except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+                graph.save(gen)  # the old file does not fit after all: every line encoded
+        else:
+            graph.save(gen)
         fault_point("graph.lbug")
         steps(DB_NAME)
         rows = PropertyRows(graph, places)

@@ -30,7 +30,7 @@ from kg import rdf
 from kg.cli import main
 from kg.cypher import PropertyRows, query_embedded, update_cypher_db, write_cypher_db
 from kg.errors import OutputFolderError
-from kg.graph import KnowledgeGraph
+from kg.graph import KnowledgeGraph, Reuse
 from kg.outfolder import OutputFolder
 from kg.outputs import Delta
 from kg.pipeline import build
@@ -87,6 +87,54 @@ def test_a_cut_short_graph_json_is_an_error_not_a_smaller_graph(seed_graph, tmp_
         KnowledgeGraph.load(tmp_path)
 
 
+def test_graph_json_copies_the_lines_of_unchanged_items_from_the_file_before(seed_graph, tmp_path):
+    """Written with :class:`Reuse`, the lines of items not named as changed come from the old
+    file as they are (the old file is doctored here to show which lines were copied), and
+    the items named are encoded afresh; items new or gone since are added and left out."""
+    path = seed_graph.save(tmp_path / "before")
+    node = sorted(seed_graph.entities)[3]
+    link = sorted(seed_graph.relations)[2]
+    doc = sorted(seed_graph.documents)[1]
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith(json.dumps({"id": node}, ensure_ascii=False, separators=(",", ":"))[:-1]):
+            text = text.replace(line, line.replace('"mentions":{', '"doctored":1,"mentions":{'))
+    assert '"doctored":1' in text
+    path.write_text(text, encoding="utf-8")
+    g = KnowledgeGraph.from_json(json.loads(json.dumps(seed_graph.to_json())))
+    gone = sorted(g.entities)[5]
+    del g.entities[gone]
+    g.entities[link[0]].aliases.add("新的别名")
+    g.documents[doc]["title"] = "改过的标题"
+    reuse = Reuse(path, documents={doc}, entities={link[0], gone}, relations=set())
+    again = KnowledgeGraph.load(g.save(tmp_path / "after", reuse).parent)
+    assert again.entities[node].attrs.get("doctored") == 1  # copied, not encoded
+    assert "新的别名" in again.entities[link[0]].aliases and again.documents[doc]["title"] == "改过的标题"
+    assert gone not in again.entities
+    del again.entities[node].attrs["doctored"]
+    assert again.to_json() == g.to_json()
+    # with nothing named as changed and nothing doctored, the bytes are those of a whole write
+    plain = seed_graph.save(tmp_path / "plain")
+    copied = seed_graph.save(tmp_path / "copied", Reuse(plain, set(), set(), set()))
+    assert copied.read_bytes() == plain.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["cut", "foreign", "reordered_fields"])
+def test_graph_json_says_when_the_file_before_cannot_be_reused(seed_graph, tmp_path, damage):
+    path = seed_graph.save(tmp_path / "before")
+    text = path.read_text(encoding="utf-8")
+    if damage == "cut":
+        text = text[: len(text) * 2 // 3].rsplit("\n", 1)[0] + "\n"
+    elif damage == "foreign":
+        text = json.dumps(seed_graph.to_json(), ensure_ascii=False, indent=1)
+    else:
+        text = text.replace('{"source":', '{"confidence":0,"source":')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="cut short|not a graph.json|out of step"):
+        seed_graph.save(tmp_path / "after", Reuse(path, set(), set(), set()))
+    assert not (tmp_path / "after" / "graph.json").exists() and not list((tmp_path / "after").iterdir())
+
+
 def test_report_json_holds_every_document_summary(corpus, tmp_path):
     res = build([str(corpus)], out=tmp_path / "out")
     rep = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
@@ -119,11 +167,12 @@ def test_an_incremental_rebuild_equals_a_build_from_scratch(corpus, tmp_path):
     again = build([str(corpus)], out=out)
     assert (again.analysed, again.cached) == (2, 2)
     m = manifest(out)
-    assert sorted(m["incremental"]) == ["graph.lbug", "oxigraph"] and m["base"] == "000001"
+    assert sorted(m["incremental"]) == ["graph.json", "graph.lbug", "oxigraph"] and m["base"] == "000001"
     scratch = build([str(corpus)], out=fresh, cache=False)
     assert manifest(fresh)["incremental"] == []
     assert graph_summary(again.graph) == graph_summary(scratch.graph) != graph_summary(first.graph)
     assert KnowledgeGraph.load(out).to_json() == scratch.graph.to_json()
+    assert (out / "graph.json").read_bytes() == (fresh / "graph.json").read_bytes()
     assert store_triples(out) == store_triples(fresh)
     assert cypher_dump(out) == cypher_dump(fresh)
     # and back: the changes undone, incrementally again
@@ -131,7 +180,7 @@ def test_an_incremental_rebuild_equals_a_build_from_scratch(corpus, tmp_path):
     shutil.copytree(SEEDS, corpus)
     (corpus / "003_4d1f6d756d884607.txt").unlink()
     back = build([str(corpus)], out=out)
-    assert sorted(manifest(out)["incremental"]) == ["graph.lbug", "oxigraph"]
+    assert sorted(manifest(out)["incremental"]) == ["graph.json", "graph.lbug", "oxigraph"]
     assert graph_summary(back.graph) == graph_summary(first.graph)
     assert (store_triples(out), cypher_dump(out)) == first_stores
 
