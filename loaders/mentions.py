@@ -211,7 +211,9 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
     """Two-character county names (曹县, 和县, and old ones such as 郫县) are also words: keep
     them where the text backs them up — right after their own city or province, or before an
     institution word unless their first character ends a word with the one before it
-    (担任县人民医院 is no 任县) — and then every other mention of the same name in the article."""
+    (担任县人民医院 is no 任县) or the article names in full provinces, prefectures and counties
+    that are all elsewhere (随县妇幼保健院医生 in an article on 广西's 融水: 随 + 县妇幼保健院) — and
+    then every other mention of the same name in the article."""
     from .divisions import divisions
     from .lexicon import two_char_words
 
@@ -220,6 +222,10 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
     # Provinces and prefectures the article names in full (甘肃省 … 漳县: the county is theirs).
     above = {k for r in regions if not r.attrs.get("two_char") and r.rule == "gazetteer"
              for k in r.attrs.get("candidates", ()) if (x := d.get(k)) is not None and x.type in ("Province", "City")}
+    # The provinces of the counties it names in full: a two-character one elsewhere is suspect.
+    full_counties = {p.key for r in regions if not r.attrs.get("two_char") and r.rule == "gazetteer"
+                     for k in r.attrs.get("candidates", ()) if (x := d.get(k)) is not None and x.type == "County"
+                     for p in d.chain(k) if p.type == "Province"}
     for i, r in enumerate(regions):
         if r.attrs.get("two_char"):
             prev = regions[i - 1] if i else None
@@ -238,6 +244,9 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
                 cue = None  # 黔南县医院: a weak cue after a character that may end another word
             named_above = not in_word and not _NOT_AFTER_COUNTY.match(text, r.end) and any(
                 d.is_within(k, a) for k in r.attrs["candidates"] for a in above)
+            if cue and above and not named_above and full_counties and not any(
+                    d.is_within(k, p) for k in r.attrs["candidates"] for p in full_counties):
+                cue = None  # 广西…融水苗族自治县…，随县妇幼保健院医生到…: 随 + 县妇幼保健院
             if (parent_before or child_after or cue or named_above) and not conj:
                 backed.add(r.text)
     return [r for r in regions if not r.attrs.get("two_char") or r.text in backed]

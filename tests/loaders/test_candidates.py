@@ -409,10 +409,24 @@ def test_a_sentence_opening_with_its_partner_carries_the_subject_before(raw, top
      "河南省人民医院", "光山县人民医院"),
     ("澄清说明\n所谓四川省人民医院托管屏山县人民医院一事系误传，双方未签署任何协议。\n",
      "四川省人民医院", "屏山县人民医院"),
+    ("网友留言\n对此，白山市中心医院回应称，该院与靖宇县人民医院并无托管或帮扶关系。\n",
+     "白山市中心医院", "靖宇县人民医院"),
+    ("情况通报\n经核查，云南省第一人民医院从未与镇雄县人民医院签订托管协议。\n",
+     "云南省第一人民医院", "镇雄县人民医院"),
 ])
 def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
     """不存在…关系 / 系误传 / 未签署: the text denies the pair; the scorer reads it as a negation."""
     assert any(f.startswith("blk:") and f.endswith(":negation") for f in _features(raw, source, target))
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("网友留言\n有网友询问白山市中心医院是否托管了靖宇县人民医院。\n", "白山市中心医院", "靖宇县人民医院"),
+    ("12345热线\n市民来电咨询：四川省人民医院能否对口帮扶屏山县人民医院，派专家长期坐诊？\n",
+     "四川省人民医院", "屏山县人民医院"),
+])
+def test_a_question_in_the_clause_is_a_question_feature(raw, source, target):
+    """是否托管了… / 能否对口帮扶…: the pair is asked about, not stated."""
+    assert any(f.startswith("blk:") and f.endswith(":question") for f in _features(raw, source, target))
 
 
 @pytest.mark.parametrize("raw, source, target, feature", [

@@ -237,10 +237,17 @@ def test_boilerplate_footer_cuts_the_rest():
      "据悉，这是乙医院派出的第三批专家。\n评论（18）\n网友甲 IP属地：四川\n丙医院也在帮扶我们县。\n打开APP，查看全部评论\n",
      ("乙医院向甲县人民医院派出专家5名", "据悉，这是乙医院派出的第三批专家。"),
      ("丙县人民医院与丁医院", "丙医院也在帮扶我们县", "IP属地")),
+    ("乙医院托管甲县人民医院满一年，派驻管理团队7人。\n\n【相关链接】\n丙市人民医院  丁县人民医院  戊县中医院\n\n"
+     "你可能还想搜：己县人民医院挂号　庚医院电话\n上一篇：辛县开展义诊活动宣传周  下一篇：壬县卫健局召开安全生产专题会议\n",
+     ("乙医院托管甲县人民医院满一年",), ("丙市人民医院", "丁县人民医院", "己县人民医院", "辛县", "壬县")),
+    ("据报道，乙医院与甲县中医院签订帮扶协议，双方将共建科室。\n「相关报道」\n丙县医院与丁医院签约\n\n"
+     "网友还搜了：戊县人民医院体检中心  己医院专家介绍\n☆ 相关文章\n庚县：卫生院来了省城专家\n",
+     ("乙医院与甲县中医院签订帮扶协议",), ("丙县医院", "戊县人民医院", "己医院", "庚县")),
 ])
 def test_other_stories_headlines_and_comments_are_dropped(raw, kept, gone):
-    """相关阅读 over headlines in the middle of an article drops those headlines, not the prose after
-    them; 评论（18） drops the comments below it: neither is the article's own text."""
+    """相关阅读 (or 【相关链接】, 「相关报道」) over headlines in the middle of an article drops those
+    headlines, not the prose after them; 评论（18） drops the comments below it; a search page's
+    你可能还想搜/网友还搜了 line and a 上一篇…下一篇 pager line go: none is the article's own text."""
     buf, _ = run_step(C.drop_boilerplate, raw)
     assert all(k in buf.text for k in kept), buf.text
     assert not any(g in buf.text for g in gone), buf.text

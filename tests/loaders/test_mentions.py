@@ -565,6 +565,42 @@ def test_quan_cheng_and_ji_name_the_same_institution(text, full, short):
     assert short in ents[full].aliases and short not in ents
 
 
+@pytest.mark.parametrize("text, name, sign", [
+    ("大连医科大学附属第二医院正式托管庄河市中心医院，庄河市中心医院同时加挂“大连医科大学附属第二医院庄河院区”牌子。",
+     "庄河市中心医院", "大连医科大学附属第二医院庄河院区"),
+    ("湖南省郴州市桂阳县人民医院加挂了「中南大学湘雅二医院桂阳医院」的牌子，湘雅二医院派出管理团队。",
+     "桂阳县人民医院", "中南大学湘雅二医院桂阳医院"),
+])
+def test_a_second_sign_names_the_same_institution(text, name, sign):
+    """甲医院加挂“乙院区”牌子: 乙 is 甲's second name, not an institution of its own."""
+    ents = entities(text)
+    assert sign in ents[name].aliases and sign not in ents
+
+
+@pytest.mark.parametrize("text, county, instead", [
+    ("广西壮族自治区柳州市融水苗族自治县妇幼保健院派出驻点药师。周末，随县妇幼保健院医生到安陲乡卫生院开展宣教。",
+     "随县", "融水苗族自治县妇幼保健院"),
+    ("广西壮族自治区百色市凌云县人民医院制定帮扶方案。按照方案，应县人民医院派出骨干到乡镇卫生院。",
+     "应县", "凌云县人民医院"),
+])
+def test_a_two_character_county_of_another_province_needs_more_than_an_institution_word(text, county, instead):
+    """An article naming its provinces and prefectures in full: 随县妇幼保健院 there is 随 + 县妇幼保健院
+    (the county's own one), not the county 随县 of 湖北."""
+    ents = entities(text)
+    assert county not in ents and instead in ents
+
+
+@pytest.mark.parametrize("text, county", [
+    ("山东省菏泽市卫生健康委员会通报：曹县人民医院由山东省立医院对口帮扶。", "曹县"),
+    ("结对情况\n礼县人民医院的帮扶单位，是青岛市市立医院；宕昌县人民医院的帮扶单位是青岛大学附属医院。\n", "礼县"),
+    ("西安交通大学第一附属医院托管乾县人民医院。", "乾县"),
+])
+def test_a_two_character_county_the_article_backs_stays(text, county):
+    """Its province or prefecture named, a county of its own province named beside it, or nothing
+    else named in full: cross-province help to a two-character county is common."""
+    assert county in entities(text)
+
+
 @pytest.mark.parametrize("text, now, then", [
     ("1990年起，宁夏医学院附属医院（今宁夏医科大学总医院）对口支援隆德县人民医院。", "宁夏医科大学总医院", "宁夏医学院附属医院"),
     ("第三军医大学西南医院（现为陆军军医大学第一附属医院）对口支援开州区人民医院。", "陆军军医大学第一附属医院",
