@@ -49,7 +49,7 @@ from loaders import scorer
 from loaders.prepared import code_version, file_version
 
 from .graph import KnowledgeGraph
-from .model import ArticleResult, Document, Failure, OffsetMap
+from .model import ArticleResult, Document, Failure, OffsetMap, pickled_by_fields
 from .outfolder import CACHE_DIR
 
 CACHE_FILE = "results.sqlite"
@@ -77,6 +77,7 @@ def linked(doc: Document) -> "link_stage.Linker":
     return lk
 
 
+@pickled_by_fields
 @dataclass
 class Analysed:
     """One article's result as shipped between processes and cached: the document is slimmed
