@@ -28,7 +28,7 @@ from functools import cached_property, lru_cache
 from kg.model import Mention
 
 from .clean import CJK
-from .layout import line_spans, tables
+from .layout import ITEM_START, line_spans, tables
 from .lexicon import lexicon
 from .sentences import ADVERBS, Sentence, clause_end, clause_start
 
@@ -523,6 +523,15 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
     return out
 
 
+def _after_label(text: str, pos: int) -> bool:
+    """Whether a giver or receiver label (受援单位：, 帮扶医院为) stands before ``pos`` on its line."""
+    pw = lexicon().pair_words
+    labels = pw.of_kind("label")
+    line = text[text.rfind("\n", 0, pos) + 1:pos]
+    return any(labels[w] in ("giver", "receiver") and _LABEL_TAIL.match(line, e + 1)
+               for e, w in pw.automaton.iter_long(line) if w in labels)
+
+
 #: What joins the names of one label's value: 甲、乙和丙; 一是甲（注），二是乙.
 _JOINED = re.compile(r"\s*(?:[（(][^（）()\n]{0,30}[）)])?\s*(?:[、和及与]|以及|[，；;]?[一二三四五六七八九十]是)\s*")
 #: How far above a giver label its record's own name may stand (名称：乙县人民医院 … 帮扶医院：甲).
@@ -537,7 +546,8 @@ def _named_before(text: str, mentions: list[Mention], parties: list[int], starts
     own hospital: the last one named on the nearest line above that names one, at most _RECORD_LINES
     lines up (名称：乙县人民医院 / 地址：… / 帮扶医院：甲), or else what the headline is about
     (阿里地区…情况 / 援藏省份：甲省). Columns (giver, receiver) on the line, (giver, record) from
-    above, (giver, title) from the headline."""
+    above, (giver, title) from the headline. A giver line that opens an item (（三）支援单位：甲) and
+    a name that stands under a label of its own (the line before's 受援单位：乙) have no record."""
     out: list[PairCandidate] = []
     hosp = [i for i in parties if mentions[i].type == "Hospital"]
     giver_marks = [x for x, c in marks if c == "giver"]
@@ -556,14 +566,17 @@ def _named_before(text: str, mentions: list[Mention], parties: list[int], starts
         elif own is not None and _self_words(text, a, x):
             got = [End(own, p, q, "self") for p, q in _self_words(text, a, x)[-1:]]
         else:
-            top = text.rfind("\n", 0, max(0, a - 1)) + 1
-            for _ in range(_RECORD_LINES - 1):
-                if top == 0 or any(top <= mentions[i].start < a for i in hosp):
-                    break
-                top = text.rfind("\n", 0, top - 1) + 1
-            near = [i for i in hosp if top <= mentions[i].start < a and i not in givers]
-            got = [End(i, mentions[i].start, mentions[i].end) for i in near[-1:]]
-            cols = ("giver", "record")
+            got, cols = [], ("giver", "record")
+            if not ITEM_START.match(text, a):  # （三）支援单位：甲 opens an item: nothing above is its record
+                top = text.rfind("\n", 0, max(0, a - 1)) + 1
+                for _ in range(_RECORD_LINES - 1):
+                    if top == 0 or any(top <= mentions[i].start < a for i in hosp):
+                        break
+                    top = text.rfind("\n", 0, top - 1) + 1
+                # A name under a label of its own (受援单位：乙, the row before's) is no record's name.
+                near = [i for i in hosp if top <= mentions[i].start < a and i not in givers
+                        and not _after_label(text, mentions[i].start)]
+                got = [End(i, mentions[i].start, mentions[i].end) for i in near[-1:]]
             if not got and titled is not None and mentions[titled].end <= a:
                 got, cols = [End(titled, mentions[titled].start, mentions[titled].end)], ("giver", "title")
         si = _sentence_of(starts, x)

@@ -21,6 +21,7 @@ from kg.model import Entity, Mention
 from .candidates import PairCandidate, helped_by
 from .dates import stated_dates
 from .divisions import divisions
+from .layout import ITEM_START
 from .lexicon import lexicon
 from .quantities import SINCE_AFTER, stated_periods
 from .sentences import CLAUSE_MARK, Sentence, clause_end, clause_start
@@ -325,8 +326,6 @@ RECORD_LINE = 60
 RECORD_LINES = 6
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _ORGS = ("Hospital", "University", "Agency", "Alliance")
-#: A line that opens another item or section: 二、 （三） 【记录3】 2. ——
-_ITEM_START = re.compile(r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|【|\d+[、.．)）]|——|[-•·*])")
 
 
 def _record_blockers(art: LinkedArticle, si: int, pair: tuple[str, str]) -> list[str]:
@@ -345,7 +344,7 @@ def _record_blockers(art: LinkedArticle, si: int, pair: tuple[str, str]) -> list
     while j < len(sents) and j <= si + RECORD_LINES:
         prev, s = sents[j - 1], sents[j]
         if _BLANK_LINE.search(text, prev.end, s.start) or len(s.text) > RECORD_LINE \
-                or (s.paragraph != prev.paragraph and _ITEM_START.match(s.text)):
+                or (s.paragraph != prev.paragraph and ITEM_START.match(s.text)):
             break
         view = art.view(j)
         if any(art.entity_of[i] not in pair and art.mentions[i].type in _ORGS for i in view.outer):

@@ -55,6 +55,10 @@ class Table:
     heading: tuple[int, int] | None  # the header line, or else the line just above the table
 
 
+#: A line that opens another item or section: 二、 （三） 【记录3】 2. ——
+ITEM_START = re.compile(r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|【|\d+[、.．)）]|——|[-•·*])")
+
+
 def line_spans(text: str) -> list[tuple[int, int]]:
     """The (start, end) of every line of ``text``, newlines excluded."""
     out, pos = [], 0

@@ -515,6 +515,23 @@ def test_a_space_separated_row_lines_up_with_its_header(raw, pairs):
 
 
 @pytest.mark.parametrize("raw, pairs, not_pairs", [
+    ("关于确定帮扶关系的通知\n一、帮扶关系\n（一）支援单位：河南省肿瘤医院\n　　受援单位：固始县人民医院、鹿邑县人民医院\n"
+     "（二）支援单位：郑州大学第一附属医院\n　　受援单位：淮阳区人民医院\n",
+     [("河南省肿瘤医院", "固始县人民医院"), ("郑州大学第一附属医院", "淮阳区人民医院")],
+     [("郑州大学第一附属医院", "鹿邑县人民医院"), ("郑州大学第一附属医院", "固始县人民医院")]),
+    ("结对安排\n派出医院：青岛大学附属医院\n受援医院：宕昌县人民医院\n派出医院：青岛市市立医院\n受援医院：礼县人民医院\n",
+     [("青岛大学附属医院", "宕昌县人民医院"), ("青岛市市立医院", "礼县人民医院")],
+     [("青岛市市立医院", "宕昌县人民医院")]),
+])
+def test_a_giver_line_takes_no_record_from_the_row_before(raw, pairs, not_pairs):
+    """支援单位：甲 / 受援单位：乙 rows one after another: a giver line opening an item (（二）) or
+    standing under the row before's 受援单位：乙 does not help 乙, whose giver is its own row's."""
+    got = offered(raw)
+    assert all(p in got for p in pairs), sorted(got)
+    assert not any(p in got for p in not_pairs), sorted(got)
+
+
+@pytest.mark.parametrize("raw, pairs, not_pairs", [
     ("评价样本\n本次抽取的受援医院分别为：长汀县医院（龙岩市，支援单位为福建医科大学附属第一医院）、"
      "宁化县医院（三明市，支援单位为福建省立医院）。\n",
      [("福建医科大学附属第一医院", "长汀县医院"), ("福建省立医院", "宁化县医院")],

@@ -106,9 +106,13 @@ def test_a_universitys_name_starts_at_its_place_after_a_verb(text, name):
 @pytest.mark.parametrize("text, name", [
     ("根据中南大学湘雅医院对口支援我院工作安排，现将专家坐诊时间公布如下。", "中南大学湘雅医院"),
     ("依据四川大学华西第二医院与我院签订的协议，儿科专家每月来院两次。", "四川大学华西第二医院"),
+    ("这些成绩离不开西南医科大学附属医院的倾力帮扶。", "西南医科大学附属医院"),
+    ("科室的起步，得益于西南医科大学附属医院专家团队。", "西南医科大学附属医院"),
+    ("县医院受益于西南医科大学附属医院的对口帮扶。", "西南医科大学附属医院"),
 ])
 def test_a_preposition_before_a_universitys_hospital_is_not_part_of_its_name(text, name):
-    """根据[中南大学湘雅医院]…安排 / 依据…协议: the name starts after the preposition."""
+    """根据[中南大学湘雅医院]…安排 / 依据…协议 / 离不开[…]的帮扶 / 得益于…: the name starts after
+    the preposition or verb."""
     assert names(text) == {name}
 
 
@@ -301,6 +305,9 @@ def test_a_bare_level_name_after_the_full_one_is_that_hospital(text):
     ("吉大一院派驻专家到汪清县人民医院。", "吉林大学第一医院"),
     ("原由西京医院帮扶的千阳县医院改由他院接续。", "空军军医大学第一附属医院"),
     ("在千佛山医院托管下，平邑县人民医院能力提升。", "山东第一医科大学第一附属医院"),
+    ("省一院（昆华医院）对口帮扶瑞丽市人民医院已进入第六个年头。", "云南省第一人民医院"),
+    ("河北省肿瘤医院与平山县人民医院共建放疗中心。", "河北医科大学第四医院"),
+    ("广东省口腔医院派专家到连南瑶族自治县人民医院口腔科驻点。", "南方医科大学口腔医院"),
 ])
 def test_a_nickname_is_the_full_official_name(text, full):
     assert full in names(text)
