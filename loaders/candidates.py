@@ -297,8 +297,9 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
             # sentence with everyone in it, the clause with those after the cue (…，其余6人分赴甲、乙).
             if _subjectless(text, s, ends, cues[0]):
                 taken = ends  # nobody acts before the cue (与乙医院签订…; 对乙县医院实行帮扶)
-            elif any(e.start < clause_end(text, s.start, s.end) for e in ends):
-                taken = []  # the sentence opens with its own subject (2. 甲医院4人，进驻乙县人民医院)
+            elif any(e.start < _opening_clause_end(text, s) for e in ends):
+                taken = []  # the sentence opens with its own subject (2. 甲医院4人，进驻乙县人民医院;
+                #             此外，丙医院派出医疗队支援丁县人民医院，帮助该院…)
             else:
                 spans = [(c, clause_end(text, c, s.end)) for c in cues
                          if not any(clause_start(text, s.start, c) <= e.start < c for e in ends)]
@@ -322,6 +323,18 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
         if subject is not None and (mentions[subject.mention].type != "Region" or kinds & _REGION_TOPIC or opens):
             topic = subject
     return out
+
+
+def _opening_clause_end(text: str, s: Sentence) -> int:
+    """Where a sentence's first clause ends, past lead-ins that are clauses of their own
+    (此外，/ 同时，/ 2023年3月，): the clause its subject stands in."""
+    end = clause_end(text, s.start, s.end)
+    for _ in range(2):
+        lead = text[s.start:end].strip(" \t\u3000，,")
+        if end >= s.end or not lead or not ADVERBS.fullmatch(lead):
+            break
+        end = clause_end(text, end + 1, s.end)
+    return end
 
 
 def _defined_parties(text: str, mentions: list[Mention], parties: list[int]) -> dict[str, int]:

@@ -806,13 +806,15 @@ def find_mentions(text: str) -> tuple[list[Mention], list[Mention]]:
     return mentions, _places_in_names(mentions, regions)
 
 
-_DEFINES = re.compile(r"[（(](?:[^（）()]{2,30}?[，,；;])?(?:以下|下文|后文)?(?:简称|下称|又称|统称)[为:：]?"
+_DEFINES = re.compile(r"[（(](?:[^（）()]{2,30}?[，,；;])?(?:(?:以下|下文|后文)?(?:简称|下称|又称|统称)|俗称|人称|通称|"
+                      r"(?:也|又)叫|(?:当地人?|人们|大家)?习惯(?:上)?(?:叫|称)|当地人?(?:叫|称))[为:：]?"
                       r"[“\"「]?([^“”\"「」（）()，,。；;]{2,12}?)[”\"」]?[）)]")
 
 
 def _defined_abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
     """Every later use of a short name the text defines (``A（以下简称“B”）``, ``A（简称B）``,
-    ``A（C，下称B）``) is a mention of A: same type, ``attrs["abbrev_of"]`` = A's span."""
+    ``A（C，下称B）``, ``A（当地人习惯叫“B”）``, ``A（俗称B）``) is a mention of A: same type,
+    ``attrs["abbrev_of"]`` = A's span."""
     by_end = {m.end: m for m in mentions if m.type != "Region"}
     out = []
     for d in _DEFINES.finditer(text):

@@ -217,6 +217,22 @@ def test_a_clause_whose_cue_has_no_subject_carries_the_topic(raw, giver, takers)
         assert any(h.startswith("carried:") for h in got.get((giver, t), ())), (t, got.keys())
 
 
+@pytest.mark.parametrize("raw, topic, giver, taker", [
+    ("工作动态\n浙江大学医学院附属第一医院与阿坝州人民医院共建感染病诊治中心。"
+     "此外，浙江省人民医院已连续两年派出医疗队支援壤塘县人民医院，帮助该院开展包虫病手术。\n",
+     "浙江大学医学院附属第一医院", "浙江省人民医院", "壤塘县人民医院"),
+    ("工作动态\n湖南省人民医院托管桑植县人民医院满三年。"
+     "同时，中南大学湘雅医院派驻专家进驻古丈县人民医院，帮助该院建成胸痛中心。\n",
+     "湖南省人民医院", "中南大学湘雅医院", "古丈县人民医院"),
+])
+def test_a_sentence_with_its_own_subject_after_a_lead_in_takes_no_topic(raw, topic, giver, taker):
+    """此外，/ 同时， then 丙医院…支援丁县人民医院，帮助该院…: 丙 is the subject; the topic of the
+    sentences before (甲) is not carried to 该院."""
+    got = offered(raw)
+    assert (giver, taker) in got
+    assert not any(h.startswith("carried:") for h in got.get((topic, taker), ())), got
+
+
 @pytest.mark.parametrize("raw, place, taker", [
     ("工作动态\n新任科主任曾在北京协和医院进修两年。先后派出专家6名常驻木兰县人民医院。",
      "中国医学科学院北京协和医院", "木兰县人民医院"),
@@ -413,6 +429,10 @@ def test_a_sentence_opening_with_its_partner_carries_the_subject_before(raw, top
      "白山市中心医院", "靖宇县人民医院"),
     ("情况通报\n经核查，云南省第一人民医院从未与镇雄县人民医院签订托管协议。\n",
      "云南省第一人民医院", "镇雄县人民医院"),
+    ("创伤中心揭牌\n需要说明的是，分中心并不意味着宝鸡市中心医院托管陇县人民医院，两院仍各自独立运营。\n",
+     "宝鸡市中心医院", "陇县人民医院"),
+    ("答记者问\n共建专科不意味着河南省人民医院对口帮扶滑县人民医院，双方只是技术协作。\n",
+     "河南省人民医院", "滑县人民医院"),
 ])
 def test_a_denial_in_the_clause_is_a_negation_feature(raw, source, target):
     """不存在…关系 / 系误传 / 未签署: the text denies the pair; the scorer reads it as a negation."""

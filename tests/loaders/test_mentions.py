@@ -572,6 +572,25 @@ def test_quan_cheng_and_ji_name_the_same_institution(text, full, short):
     assert short in ents[full].aliases and short not in ents
 
 
+@pytest.mark.parametrize("text, full, short", [
+    ("河北省沧州中西医结合医院（当地人习惯叫“沧州二医院”）与献县人民医院建立对口帮扶关系。沧州二医院每周派专家坐诊。",
+     "沧州中西医结合医院", "沧州二医院"),
+    ("广东省第二人民医院（俗称“省二院”）对口帮扶阳山县人民医院，省二院派驻专家5名。", "广东省第二人民医院", "省二院"),
+])
+def test_a_name_people_use_defined_in_brackets_is_the_same_institution(text, full, short):
+    """甲（当地人习惯叫“乙”）/ 甲（俗称“乙”）: 乙 later in the text is 甲."""
+    ents = entities(text)
+    assert short in ents[full].aliases and short not in ents
+
+
+@pytest.mark.parametrize("text, name", [
+    ("上海市公共卫生临床中心对口支援广南县人民医院结核病科。", "上海市公共卫生临床中心"),
+    ("会上，重庆市公共卫生临床中心与巫溪县人民医院签署感染科专科联盟协议。", "重庆市公共卫生临床中心"),
+])
+def test_a_public_health_clinical_centre_is_a_hospital(text, name):
+    assert name in names(text)
+
+
 @pytest.mark.parametrize("text, name, sign", [
     ("大连医科大学附属第二医院正式托管庄河市中心医院，庄河市中心医院同时加挂“大连医科大学附属第二医院庄河院区”牌子。",
      "庄河市中心医院", "大连医科大学附属第二医院庄河院区"),
