@@ -219,9 +219,9 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
     return None
 
 
-#: A byline's opening before the writer's institution (文/, 作者：), and after it a department or post,
+#: A byline's opening before the writer's institution (文/, 作者：, 口述：), and after it a department or post,
 #: a space and a person's name, and nothing else on the line.
-_BYLINE_HEAD = re.compile(r"\s*(?:(?:文|图文|撰文|撰稿|作者|通讯员)\s*[/／：:]\s*)?")
+_BYLINE_HEAD = re.compile(r"\s*(?:(?:文|图文|撰文|撰稿|作者|通讯员|口述|口述人|讲述|讲述人)\s*[/／：:]\s*)?")
 _BYLINE_TAIL = re.compile(r"([^\s，。；;：:、]{2,12})[ \t\u3000]+[\u4e00-\u9fff·]{2,5}\s*")
 
 

@@ -31,6 +31,8 @@ _COLUMN = re.compile(r"\t|｜|\||——+|—|－+|-{2,}|→|：|:| +")
 _FILLER = re.compile(r"[\s\d一二三四五六七八九十〇零.、，,；;()（）第序号项—\-－–→>/|｜·•*：:和及与等]+")
 #: A note in brackets on a row (甲医院——乙县人民医院（重症医学科、麻醉科）): no prose, just a remark.
 _NOTE = re.compile(r"（[^（）\n]{0,30}）|\([^()\n]{0,30}\)")
+#: A department written right after a hospital's name on a row: 重症医学科, 心血管内科, 感染病区.
+_DEPARTMENT = re.compile(r"^[\u4e00-\u9fff]{0,7}?(?:科|病区)(?![\u4e00-\u9fff])")
 _PLACE_HEAD = re.compile(r"(所在|市州|市（州）|地区|区域|所属)")
 _INDEX_HEAD = re.compile(r"^(序号|编号|No\.?)$")
 
@@ -192,7 +194,9 @@ def _row(text: str, a: int, b: int, parties: list[int], mentions: list[Mention])
         rest.append(text[pos:mentions[i].start])
         pos = mentions[i].end
     rest.append(text[pos:b])
-    if len(_FILLER.sub("", _NOTE.sub("", "".join(rest)))) > 4:
+    # A department right after a name (甲医院重症医学科——乙县人民医院重症医学科) is part of its cell.
+    bare = [rest[0]] + [_DEPARTMENT.sub("", piece, count=1) for piece in rest[1:]]
+    if len(_FILLER.sub("", _NOTE.sub("", "".join(bare)))) > 4:
         return None
     cells = [[inside[0]]]
     for gap, i in zip(rest[1:-1], inside[1:]):

@@ -410,6 +410,20 @@ class Linker:
                 return eid
         return None
 
+    def _only_county_hospital(self, i: int, m: Mention) -> str | None:
+        """宁都县人民医院 … 赣州市人民医院对口帮扶县医院: a bare county-level 县医院 is the one county
+        人民医院 the article named before it, when it named exactly one."""
+        if LEVEL_TYPE.get(m.attrs["level"]) != "County":
+            return None
+        named = set()
+        for j in range(i):
+            eid = self.mention_entity.get(j)
+            e = self.entities.get(eid) if eid else None
+            key = e.attrs.get("division") if e is not None and e.type == "Hospital" else None
+            if key and self.div.regions[key].type == "County" and eid.endswith("/人民医院"):
+                named.add(eid)
+        return named.pop() if len(named) == 1 else None
+
     def link_hospital(self, i: int, m: Mention) -> None:
         if m.rule == "alias-table":
             return self.link_alias(i, m)
@@ -455,6 +469,10 @@ class Linker:
                 return self._same_entity(i, m, named, "short form of a hospital the article named")
             if m.attrs.get("bare"):
                 if not self.doc.text.endswith(self.lex.own_place, 0, m.start):
+                    only = self._only_county_hospital(i, m)
+                    if only:
+                        return self._same_entity(i, m, only, "a bare 县医院 where the article named one county's "
+                                                             "人民医院 before it: that one")
                     return self._unresolved(m, "a bare 县医院 with no such hospital named before it: a "
                                                "kind of hospital, not a name")
                 rest = "人民医院"  # 我们县医院: our county's hospital, by its usual name

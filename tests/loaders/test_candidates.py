@@ -82,9 +82,13 @@ def test_each_own_hospital_step_on_its_own(step, raw, own):
 @pytest.mark.parametrize("raw, own", [
     ("驻点手记\n文/梧州市红十字会医院骨科 刘志强\n今年春天，我随队来到蒙山县人民医院。\n", "梧州市红十字会医院"),
     ("我的援疆日记\n图文/天津市第一中心医院康复科 王敏\n到和田的第一周，我院的康复团队就开了门诊。\n", "天津市第一中心医院"),
+    ("【护理故事】在寻乌的夜晚\n口述：南昌大学第二附属医院重症医学科护士　刘晓敏\n我们医院对口支援寻乌县人民医院已经好几年了。\n",
+     "南昌大学第二附属医院"),
+    ("驻村手记\n讲述人：赣州市人民医院骨科医生 王强\n去年，我被派到宁都县人民医院。\n", "赣州市人民医院"),
 ])
 def test_a_byline_whose_post_is_a_department_names_the_writers_hospital(raw, own):
-    """文/甲医院骨科 刘志强: a department (骨科, 康复科 …) is a post as 外科 is."""
+    """文/甲医院骨科 刘志强 / 口述：甲医院重症医学科护士 刘晓敏: a department (骨科, 康复科 …) is a post
+    as 外科 is, and a told story's 口述/讲述人 line is a byline."""
     assert step_finds(C._byline, raw) == own
 
 
@@ -215,6 +219,21 @@ def test_a_clause_whose_cue_has_no_subject_carries_the_topic(raw, giver, takers)
     got = offered(raw)
     for t in takers:
         assert any(h.startswith("carried:") for h in got.get((giver, t), ())), (t, got.keys())
+
+
+@pytest.mark.parametrize("raw, pairs", [
+    ("结对安排\n（一）中南大学湘雅医院重症医学科——凤凰县人民医院重症医学科；\n"
+     "（二）湖南省人民医院重症医学科——花垣县人民医院重症医学科。\n",
+     [("中南大学湘雅医院", "凤凰县人民医院"), ("湖南省人民医院", "花垣县人民医院")]),
+    ("专科结对名单\n1. 南昌大学第一附属医院心血管内科 → 宁都县人民医院心内科\n"
+     "2. 江西省人民医院感染病区 → 寻乌县人民医院感染科\n",
+     [("南昌大学第一附属医院", "宁都县人民医院"), ("江西省人民医院", "寻乌县人民医院")]),
+])
+def test_a_row_naming_departments_after_its_hospitals_is_a_row(raw, pairs):
+    """甲医院重症医学科——乙县人民医院重症医学科: the departments belong to the cells; the line is a
+    row of the pair list, not prose."""
+    got = offered(raw)
+    assert all(any(h.startswith("table-row") for h in got.get(p, ())) for p in pairs), sorted(got.items())
 
 
 @pytest.mark.parametrize("raw, topic, giver, taker", [

@@ -125,6 +125,26 @@ def test_our_county_hospital_said_bare_is_the_countys_people_s_hospital(raw, exp
     assert expected in names and not_expected in names, names
 
 
+@pytest.mark.parametrize("raw, source, kind, target", [
+    ("重症医学科建设\n宁都县人民医院把重症医学科作为重点专科。赣州市人民医院对口帮扶县医院，每月派专家。\n",
+     "赣州市人民医院", "SUPPORTS", "宁都县人民医院"),
+    ("县域医疗\n记者走进岳西县人民医院。近年来，安徽医科大学第一附属医院托管县医院，派驻执行院长。\n",
+     "安徽医科大学第一附属医院", "MANAGES", "岳西县人民医院"),
+])
+def test_a_bare_county_hospital_after_one_named_county_hospital_is_that_one(raw, source, kind, target):
+    """甲县人民医院 … 乙医院对口帮扶县医院: with one county 人民医院 named before it, 县医院 is that one."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    names = {e.id: e.name for e in res.entities}
+    assert (source, kind, target) in {(names[r.source], r.type, names[r.target]) for r in res.relations}
+    assert not any(u["surface"] == "县医院" for u in res.unresolved)
+
+
+def test_a_bare_county_hospital_after_two_county_hospitals_stays_no_name():
+    raw = "重症医学科建设\n宁都县人民医院和石城县人民医院都在建设重症医学科。赣州市人民医院对口帮扶县医院，每月派专家。\n"
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    assert any(u["surface"] == "县医院" for u in res.unresolved)
+
+
 def test_a_bare_county_hospital_without_a_possessive_stays_no_name():
     res = analyse(Document(id="t.txt", path="t.txt", raw="威宁县卫生工作\n\n加强县医院能力建设，推动县医院提标扩能。\n"))
     assert not any(e.name.endswith("县人民医院") for e in res.entities if e.type == "Hospital")
