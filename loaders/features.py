@@ -242,6 +242,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     # A record's later lines (状态：已结束, 备注：协议期满，未续签) say the same of the pair its first lines name.
     pair = (art.entity_of[c.source.mention], art.entity_of[c.target.mention])
     f += art.memo(("record", c.sentence, *sorted(pair)), lambda: _record_blockers(art, c.sentence, pair))
+    # …开赴乙县人民医院。此后四年间…。2009年底，对乙县的支援任务圆满结束: told further on in the paragraph.
+    f += art.memo(("para", c.sentence, pair[1]), lambda: _paragraph_blockers(art, c.sentence, pair[1]))
     # The words right before and after each end.
     for tag, end in (("s", src), ("t", tgt)):
         f += art.memo(("edge", tag, end.start, end.end, sent.start), lambda: _edge_words(text, sent, tag, end))
@@ -318,6 +320,32 @@ def _next_sentence_blockers(art: LinkedArticle, si: int) -> list[str]:
     kinds = lexicon().pair_words.kinds
     return [f"blk:next:{cls}" for cls in sorted({cls for _, w in art.view(nxt).words for kind, cls in kinds[w]
                                                   if kind == "blocker" and cls in _LATER_BLOCKERS})]
+
+
+#: How many sentences past the pair's (and the next, blk:next's) blk:para reads in its paragraph.
+PARAGRAPH_SENTENCES = 4
+
+
+def _paragraph_blockers(art: LinkedArticle, si: int, target: str) -> list[str]:
+    """``blk:para:<class>`` for an ending, a denial or a plan in a later sentence of the paragraph
+    (past the next one, which blk:next reads; at most ``PARAGRAPH_SENTENCES`` on) that names the
+    receiving end again or the county it stands in (开赴宜阳县人民医院。此后四年间…驻点。2009年底，
+    对宜阳的支援任务圆满结束): the help told there is over, denied or not yet begun."""
+    para = art.sentences[si].paragraph
+    names = {target}
+    key = art.entities[target].attrs.get("division") if target in art.entities else None
+    county = divisions().county_of(key) if key else None
+    if county is not None:
+        names.add(f"County/{county.key}")
+    kinds = lexicon().pair_words.kinds
+    out: set[str] = set()
+    for k in range(si + 2, min(si + 2 + PARAGRAPH_SENTENCES, len(art.sentences))):
+        if art.sentences[k].paragraph != para:
+            break
+        v = art.view(k)
+        if any(art.entity_of.get(i) in names for i in v.parties):
+            out |= {cls for _, w in v.words for kind, cls in kinds[w] if kind == "blocker" and cls in _LATER_BLOCKERS}
+    return [f"blk:para:{cls}" for cls in sorted(out)]
 
 
 #: A line longer than this is prose, not a field of a record.

@@ -86,6 +86,7 @@ class Lexicon:
     alias_automaton: ahocorasick.Automaton
     other_names: dict[str, frozenset[str]]  # canonical name -> the table's fuller other names for it
     suffix_forms: dict[str, str]  # 疾控中心 -> 疾病预防控制中心
+    suffix_variants: tuple[tuple[str, str], ...]  # (卫生院, 中心卫生院): one unit's one institution
     agency_suffixes: list[tuple[str, str, str]]
     agency_suffix: re.Pattern
     cues: dict[str, Cue]
@@ -217,6 +218,7 @@ def _build() -> Lexicon:
         alias_automaton=_automaton((k, k) for k in aliases),
         other_names={k: frozenset(v) for k, v in other_names.items()},
         suffix_forms=dict((r[0], r[1]) for r in read_tsv("hospital_suffix_forms.tsv")),
+        suffix_variants=tuple((r[0], r[1]) for r in read_tsv("hospital_suffix_variants.tsv")),
         agency_suffixes=agency,
         agency_suffix=alternation(a[0] for a in agency),
         cues=cues,

@@ -672,14 +672,15 @@ class Linker:
             keep_id, old_id = (eb, ea) if short_first or same.group("now") else (ea, eb)
             self._fold(old_id, keep_id, "another name of the same institution (brackets or 即)")
 
-    def merge_health_centres(self) -> None:
-        """A town has one health centre: X镇卫生院 and X镇中心卫生院 in one article are the same."""
-        for eid in list(self.entities):
-            if not eid.endswith("/卫生院"):
-                continue
-            target = eid[: -len("卫生院")] + "中心卫生院"
-            if target in self.entities:
-                self._fold(eid, target, "a town's 卫生院 is its 中心卫生院 when the article names both")
+    def merge_suffix_variants(self) -> None:
+        """One unit's one institution written with two suffixes (``vocab/hospital_suffix_variants.tsv``):
+        X镇卫生院 and X镇中心卫生院, 州中医院 and 大理州中医医院 in one article are the same."""
+        for written, kept in self.lex.suffix_variants:
+            for eid in list(self.entities):
+                if eid.endswith("/" + written) and eid.count("/") >= 2:
+                    target = eid[: -len(written)] + kept
+                    if target in self.entities:
+                        self._fold(eid, target, f"one unit's {written} is its {kept} when the article names both")
 
     def merge_ordinal_short_names(self) -> None:
         """甲市五医院 is 甲市第五人民医院 (or 甲市第五医院) when the article names that one too: the
@@ -718,7 +719,7 @@ class Linker:
         """Regions, then every mention to an entity, then the merges an article implies."""
         self.resolve_regions()
         self.link_mentions()
-        self.merge_health_centres()
+        self.merge_suffix_variants()
         self.merge_ordinal_short_names()
         self.merge_parenthetical_names()
 

@@ -487,6 +487,27 @@ def test_an_ending_in_a_lists_heading_or_a_records_later_line_is_read_with_the_p
 
 
 @pytest.mark.parametrize("raw, source, target", [
+    ("院史\n2005年，原卫生部启动万名医师支援农村卫生工程。同年冬天，河南科技大学第一附属医院组成首批医疗队，开赴宜阳县人民医院。"
+     "此后四年间，先后有六批医师在宜阳驻点，帮助该院开设了血液透析室。2009年底，对宜阳的支援任务圆满结束，医疗队撤回。\n",
+     "河南科技大学第一附属医院", "宜阳县人民医院"),
+    ("回顾\n2012年，山西医科大学第一医院派出专家进驻静乐县人民医院。专家们帮助该院建成了重症监护室。"
+     "第二年，医院又新开设了血透室。2016年，对静乐县人民医院的这一轮支援到期，不再续签。\n",
+     "山西医科大学第一医院", "静乐县人民医院"),
+])
+def test_an_ending_later_in_the_paragraph_naming_the_receiver_is_read_with_the_pair(raw, source, target):
+    """…开赴乙县人民医院。…。对乙县的支援任务圆满结束: an ending told two or more sentences on, about
+    the same receiver (or its county), is blk:para."""
+    assert "blk:para:ended" in _features(raw, source, target)
+
+
+def test_an_ending_later_in_the_paragraph_about_another_receiver_is_not_this_pairs():
+    raw = ("回顾\n2012年，山西医科大学第一医院派出专家进驻静乐县人民医院。专家们帮助该院建成了重症监护室。"
+           "第二年，医院又新开设了血透室。2016年，对岢岚县人民医院的支援到期，不再续签。\n")
+    got = _features(raw, "山西医科大学第一医院", "静乐县人民医院")
+    assert got and not any(f.startswith("blk:para:") for f in got)
+
+
+@pytest.mark.parametrize("raw, source, target", [
     ("关于调整城乡医院对口帮扶关系的通知\n一、继续帮扶的单位\n郑州大学第一附属医院——兰考县人民医院\n"
      "二、终止帮扶关系的单位\n新乡医学院第一附属医院——封丘县人民医院\n",
      "郑州大学第一附属医院", "兰考县人民医院"),

@@ -145,6 +145,21 @@ def test_a_bare_county_hospital_after_two_county_hospitals_stays_no_name():
     assert any(u["surface"] == "县医院" for u in res.unresolved)
 
 
+@pytest.mark.parametrize("raw, kept, folded", [
+    ("中医下沉\n大理州中医医院组织专家下沉洱源县。今年3月起，州中医院向洱源县中医医院派驻3名专家。\n",
+     "Hospital/532900/中医医院", "Hospital/532900/中医院"),
+    ("帮扶动态\n洱源县中医院与大理大学第一附属医院签约。洱源县中医医院针灸科今年新开设门诊。\n",
+     "Hospital/532930/中医医院", "Hospital/532930/中医院"),
+    ("乡镇卫生院\n阳山县黎埠镇卫生院迎来专家。黎埠镇中心卫生院今年新建发热门诊。\n",
+     "Hospital/441823/黎埠镇/中心卫生院", "Hospital/441823/黎埠镇/卫生院"),
+])
+def test_one_units_institution_under_two_suffixes_is_one(raw, kept, folded):
+    """州中医院 and 大理州中医医院, X镇卫生院 and X镇中心卫生院 in one article: one institution."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    ids = {e.id for e in res.entities}
+    assert kept in ids and folded not in ids, ids
+
+
 def test_a_bare_county_hospital_without_a_possessive_stays_no_name():
     res = analyse(Document(id="t.txt", path="t.txt", raw="威宁县卫生工作\n\n加强县医院能力建设，推动县医院提标扩能。\n"))
     assert not any(e.name.endswith("县人民医院") for e in res.entities if e.type == "Hospital")
