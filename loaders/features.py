@@ -255,9 +255,14 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         for tag, (k, n) in (("s", ls), ("t", lt)):
             if n > 1:
                 f.append(f"list_{tag}")
-        if ls[1] > 1 and lt[1] > 1 and "分别" in text[sent.start:sent.end]:
+        # 分别 in the pair's own clause, the two lists in it (甲、乙分别帮扶丙和丁), not across clauses
+        # (…丙县人民医院，丁医院对口帮扶…，甲、乙分别…: 丁 is no item of a list 分别 pairs up).
+        if ls[1] > 1 and lt[1] > 1 and "分别" in text[lo:hi] and not CLAUSE_MARK.search(text, first.end, second.start):
             f.append("respectively:" + ("same_place" if ls[0] == lt[0] and ls[1] == lt[1] else
                                         "other_place" if ls[1] == lt[1] else "lengths_differ"))
+        elif ls[1] > 1 and lt[1] > 1:
+            # 队员来自甲、乙等医院，将分赴丙、丁和戊: many to many with nothing pairing them up.
+            f.append("lists:both")
     if c.context in ("table-row", "label"):
         cs, ct = (x or "none" for x in c.columns)
         f += [f"col_s={cs}", f"col_t={ct}", f"cols={cs}>{ct}"]

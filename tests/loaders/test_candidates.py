@@ -236,6 +236,34 @@ def test_a_row_naming_departments_after_its_hospitals_is_a_row(raw, pairs):
     assert all(any(h.startswith("table-row") for h in got.get(p, ())) for p in pairs), sorted(got.items())
 
 
+@pytest.mark.parametrize("raw, mate, stranger, target", [
+    ("援藏\n济南市中心医院对口帮扶桑珠孜区人民医院，烟台毓璜顶医院对口帮扶南木林县人民医院，"
+     "济宁医学院附属医院、临沂市人民医院分别对口帮扶白朗县人民医院和昂仁县人民医院。\n",
+     "临沂市人民医院", "烟台毓璜顶医院", "昂仁县人民医院"),
+    ("结对\n中南大学湘雅医院支援古丈县人民医院，中南大学湘雅二医院支援花垣县人民医院，"
+     "中南大学湘雅三医院、湖南省人民医院分别支援凤凰县人民医院、泸溪县人民医院。\n",
+     "湖南省人民医院", "中南大学湘雅二医院", "泸溪县人民医院"),
+])
+def test_respectively_pairs_the_lists_of_its_own_clause_only(raw, mate, stranger, target):
+    """甲、乙分别帮扶丙和丁 after …，戊医院帮扶己县人民医院，: 乙 goes with 丁 by place in the list; 戊,
+    in a clause of its own, is no item of a list 分别 pairs up (a comma after a clause's object
+    does not make it and the next subject a list)."""
+    assert "respectively:same_place" in _features(raw, mate, target)
+    assert not any(f.startswith("respectively:") for f in _features(raw, stranger, target))
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("快讯\n医疗队队员来自中南大学湘雅医院、湖南省人民医院等23家医疗机构，将分赴鄯善县人民医院、托克逊县人民医院和高昌区人民医院。\n",
+     "中南大学湘雅医院", "托克逊县人民医院"),
+    ("援疆\n江苏省人民医院和南京鼓楼医院的专家一起进驻乌恰县人民医院、阿克陶县人民医院。\n",
+     "江苏省人民医院", "阿克陶县人民医院"),
+])
+def test_two_lists_with_nothing_pairing_them_are_read_as_such(raw, source, target):
+    """甲、乙等医院…分赴丙、丁和戊 (no 分别): every giver beside every receiver, for the model to weigh."""
+    got = _features(raw, source, target)
+    assert "lists:both" in got and not any(f.startswith("respectively:") for f in got)
+
+
 @pytest.mark.parametrize("raw, topic, giver, taker", [
     ("工作动态\n浙江大学医学院附属第一医院与阿坝州人民医院共建感染病诊治中心。"
      "此外，浙江省人民医院已连续两年派出医疗队支援壤塘县人民医院，帮助该院开展包虫病手术。\n",

@@ -377,6 +377,14 @@ def test_a_county_written_short_in_an_article_naming_its_city(text, counties):
     assert names(text, "County") == counties
 
 
+@pytest.mark.parametrize("text", [
+    "连州市人民医院抽调骨干医生组成“流动医院”，每周两次下沉到西岸镇中心卫生院坐诊。",
+    "县里组建流动医院，开着医疗车进村巡诊。",
+])
+def test_a_mobile_hospital_is_a_kind_of_service_not_a_name(text):
+    assert "流动医院" not in names(text)
+
+
 def test_a_bare_county_hospital_with_none_named_is_no_entity():
     assert names("全县13间乡镇卫生院和县医院均已接入平台；区医院也将接入。") == set()
 
