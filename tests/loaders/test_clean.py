@@ -325,11 +325,15 @@ def test_spin_always_context_and_spun_rules():
     ("厦门大学隶属第一医院与安康市核心医院组建专科盟会，市卫生康健委牵头。",
      "厦门大学附属第一医院与安康市中心医院组建专科联盟，市卫生健康委牵头。"),
     ("郸城县公民医院由河南省国民医院托管。", "郸城县人民医院由河南省人民医院托管。"),
-    # the real words stay: a network's 核心医院, a body's 隶属
+    ("中山大学从属第一医院委托管理和平县公民医院，和平县卫生康健局介绍。",
+     "中山大学附属第一医院委托管理和平县人民医院，和平县卫生健康局介绍。"),
+    ("广西医科大学第一从属医院对口帮助扶持那坡县公民医院。", "广西医科大学第一附属医院对口帮助扶持那坡县人民医院。"),
+    # the real words stay: a network's 核心医院, a body's 隶属 or 从属
+    ("该科室从属于县医院，双方是从属关系。", "该科室从属于县医院，双方是从属关系。"),
     ("作为医联体核心医院，该中心隶属市卫生健康委。", "作为医联体核心医院，该中心隶属市卫生健康委。"),
 ])
 def test_spun_stems_of_institution_names_are_repaired(spun, real):
-    """A spinner's synonyms for a name's stem (附属 → 隶属, 人民 → 黎民, 中心 → 核心) go back where
+    """A spinner's synonyms for a name's stem (附属 → 隶属/从属, 人民 → 黎民, 中心 → 核心) go back where
     they sit in a name, and nowhere else."""
     buf, _ = run_step(C.repair_spin, spun, Document(id="t", path="-", raw=""))
     assert buf.text == real
