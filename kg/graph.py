@@ -208,8 +208,8 @@ class KnowledgeGraph:
 
         The lines are :data:`JSON_LINES`' section heads and one document, merge, node or link
         each, so :meth:`load` reads the file back a line at a time too. With ``reuse`` the
-        lines of documents, nodes and links it does not name as changed are copied from an
-        earlier graph.json instead of encoded again (the same bytes, a tenth of the time);
+        lines of documents, merges, nodes and links it does not name as changed are copied from
+        an earlier graph.json instead of encoded again (the same bytes; 1.7 s against 2.8 s at 10k);
         ValueError when that file is not laid out as this method writes it.
         """
         enc = _ENCODE

@@ -17,8 +17,10 @@ generation was built from the cache with the same code, and only a few articles 
 the stores are not rebuilt: the previous store is copied (Oxigraph's backup hard-links its
 immutable files; the Cypher database file is copied) and only the records the changed and
 deleted articles touched — found from their old and new cached results by document id —
-are retracted and written again (:func:`kg.rdf.update_store`, :func:`kg.cypher.update_cypher_db`).
-An output missing or changed by hand since it was written is written whole again.
+are retracted and written again (:func:`kg.rdf.update_store`, :func:`kg.cypher.update_cypher_db`);
+graph.json is spliced from the previous one, only the delta's lines encoded afresh
+(:class:`kg.graph.Reuse`). An output missing or changed by hand since it was written is written
+whole again.
 """
 from __future__ import annotations
 
