@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -376,6 +377,11 @@ def test_two_builds_into_one_folder_run_one_after_the_other(tmp_path):
                 pass
             assert first.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
+        # Stop the first build while it holds the lock, so the second surely finds it held (on a
+        # loaded machine the first could otherwise finish before the second starts).
+        os.killpg(first.pid, signal.SIGSTOP)
+        resume = threading.Timer(120, os.killpg, (first.pid, signal.SIGCONT))  # never stuck for good
+        resume.start()
         busy = subprocess.run(kg_cmd("build", SEEDS, "-o", out, "-q", "--no-wait"), capture_output=True,
                               cwd=ROOT, timeout=120)
         assert busy.returncode == 3
@@ -383,15 +389,19 @@ def test_two_builds_into_one_folder_run_one_after_the_other(tmp_path):
         assert err == (f"kg: error: {out}: another kg build (pid {first.pid}, started "
                        f"{json.loads((out / '.lock').read_text())['since']}) is writing this folder; "
                        f"wait for it to finish, or give another -o")
-        second = subprocess.run(kg_cmd("build", SEEDS, "-o", out, "-q"), capture_output=True, cwd=ROOT,
-                                timeout=600)
+        second = subprocess.Popen(kg_cmd("build", SEEDS, "-o", out, "-q"), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, cwd=ROOT)
+        waiting = second.stderr.readline().decode()  # said once it finds the lock held
+        os.killpg(first.pid, signal.SIGCONT)
+        resume.cancel()
+        _, rest = second.communicate(timeout=600)
         assert first.wait(timeout=600) == 0, first.stderr.read()[-2000:]
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
             first.wait()
-    assert second.returncode == 0, second.stderr[-2000:]
-    assert second.stderr.decode().startswith(f"kg: waiting for another kg build (pid {first.pid}")
+    assert second.returncode == 0, rest[-2000:]
+    assert waiting.startswith(f"kg: waiting for another kg build (pid {first.pid}")
     assert one_build(out) == 5  # the second build's inputs, in every store
     assert manifest(out)["base"] == "000001"
 
