@@ -498,11 +498,8 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
         here = [i for i in parties if a <= mentions[i].start < b]
         if not line.strip():
             givers = []
-        marks = sorted((a + e - len(w) + 1, labels[w]) for e, w in pw.automaton.iter_long(line)
-                       if w in labels and labels[w] in ("giver", "receiver"))
-        # A label heads what follows it: 受援单位：… / 支援医院为… (not 受援医院的 in prose).
-        marks = [(x, c) for x, c in marks if not any(mentions[i].start <= x < mentions[i].end for i in here)
-                 and _LABEL_TAIL.match(text, x + max(len(w) for w in labels if text.startswith(w, x)))]
+        marks = [(x, c) for x, c in _label_marks(text, a, b)
+                 if not any(mentions[i].start <= x < mentions[i].end for i in here)]
         if not marks:
             block = block + here if len(here) == 1 and len(line) - (mentions[here[0]].end - mentions[here[0]].start) <= 8 \
                 else []
@@ -536,13 +533,22 @@ def _label_candidates(text: str, mentions: list[Mention], parties: list[int],
     return out
 
 
-def _after_label(text: str, pos: int) -> bool:
-    """Whether a giver or receiver label (受援单位：, 帮扶医院为) stands before ``pos`` on its line."""
+def _label_marks(text: str, a: int, b: int) -> list[tuple[int, str]]:
+    """``(start, class)`` of the giver and receiver labels in ``text[a:b]`` that head what follows
+    them (受援单位：… / 支援医院为…; not 受援医院的 in prose)."""
     pw = lexicon().pair_words
     labels = pw.of_kind("label")
-    line = text[text.rfind("\n", 0, pos) + 1:pos]
-    return any(labels[w] in ("giver", "receiver") and _LABEL_TAIL.match(line, e + 1)
-               for e, w in pw.automaton.iter_long(line) if w in labels)
+    out = []
+    for e, w in pw.automaton.iter_long(text[a:b]):
+        x = a + e - len(w) + 1
+        if labels.get(w) in ("giver", "receiver") and _LABEL_TAIL.match(text, x + len(w)):
+            out.append((x, labels[w]))
+    return out
+
+
+def _after_label(text: str, pos: int) -> bool:
+    """Whether a giver or receiver label (受援单位：, 帮扶医院为) stands before ``pos`` on its line."""
+    return bool(_label_marks(text, text.rfind("\n", 0, pos) + 1, pos))
 
 
 #: What joins the names of one label's value: 甲、乙和丙; 一是甲（注），二是乙.

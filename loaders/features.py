@@ -322,9 +322,15 @@ def _next_sentence_blockers(art: LinkedArticle, si: int) -> list[str]:
     nxt = si + 1
     if nxt >= len(art.sentences) or art.sentences[nxt].paragraph != art.sentences[si].paragraph:
         return []
+    return [f"blk:next:{cls}" for cls in sorted(_later_blockers(art.view(nxt)))]
+
+
+def _later_blockers(view: "SentenceView", outside_names: bool = False) -> set[str]:
+    """The classes of ``_LATER_BLOCKERS`` words in a sentence (with ``outside_names``, not those
+    inside a name: …培训中心)."""
     kinds = lexicon().pair_words.kinds
-    return [f"blk:next:{cls}" for cls in sorted({cls for _, w in art.view(nxt).words for kind, cls in kinds[w]
-                                                  if kind == "blocker" and cls in _LATER_BLOCKERS})]
+    return {cls for (_, w), in_name in zip(view.words, view.in_name) if not (outside_names and in_name)
+            for kind, cls in kinds[w] if kind == "blocker" and cls in _LATER_BLOCKERS}
 
 
 #: How many sentences past the pair's (and the next, blk:next's) blk:para reads in its paragraph.
@@ -342,14 +348,13 @@ def _paragraph_blockers(art: LinkedArticle, si: int, target: str) -> list[str]:
     county = divisions().county_of(key) if key else None
     if county is not None:
         names.add(f"County/{county.key}")
-    kinds = lexicon().pair_words.kinds
     out: set[str] = set()
     for k in range(si + 2, min(si + 2 + PARAGRAPH_SENTENCES, len(art.sentences))):
         if art.sentences[k].paragraph != para:
             break
         v = art.view(k)
         if any(art.entity_of.get(i) in names for i in v.parties):
-            out |= {cls for _, w in v.words for kind, cls in kinds[w] if kind == "blocker" and cls in _LATER_BLOCKERS}
+            out |= _later_blockers(v)
     return [f"blk:para:{cls}" for cls in sorted(out)]
 
 
@@ -369,7 +374,6 @@ def _record_blockers(art: LinkedArticle, si: int, pair: tuple[str, str]) -> list
     item or section (二、 2. 【), or one that names an organisation other than the pair's two ends
     (the next row of a list) ends the record. Blockers inside a name (…培训中心) do not count."""
     sents, text = art.sentences, art.text
-    kinds = lexicon().pair_words.kinds
     if len(sents[si].text) > RECORD_LINE:
         return []
     out: set[str] = set()
@@ -383,8 +387,7 @@ def _record_blockers(art: LinkedArticle, si: int, pair: tuple[str, str]) -> list
         if any(art.entity_of[i] not in pair and art.mentions[i].type in _ORGS for i in view.outer):
             break
         if s.paragraph != sents[si].paragraph:  # (the pair's own paragraph is blk:next's)
-            out.update(cls for (_, w), in_name in zip(view.words, view.in_name) if not in_name
-                       for kind, cls in kinds[w] if kind == "blocker" and cls in _LATER_BLOCKERS)
+            out |= _later_blockers(view, outside_names=True)
         j += 1
     return [f"blk:rec:{cls}" for cls in sorted(out)]
 

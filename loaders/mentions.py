@@ -223,7 +223,7 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
     above = {k for r in regions if not r.attrs.get("two_char") and r.rule == "gazetteer"
              for k in r.attrs.get("candidates", ()) if (x := d.get(k)) is not None and x.type in ("Province", "City")}
     # The provinces of the counties it names in full: a two-character one elsewhere is suspect.
-    full_counties = {p.key for r in regions if not r.attrs.get("two_char") and r.rule == "gazetteer"
+    county_provinces = {p.key for r in regions if not r.attrs.get("two_char") and r.rule == "gazetteer"
                      for k in r.attrs.get("candidates", ()) if (x := d.get(k)) is not None and x.type == "County"
                      for p in d.chain(k) if p.type == "Province"}
     for i, r in enumerate(regions):
@@ -244,8 +244,8 @@ def _two_char_ok(text: str, regions: list[Mention], lex) -> list[Mention]:
                 cue = None  # 黔南县医院: a weak cue after a character that may end another word
             named_above = not in_word and not _NOT_AFTER_COUNTY.match(text, r.end) and any(
                 d.is_within(k, a) for k in r.attrs["candidates"] for a in above)
-            if cue and above and not named_above and full_counties and not any(
-                    d.is_within(k, p) for k in r.attrs["candidates"] for p in full_counties):
+            if cue and above and not named_above and county_provinces and not any(
+                    d.is_within(k, p) for k in r.attrs["candidates"] for p in county_provinces):
                 cue = None  # 广西…融水苗族自治县…，随县妇幼保健院医生到…: 随 + 县妇幼保健院
             if (parent_before or child_after or cue or named_above) and not conj:
                 backed.add(r.text)
