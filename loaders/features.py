@@ -164,6 +164,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     f = [f"ctx={c.context}", f"S={ks}", f"T={kt}", f"ST={ks}>{kt}"]
     standing = art.relation(art.entity_of[c.source.mention], art.entity_of[c.target.mention])
     f += standing
+    # A county's hospital helping a town health centre: in its own county, or another's.
+    f += [f"ST|{g}={ks}>{kt}" for g in standing if g.startswith("geo:")]
     if c.source.via:
         f.append(f"via_s={c.source.via}")
     if c.target.via:
@@ -252,7 +254,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     if same_sentence and not (src.via or tgt.via):
         ls = art.memo(("list", src.start), lambda: _list_place(text, m, view.outer, src))
         lt = art.memo(("list", tgt.start), lambda: _list_place(text, m, view.outer, tgt))
-        for tag, (k, n) in (("s", ls), ("t", lt)):
+        for tag, (k, n, _) in (("s", ls), ("t", lt)):
             if n > 1:
                 f.append(f"list_{tag}")
         # 分别 in the pair's own clause, the two lists in it (甲、乙分别帮扶丙和丁), not across clauses
@@ -260,8 +262,9 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         if ls[1] > 1 and lt[1] > 1 and "分别" in text[lo:hi] and not CLAUSE_MARK.search(text, first.end, second.start):
             f.append("respectively:" + ("same_place" if ls[0] == lt[0] and ls[1] == lt[1] else
                                         "other_place" if ls[1] == lt[1] else "lengths_differ"))
-        elif ls[1] > 1 and lt[1] > 1:
-            # 队员来自甲、乙等医院，将分赴丙、丁和戊: many to many with nothing pairing them up.
+        elif ls[1] > 1 and lt[1] > 1 and ls[2] != lt[2]:
+            # 队员来自甲、乙等医院，将分赴丙、丁和戊: many to many with nothing pairing them up
+            # (not 甲与乙开启托管: two items of one list).
             f.append("lists:both")
     if c.context in ("table-row", "label"):
         cs, ct = (x or "none" for x in c.columns)
@@ -418,17 +421,18 @@ def same_list(art: LinkedArticle, si: int, a, b) -> bool:
     at = {m[j].start: k for k, j in enumerate(here)}
     if a.start not in at or b.start not in at:
         return False
-    ka, n = art.memo(("list", a.start), lambda: _list_place(art.text, m, here, a))
-    kb, _ = art.memo(("list", b.start), lambda: _list_place(art.text, m, here, b))
-    return n > 1 and at[a.start] - ka == at[b.start] - kb
+    _, n, first_a = art.memo(("list", a.start), lambda: _list_place(art.text, m, here, a))
+    _, _, first_b = art.memo(("list", b.start), lambda: _list_place(art.text, m, here, b))
+    return n > 1 and first_a == first_b
 
 
-def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int]:
-    """(index, length) of the list of names an end stands in (甲、乙和丙: 乙 is (1, 3)), ``here``
-    being the sentence's names not nested in another (昭觉县 of 昭觉县人民医院 is no item of its own)."""
+def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int, int, int]:
+    """(index, length, where the first item starts) of the list of names an end stands in
+    (甲、乙和丙: 乙 is (1, 3, 甲's start)), ``here`` being the sentence's names not nested in
+    another (昭觉县 of 昭觉县人民医院 is no item of its own)."""
     i = next((k for k, j in enumerate(here) if m[j].start == end.start), None)
     if i is None:
-        return (0, 1)
+        return (0, 1, end.start)
 
     def joint(a: int, b: int) -> str | None:
         g = _LIST_JOINT.fullmatch(text, m[here[a]].end, m[here[b]].start)
@@ -447,7 +451,7 @@ def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int,
     lo, hi = span(True)
     if any(joint(k, k + 1) == "、" for k in range(lo, hi)):
         lo, hi = span(False)  # 、 joins the items: a comma ends the clause (支援甲地区，乙、丙两市…)
-    return (i - lo, hi - lo + 1)
+    return (i - lo, hi - lo + 1, m[here[lo]].start)
 
 
 def _signature(text: str, a: int, b: int, m: list[Mention], inside: list[int]) -> list[str]:

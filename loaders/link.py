@@ -294,7 +294,8 @@ class Linker:
 
         County level and above keep the written form of the place (文山州人民医院, 北京清华长庚医院)
         and a district keeps its city when the text writes it (深圳市龙岗区人民医院); towns get their
-        county in front when the article names it (阳山县黎埠镇卫生院)."""
+        county in front when the article names it (阳山县黎埠镇卫生院). A county's or district's
+        hospital also goes by its name behind the prefecture's (宁波市北仑区人民医院)."""
         if key is None:
             return m.name, set()
         r = self.div.regions[key]
@@ -305,6 +306,9 @@ class Linker:
             named = county is not None and any(v == county.key for v in self.region_of.values())
             return (county.name if named else "") + place + rest, set()
         others = {r.name + rest}
+        city = self.div.regions.get(r.parent) if r.type == "County" else None
+        if city is not None and city.type == "City":
+            others.add(city.name + r.name + rest)  # 宁波市北仑区人民医院: the name with its prefecture
         if r.type == "County" and r.name.endswith("区") and j is not None:
             before = self.doc.text[m.start:self.ex.mentions[j].start]
             if before and any(self.ex.mentions[k].text == before and self.ex.mentions[k].start == m.start

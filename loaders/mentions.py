@@ -23,6 +23,8 @@ LEVEL_CHARS = "省市县区镇乡州盟旗"
 _NAME_INITIAL = "同和从"
 _TOWN_WORD_NEXT = set("村镇化级里亲土民")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百〇零\d]{1,4}$")
+#: 市三医院, 省二医院: a level and an ordinal, the everyday short form of …第三人民医院.
+_CONTRACTED_LEVEL = re.compile(r"(?<![全各本该每两])([省市县区州])([一二三四五六七八九])$")
 _COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个座]$")
 _QUOTED = re.compile(r"“([^“”]{2,30})”")
 _POLICY = re.compile(r"《([^《》]{2,80})》")
@@ -343,6 +345,14 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
         s, e = m.start(), m.end()
         # A longer suffix right after this one (医院集团, 卫生院长) is not this institution.
         if text.startswith("集团", e) or (text.startswith("长", e) and not text.startswith("院长", s + 1)):
+            continue
+        if m.group() == "医院" and (c := _CONTRACTED_LEVEL.search(text, max(0, s - 3), s)) \
+                and c.start(2) not in by_end:
+            # 市三医院: the article's city's 三医院, which the link stage folds into its 第三人民医院
+            # when the article names that (as 南充市二医院 after a place)
+            lvl = c.group(1)
+            found.append(Mention(text[c.start():e], "Hospital", c.start(), e, name=text[c.start():e],
+                                 rule="level+suffix", attrs={"level": lvl}))
             continue
         pos = _stems_before(text, s, lex, max(0, s - 14))
         anchor, rule, level, proper = None, "", None, False

@@ -218,3 +218,12 @@ def test_an_ordinal_hospitals_short_form_alone_stays_as_written():
     raw = "通讯\n南充市二医院派出5名骨干进驻仪陇县中医院。"
     names = {e.name for e in analyse(Document(id="t.txt", path="t.txt", raw=raw)).entities}
     assert "南充市二医院" in names and "南充市第二人民医院" not in names
+
+
+@pytest.mark.parametrize("text, name, longer", [
+    ("宁波市北仑区与布拖县结对后，北仑区人民医院派出专家组团帮扶布拖县人民医院。", "北仑区人民医院", "宁波市北仑区人民医院"),
+    ("柯桥区中医医院结对帮扶仪陇县中医医院，常年派驻专家。", "仪陇县中医医院", "南充市仪陇县中医医院"),
+])
+def test_a_county_level_hospital_also_goes_by_its_name_behind_the_prefecture(text, name, longer):
+    hospitals = {e.name: e for e in run(text).entities if e.type == "Hospital"}
+    assert longer in hospitals[name].aliases

@@ -37,6 +37,22 @@ def test_a_proper_stem_after_the_place(text, name):
 
 
 @pytest.mark.parametrize("text, name", [
+    ("成都市第三人民医院牵头组建医疗集团。会上，市三医院与青羊区第五人民医院签署托管协议。", "成都市第三人民医院"),
+    ("九江市第一人民医院派出专家。市一医院专家每周到湖口县人民医院坐诊。", "九江市第一人民医院"),
+])
+def test_a_levels_contracted_ordinal_is_the_numbered_peoples_hospital_the_article_names(text, name):
+    """市三医院 alone (no place before it) is the 第三人民医院 of the article's city when it names that."""
+    ents = entities(text)
+    short = name.replace("第", "").replace("人民", "")
+    assert short not in ents and short in ents[name].aliases
+
+
+@pytest.mark.parametrize("text", ["全市三医院联动，开展义诊。", "本市两医院合并。"])
+def test_a_count_of_a_places_hospitals_is_no_contracted_name(text):
+    assert not {n for n in names(text) if "第" in n}
+
+
+@pytest.mark.parametrize("text, name", [
     ("3．菏泽市立医院——曹县庄寨镇卫生院等5家乡镇卫生院。", "菏泽市立医院"),
     ("今年起由苏州市立医院接续，派驻专家6名。", "苏州市立医院"),
 ])

@@ -26,6 +26,9 @@ def supported(text: str) -> set[tuple[str, str]]:
     ("今年起，浙江大学医学院附属第二医院对景东彝族自治县人民医院开展“组团式”帮扶，首批派出专家6名。",
      "浙江大学医学院附属第二医院", "景东彝族自治县人民医院"),
     ("按照省卫生健康委部署，四川省人民医院对金川县人民医院实施对口帮扶。", "四川省人民医院", "金川县人民医院"),
+    # 扶助, a plainer word for 帮扶
+    ("2022年以来，川北医学院附属医院对南部县人民医院实行“院包科”扶助。", "川北医学院附属医院", "南部县人民医院"),
+    ("遵义医科大学附属医院对口扶助湄潭县人民医院，每月派出专家坐诊。", "遵义医科大学附属医院", "湄潭县人民医院"),
 ])
 def test_a_hospital_acting_on_another_through_dui(text, giver, receiver):
     assert (giver, receiver) in supported(text)
@@ -145,6 +148,17 @@ def test_a_hospital_does_not_support_its_own_county(text, giver, receiver, count
     got = supported(text)
     assert (giver, receiver) in got
     assert (receiver, county) not in got
+
+
+@pytest.mark.parametrize("text, crossed", [
+    ("宁都县人民医院向青塘镇卫生院派出驻点医生，石城县人民医院则为琴江镇卫生院培训村医。",
+     {("石城县人民医院", "宁都县青塘镇卫生院"), ("宁都县人民医院", "石城县琴江镇卫生院")}),
+    ("会昌县人民医院帮扶筠门岭镇卫生院，安远县人民医院帮扶欣山镇卫生院。",
+     {("安远县人民医院", "会昌县筠门岭镇卫生院"), ("会昌县人民医院", "安远县欣山镇卫生院")}),
+])
+def test_a_county_hospital_helps_its_own_counties_towns_not_the_others(text, crossed):
+    """Two county hospitals each with a town health centre of their own county (ST|geo:*)."""
+    assert not crossed & supported(text)
 
 
 @pytest.mark.parametrize("text, receiver, giver", [
