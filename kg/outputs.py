@@ -17,9 +17,9 @@ generation was built from the cache with the same code, and only a few articles 
 the stores are not rebuilt: the previous store is copied (Oxigraph's backup hard-links its
 immutable files; the Cypher database file is copied) and only the records the changed and
 deleted articles touched — found from their old and new cached results by document id —
-are retracted and written again (:func:`kg.rdf.update_store`, :func:`kg.cypher.update_cypher_db`);
-graph.json is spliced from the previous one, only the delta's lines encoded afresh
-(:class:`kg.graph.Reuse`). An output missing or changed by hand since it was written is written
+are retracted and written again (:func:`kg.rdf.update_store`, :func:`kg.cypher.update_cypher_db`,
+the latter in a thread beside graph.json); graph.json is spliced from the previous one, only the
+delta's lines encoded afresh (:class:`kg.graph.Reuse`). An output missing or changed by hand since it was written is written
 whole again.
 """
 from __future__ import annotations
@@ -179,6 +179,26 @@ class _Loader(threading.Thread):
             raise self.error
 
 
+class _InThread(threading.Thread):
+    """Runs ``fn`` in a thread; :meth:`outcome` waits and gives its result or raises its error."""
+
+    def __init__(self, name: str, fn):
+        super().__init__(daemon=True, name=name)
+        self.fn, self.result, self.error = fn, None, None
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn()
+        except BaseException as exc:  # re-raised in the build's thread
+            self.error = exc
+
+    def outcome(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class _Steps:
     """The writing as a stage of its own on stderr (kg.progress): ``steps(name)`` says which
     output is written now (the one before is done), ``close()`` that the last one is."""
@@ -292,7 +312,25 @@ def _write(res: "BuildResult", gen: Path, base: Path | None, folder: OutputFolde
     else:
         loader = _Loader(store_dir, graph, places)
         loader.start()
+    def cypher_db() -> tuple[dict, bool]:
+        """The Cypher database (schema, whether updated in place rather than written afresh)."""
+        fault_point("graph.lbug")
+        rows = PropertyRows(graph, places)
+        if delta is not None and folder.intact(DB_NAME) and (m or {}).get("ladybug"):
+            shutil.copyfile(base / DB_NAME, gen / DB_NAME)
+            schema = update_cypher_db(gen / DB_NAME, rows, m["ladybug"], delta.entities,
+                                      delta.relations, delta.documents)
+            if schema is not None:
+                return schema, True
+            (gen / DB_NAME).unlink()
+        return write_cypher_db(graph, gen, rows), False
+
+    # An update in place runs beside the graph.json splice (ladybug releases the GIL while its
+    # queries run); a database written afresh waits, as the store's bulk load already runs beside.
+    updater = _InThread("cypher-update", cypher_db) if delta is not None else None
     try:
+        if updater is not None:
+            updater.start()
         fault_point("graph.json")
         steps(GRAPH_FILE)
         if delta is not None and folder.intact(GRAPH_FILE):
@@ -303,22 +341,14 @@ def _write(res: "BuildResult", gen: Path, base: Path | None, folder: OutputFolde
                 graph.save(gen)  # the old file does not fit after all: every line encoded
         else:
             graph.save(gen)
-        fault_point("graph.lbug")
         steps(DB_NAME)
-        rows = PropertyRows(graph, places)
-        schema = None
-        if delta is not None and folder.intact(DB_NAME) and (m or {}).get("ladybug"):
-            shutil.copyfile(base / DB_NAME, gen / DB_NAME)
-            schema = update_cypher_db(gen / DB_NAME, rows, m["ladybug"], delta.entities,
-                                      delta.relations, delta.documents)
-            if schema is None:
-                (gen / DB_NAME).unlink()
-            else:
-                info["incremental"].append(DB_NAME)
-        if schema is None:
-            schema = write_cypher_db(graph, gen, rows)
+        schema, in_place = updater.outcome() if updater is not None else cypher_db()
+        if in_place:
+            info["incremental"].append(DB_NAME)
         info["ladybug"] = schema
     except BaseException:
+        if updater is not None:
+            updater.join()  # its files are in the generation that is being abandoned
         if loader is not None:
             loader.wait(cancel=True)  # Ctrl-C: do not load the rest of a store no one will use
         raise
