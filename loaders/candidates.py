@@ -30,6 +30,7 @@ from kg.model import Mention
 from .clean import CJK
 from .layout import ITEM_START, line_spans, tables
 from .lexicon import lexicon
+from .mentions import LEVEL_CHARS
 from .sentences import ADVERBS, Sentence, clause_end, clause_start
 
 #: Mention types that can be a party to a partnership.
@@ -183,23 +184,44 @@ def _alone_on_an_edge_line(p: _Page) -> int | None:
 
 
 def _title_named_again(p: _Page) -> int | None:
-    """The one institution of a title that does not itself say 我院, named again in the text."""
+    """The one institution of a title that does not itself say 我院, named again in the text (as
+    written, or in full where the title has a level's short form: 省医 … 河北省人民医院)."""
     title = p.sentences[0] if p.sentences else None
     self_words = lexicon().pair_words.of_class("coref", "self")
     if title is None or title.paragraph != 0 or any(w in title.text for w in self_words):
         return None
     inside = p.inside(title)
-    if len({p.mentions[i].name for i in inside}) == 1 and sum(
-            1 for i in p.hosp if p.mentions[i].name == p.mentions[inside[0]].name) >= 2:
+    if len({p.mentions[i].name for i in inside}) != 1:
+        return None
+    name = p.mentions[inside[0]].name
+    # 省医 (省人民医院) in the title, 河北省人民医院 in the text: a level's short form of the full name
+    short = name[:1] in LEVEL_CHARS
+    if sum(1 for i in p.hosp if p.mentions[i].name == name or short and i not in inside and
+           p.mentions[i].name.endswith(name)) >= 2:
         return inside[0]
     return None
+
+
+def _profile_opening(p: _Page) -> int | None:
+    """A profile page's opening (医院简介, 医院概况): one of its first sentences starts with a
+    hospital's name and says what it is (甲医院始建于1946年，是一所…; 甲医院位于…)."""
+    for s in p.sentences[:4]:
+        i = p.starting_at(s.start + len(s.text) - len(s.text.lstrip()))
+        if i is not None and _PROFILE_WORDS.match(p.text, p.mentions[i].end):
+            return i
+    return None
+
+
+#: What a profile's opening says right after the hospital's name.
+_PROFILE_WORDS = re.compile(r"(?:始建于|始建|创建于|创办于|建于|成立于|组建于|前身[是为]|位于|坐落于|地处|"
+                            r"是一所|是一家|系[^，。]{0,12}(?:医院|单位))")
 
 
 #: How an article says which hospital it speaks for, most telling first: the first step that
 #: names one decides (``own_hospital``). Each is tested on its own in tests/loaders/test_candidates.py.
 OWN_HOSPITAL_STEPS = (_on_source_line, _site_after_headline, _writer_introduces_self, _byline,
                       _self_word_says_who, _own_document_title, _alone_on_an_edge_line,
-                      _title_named_again)
+                      _title_named_again, _profile_opening)
 
 
 def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
@@ -207,7 +229,8 @@ def own_hospital(text: str, sentences: list[Sentence], mentions: list[Mention],
     """The mention of the hospital the article speaks for (我院), by the first of
     ``OWN_HOSPITAL_STEPS`` that finds one: a source line, the site's name after the headline, the
     writer introducing themself, a byline, 我院是甲医院, a title naming its own document, a line
-    near the top or bottom that is its name, or the one name of a title named again."""
+    near the top or bottom that is its name, the one name of a title named again, or a profile
+    page's opening (甲医院始建于…)."""
     hosp = [i for i in parties if mentions[i].type in ("Hospital", "University")]
     if not hosp:
         return None
@@ -377,7 +400,13 @@ def _subjectless(text: str, s: Sentence, ends: list[End], cue: int) -> bool:
     first = min((e for e in ends if e.start < cue), key=lambda e: e.start, default=None)
     if first is None:
         return True
+    if not first.via and _PASSIVE_AGENT.fullmatch(text, clause_start(text, s.start, first.start), first.start):
+        return True  # 2022年起由甲医院全面托管: the one managed is left out, carried from before
     return not first.via and _not_subject(text, s, first)
+
+
+#: A clause that opens on the agent of a passive (由甲…, 被甲…), after a date at most.
+_PASSIVE_AGENT = re.compile(r"\s*(?:[\d一二三四五六七八九十〇零]{2,4}年(?:\d{1,2}月)?(?:起|以来|开始)?[，,]?)?(?:由|被)")
 
 
 def _not_subject(text: str, s: Sentence, e: End) -> bool:
@@ -436,10 +465,21 @@ def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: 
             continue
         if m.start >= starts[si] and helped_by(text, starts[si], m):
             continue  # 在甲医院的帮扶下，该院…: 该院 is the one helped, named before
-        if si - _sentence_of(starts, m.start) > 3:
+        sm = _sentence_of(starts, m.start)
+        if si - sm > 3:
             break
+        # 该院与乙建立转诊关系。丙对口支援该院: 乙 follows a 该院 that opens its sentence (the
+        # topic, told of again), so this 该院 is that one's too.
+        opening = _LAST_OPENS.match(text, starts[sm])
+        if sm < si and opening and opening.end() <= m.start:
+            return [End(e.mention, a, b, "last") for e in
+                    _antecedent(text, mentions, parties, starts, sm, opening.start(1), opening.end(1))]
         return [End(i, a, b, "last")]
     return []
+
+
+#: A sentence opening on 该院 (after a date or a lead-in word at most).
+_LAST_OPENS = re.compile(r"\s*(?:[^，。；\n]{0,12}?[，,])?\s*(该院|该医院)")
 
 
 def _bare_word(text: str, a: int, b: int) -> bool:

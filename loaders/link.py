@@ -38,8 +38,9 @@ _SCHOOLS_HOSPITAL = re.compile(r"^(学校|我校|本校|该校|)(?=第[一二三
 _CONTRACTED = ((re.compile(r"附([一二三四五六七八九])医院$"), r"附属第\1医院"),
                (re.compile(r"([一二三四五六七八九])附院$"), r"第\1附属医院"))
 _SAME_NAME_BETWEEN = re.compile(r"[（(](?:即|原|原名|又名|全称|全称为|(?P<now>今|今为|今名|现为|现名|现称))?|[，,]?即|[，,]?又称")
-#: 甲医院（同时）加挂“乙”牌子: 乙 is a second sign of the same institution (a 院区's or 分院's name).
-_SIGN_BETWEEN = re.compile(r"[，,]?(?:同时|并|还|已|正式)?(?:加挂|增挂|挂上|挂)了?[“\"「『]?")
+#: 甲医院（同时）加挂“乙”牌子 / 挂牌“乙”: 乙 is a second sign of the same institution (a 院区's or
+#: 分院's name).
+_SIGN_BETWEEN = re.compile(r"[，,]?(?:同时|并|还|已|正式)?(?P<verb>加挂|增挂|挂上|挂牌|挂)了?[“\"「『]?")
 _SIGN_AFTER = re.compile(r"[”\"」』]?的?(?:牌子|牌匾|院牌|门牌|牌)")
 _DOC_NUMBER = re.compile(r"[（(]([^（）()]{0,8}〔(\d{4})〕\d+号)[）)]")
 PART_ACTS = ("SUPPORTS", "MANAGES", "RUNS", "PARTNERS_WITH")
@@ -654,7 +655,7 @@ class Linker:
 
     def merge_parenthetical_names(self) -> None:
         """山东第一医科大学第一附属医院（山东省千佛山医院）, 新桥医院即陆军军医大学第二附属医院,
-        县人民医院加挂“某医院县院区”牌子: one institution under two names."""
+        县人民医院加挂“某医院县院区”牌子 (or 挂牌“…”): one institution under two names."""
         ms = self.ex.mentions
         order = sorted((i for i in self.mention_entity if i < len(ms) and ms[i].type in ("Hospital", "University")),
                        key=lambda i: ms[i].start)
@@ -665,7 +666,8 @@ class Linker:
             between = self.doc.text[ms[a].end:ms[b].start]
             same = _SAME_NAME_BETWEEN.fullmatch(between)
             if not same:
-                if _SIGN_BETWEEN.fullmatch(between) and _SIGN_AFTER.match(self.doc.text, ms[b].end):
+                sign = _SIGN_BETWEEN.fullmatch(between)
+                if sign and (sign.group("verb") == "挂牌" or _SIGN_AFTER.match(self.doc.text, ms[b].end)):
                     self._fold(eb, ea, "a second sign of the same institution (加挂…牌子)")
                 continue
             if between[:1] in "（(" and self.doc.text[ms[b].end:ms[b].end + 1] not in ("）", ")", "，", ","):

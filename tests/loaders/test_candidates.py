@@ -66,7 +66,17 @@ OWN_STEP_CASES = {
         ("贺州市人民医院：一支医疗队的三年\n三年前，贺州市人民医院的医疗队来到昭平县。如今贺州市人民医院的专家已成为当地的熟面孔。\n",
          "贺州市人民医院"),
         ("玉林市中医医院这三年\n三年来，玉林市中医医院坚持派出骨干。玉林市中医医院也在陆川县设立了名医工作站。\n",
-         "玉林市中医医院")],
+         "玉林市中医医院"),
+        # a level's short form in the title (省医 = 省人民医院), the full name in the text
+        ("省医专家团队进驻康保县\n近日，河北省人民医院第二批专家团队抵达康保县。我院承担康保县医院的帮扶任务。\n",
+         "省人民医院"),
+        ("市人民医院专家赴大埔坐诊\n上周，梅州市人民医院派出5名专家到大埔县人民医院坐诊。我院还将开展远程会诊。\n",
+         "市人民医院")],
+    C._profile_opening: [
+        ("医院简介\n五莲县人民医院始建于1949年，是一所二级甲等综合医院。2020年起，日照市人民医院派专家来院坐诊。\n",
+         "五莲县人民医院"),
+        ("概况\n\n沂水县中医医院位于沂水县城，开放床位600张。我院与山东中医药大学附属医院组建专科联盟。\n",
+         "沂水县中医医院")],
 }
 
 
@@ -127,6 +137,32 @@ def test_gai_yuan_stands_for_the_hospital_named_before_its_clause(raw, meant, no
     got = offered(raw)
     assert any(":-" in h and ">last" in h for h in got.get(meant, ())), got.keys()
     assert not_meant is None or not_meant not in got
+
+
+@pytest.mark.parametrize("raw, giver, receiver", [
+    ("医院概况\n岳西县医院位于天堂镇，是全县医疗中心。2019年起由安徽医科大学第一附属医院全面托管。",
+     "安徽医科大学第一附属医院", "岳西县医院"),
+    ("概况\n泾县医院是二级甲等综合医院，开放床位500张。2021年由芜湖市第二人民医院对口帮扶，派驻专家6名。",
+     "芜湖市第二人民医院", "泾县医院"),
+])
+def test_a_passive_with_no_subject_carries_the_topic_as_the_one_helped(raw, giver, receiver):
+    """甲医院位于…。2019年起由乙医院全面托管: the clause opens on 由乙, its subject (甲) left out."""
+    assert any("carried" in h for h in offered(raw).get((giver, receiver), ()))
+
+
+@pytest.mark.parametrize("raw, meant, not_meant", [
+    ("医院概况\n旌德县医院始建于1951年。该院与宣城市人民医院建立双向转诊关系。2022年起，"
+     "南京市第一医院对口支援该院骨科。", ("南京市第一医院", "旌德县医院"), ("南京市第一医院", "宣城市人民医院")),
+    ("历史沿革\n泾县医院是二级甲等医院。2021年，该院加入芜湖市第二人民医院牵头的专科联盟。"
+     "此后，合肥市第二人民医院对该院实施组团式帮扶。", ("合肥市第二人民医院", "泾县医院"),
+     ("合肥市第二人民医院", "芜湖市第二人民医院")),
+])
+def test_gai_yuan_after_a_sentence_opening_on_gai_yuan_stands_for_the_same(raw, meant, not_meant):
+    """该院与乙…。丙对口支援该院: 乙 comes after a 该院 that opens its sentence (the topic told of
+    again), so the later 该院 is that one's hospital, not 乙."""
+    got = offered(raw)
+    assert any(">last" in h for h in got.get(meant, ())), got.keys()
+    assert not any(">last" in h for h in got.get(not_meant, ()))
 
 
 @pytest.mark.parametrize("raw, own, other", [

@@ -125,6 +125,8 @@ def test_a_universitys_name_starts_at_its_place_after_a_verb(text, name):
     ("这些成绩离不开西南医科大学附属医院的倾力帮扶。", "西南医科大学附属医院"),
     ("科室的起步，得益于西南医科大学附属医院专家团队。", "西南医科大学附属医院"),
     ("县医院受益于西南医科大学附属医院的对口帮扶。", "西南医科大学附属医院"),
+    ("市政府常务会议专题听取南方医科大学南方医院帮扶工作情况汇报。", "南方医科大学南方医院"),
+    ("县委常委会听取中山大学附属第一医院托管工作汇报。", "中山大学附属第一医院"),
 ])
 def test_a_preposition_before_a_universitys_hospital_is_not_part_of_its_name(text, name):
     """根据[中南大学湘雅医院]…安排 / 依据…协议 / 离不开[…]的帮扶 / 得益于…: the name starts after
@@ -620,6 +622,10 @@ def test_a_public_health_clinical_centre_is_a_hospital(text, name):
      "庄河市中心医院", "大连医科大学附属第二医院庄河院区"),
     ("湖南省郴州市桂阳县人民医院加挂了「中南大学湘雅二医院桂阳医院」的牌子，湘雅二医院派出管理团队。",
      "桂阳县人民医院", "中南大学湘雅二医院桂阳医院"),
+    ("2019年起由安徽医科大学第一附属医院托管，霍山县医院同时挂牌“安徽医科大学第一附属医院霍山分院”。",
+     "霍山县医院", "安徽医科大学第一附属医院霍山分院"),
+    ("托管协议签订后，五河县人民医院挂牌「蚌埠医学院第一附属医院五河分院」，专家每周下沉。",
+     "五河县人民医院", "蚌埠医学院第一附属医院五河分院"),
 ])
 def test_a_second_sign_names_the_same_institution(text, name, sign):
     """甲医院加挂“乙院区”牌子: 乙 is 甲's second name, not an institution of its own."""
