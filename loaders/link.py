@@ -191,8 +191,8 @@ class Linker:
     def _paragraph_region(self, pos: int, typ: str, suffix: str | None = None,
                           own: bool = False) -> str | None:
         """The region of a type a bare level word at ``pos`` means: the nearest one named
-        before it in its paragraph, else the only one the article names; None when the
-        article names several and none comes before it, unless ``own`` (我市, 全县: the
+        before it in its paragraph, else the only one the article names, else the only one it
+        names before ``pos``; None when the article names several and none comes before it, unless ``own`` (我市, 全县: the
         article's own place) and one of them is named more often than each other one.
         ``self.why`` says which (for merges)."""
         para = next((s.paragraph for s in self.ex.sentences if s.start <= pos <= s.end), None)
@@ -210,6 +210,10 @@ class Linker:
         if len(named) == 1:
             self.why = "the only one of its level the article names"
             return named[0]
+        earlier = {k for i, k in self.region_of.items() if self.ex.mentions[i].start < pos and fits(k)}
+        if len(earlier) == 1:  # 望谟县 comes up only further on
+            self.why = "the only one of its level the article names before it"
+            return earlier.pop()
         counts = Counter(k for k in self.region_of.values() if fits(k)).most_common(2)
         if own and len(counts) > 1 and counts[0][1] > counts[1][1]:
             self.why = (f"the article's own: named {counts[0][1]} times, "

@@ -227,3 +227,14 @@ def test_an_ordinal_hospitals_short_form_alone_stays_as_written():
 def test_a_county_level_hospital_also_goes_by_its_name_behind_the_prefecture(text, name, longer):
     hospitals = {e.name: e for e in run(text).entities if e.type == "Hospital"}
     assert longer in hospitals[name].aliases
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("关于响水县人民医院合作情况的说明\n\n2021年，响水县人民政府与中大医院签订协议。\n\n按照市里统一部署，"
+     "盐城市第一人民医院继续对口支援县中医院。\n\n另外，县医院对口帮扶的望谟县人民医院已完成交接。", "响水县中医院"),
+    ("泗洪县卫生健康工作报告\n\n今年，泗洪县新增床位300张。\n\n宿迁市第一人民医院派出专家到县人民医院坐诊。"
+     "此外，县里还与同心县开展东西部协作。", "泗洪县人民医院"),
+])
+def test_a_bare_level_word_is_the_only_one_of_its_level_named_before_it(raw, name):
+    """A county named only further on (望谟县, 同心县) does not make an earlier bare 县中医院 ambiguous."""
+    assert name in {e.name for e in run(raw).entities}

@@ -47,6 +47,13 @@ def test_a_levels_contracted_ordinal_is_the_numbered_peoples_hospital_the_articl
     assert short not in ents and short in ents[name].aliases
 
 
+@pytest.mark.parametrize("text", ["北京积水潭医院派出执行院长，重构医院绩效和质控体系。",
+                                  "托管后，管理团队重塑医院运营流程，成效明显。"])
+def test_a_verb_before_yiyuan_as_a_noun_is_no_name(text):
+    """重构医院绩效 / 重塑医院运营: 医院 is a common noun after a verb, not a hospital called 重构医院."""
+    assert not {n for n in names(text) if n.startswith(("重构", "重塑"))}
+
+
 @pytest.mark.parametrize("text", ["全市三医院联动，开展义诊。", "本市两医院合并。"])
 def test_a_count_of_a_places_hospitals_is_no_contracted_name(text):
     assert not {n for n in names(text) if "第" in n}
