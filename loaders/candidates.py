@@ -465,6 +465,8 @@ def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: 
             continue
         if m.start >= starts[si] and helped_by(text, starts[si], m):
             continue  # 在甲医院的帮扶下，该院…: 该院 is the one helped, named before
+        if m.start >= starts[si] and _in_giver_list(text, mentions, parties, clause_start(text, starts[si], m.start), m):
+            continue  # 来自甲、乙等单位的专家…，帮扶该院: the givers; 该院 is named before them
         sm = _sentence_of(starts, m.start)
         if si - sm > 3:
             break
@@ -478,6 +480,23 @@ def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: 
     return []
 
 
+def _in_giver_list(text: str, mentions: list[Mention], parties: list[int], lo: int, m: Mention) -> bool:
+    """Whether ``m`` is an item of a list right after a giver's marker (来自/由/从甲、乙和丙) in the
+    clause from ``lo``: only names and list joints between the marker and it."""
+    marker = None
+    for marker in _GIVER_MARKER.finditer(text, lo, m.start):
+        pass  # the nearest one
+    if marker is None:
+        return False
+    gap = text[marker.end():m.start]
+    for i in parties:
+        o = mentions[i]
+        if marker.end() <= o.start and o.end <= m.start:
+            gap = gap.replace(o.text, "", 1)
+    return not gap.strip("、，,和及与 \u3000")
+
+
+_GIVER_MARKER = re.compile(r"来自|由|从")
 #: A sentence opening on 该院 (after a date or a lead-in word at most).
 _LAST_OPENS = re.compile(r"\s*(?:[^，。；\n]{0,12}?[，,])?\s*(该院|该医院)")
 

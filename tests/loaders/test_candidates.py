@@ -140,6 +140,18 @@ def test_gai_yuan_stands_for_the_hospital_named_before_its_clause(raw, meant, no
 
 
 @pytest.mark.parametrize("raw, giver, receiver", [
+    ("援藏纪实\n8月1日，队员们在林芝市人民医院度过最后一天。一年来，来自广东省人民医院、南方医科大学南方医院等单位的"
+     "专家扎根林芝，帮扶该院新建胸痛中心。", "广东省人民医院", "林芝市人民医院"),
+    ("援藏纪实\n拉萨市人民医院迎来新队员。由北京协和医院和北京积水潭医院选派的12名专家抵达拉萨，将帮助该院建设重症医学科。",
+     "北京积水潭医院", "拉萨市人民医院"),
+])
+def test_gai_yuan_is_not_one_of_the_givers_listed_before_it(raw, giver, receiver):
+    """来自甲、乙等单位的专家…，帮扶该院 / 由甲和乙选派的专家…帮助该院: 甲 and 乙 give; 该院 is the
+    hospital named before them."""
+    assert any(">last" in h for h in offered(raw).get((giver, receiver), ()))
+
+
+@pytest.mark.parametrize("raw, giver, receiver", [
     ("医院概况\n岳西县医院位于天堂镇，是全县医疗中心。2019年起由安徽医科大学第一附属医院全面托管。",
      "安徽医科大学第一附属医院", "岳西县医院"),
     ("概况\n泾县医院是二级甲等综合医院，开放床位500张。2021年由芜湖市第二人民医院对口帮扶，派驻专家6名。",
