@@ -360,8 +360,8 @@ class Linker:
                 # only the chain the name opens with (not 江苏省 in …暨江苏省中医药研究院)
                 chain, at = [], m.start
                 for j, k in keys:
-                    if self.ex.mentions[j].start == at:
-                        chain.append((j, k))
+                    if self.ex.mentions[j].start == at and (not chain or self.div.is_within(k, chain[-1][1])):
+                        chain.append((j, k))  # 宁强县[天津]医院: a place outside the one before is the name's stem
                         at = self.ex.mentions[j].end
                 keys = chain
             if keys:

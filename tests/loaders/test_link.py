@@ -238,3 +238,13 @@ def test_a_county_level_hospital_also_goes_by_its_name_behind_the_prefecture(tex
 def test_a_bare_level_word_is_the_only_one_of_its_level_named_before_it(raw, name):
     """A county named only further on (望谟县, 同心县) does not make an earlier bare 县中医院 ambiguous."""
     assert name in {e.name for e in run(raw).entities}
+
+
+@pytest.mark.parametrize("text, name, region", [
+    ("2022年12月，陕西省人民医院对宁强县天津医院实行为期五年的全面托管。", "宁强县天津医院", "陕西省汉中市宁强县"),
+    ("北川羌族自治县山东医院由山东大学齐鲁医院对口帮扶。", "北川羌族自治县山东医院", "四川省绵阳市北川羌族自治县"),
+])
+def test_a_place_not_inside_the_one_before_it_is_part_of_the_name(text, name, region):
+    """宁强县[天津]医院 (named for the city that rebuilt it): a county's hospital, not one in 天津市."""
+    hospitals = {e.name: e for e in run(text).entities if e.type == "Hospital"}
+    assert hospitals[name].attrs["region"] == region
