@@ -149,36 +149,6 @@ class Changes:
 
 
 # -- writing ---------------------------------------------------------------------------------------
-class _Loader(threading.Thread):
-    """Bulk-loads the graph into a new store in the background (Oxigraph releases the GIL)."""
-
-    def __init__(self, path: Path, graph, places):
-        super().__init__(daemon=True, name="oxigraph-load")
-        self.path, self.graph, self.places = path, graph, places
-        self.error: BaseException | None = None
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        import pyoxigraph as ox
-
-        from .rdf import load_lines, ntriples_lines
-
-        try:
-            store = ox.Store(str(self.path))
-            load_lines(store, ntriples_lines(self.graph, self.places), self.stop)
-            del store
-        except BaseException as exc:  # re-raised in the build's thread
-            self.error = exc
-
-    def wait(self, cancel: bool = False) -> None:
-        """Wait for the load (``cancel``: stop after the chunk in progress, and raise nothing)."""
-        if cancel:
-            self.stop.set()
-        self.join()
-        if self.error is not None and not cancel:
-            raise self.error
-
-
 class _InThread(threading.Thread):
     """Runs ``fn`` in a thread; :meth:`outcome` waits and gives its result or raises its error."""
 
@@ -197,6 +167,31 @@ class _InThread(threading.Thread):
         if self.error is not None:
             raise self.error
         return self.result
+
+
+class _Loader(_InThread):
+    """Bulk-loads the graph into a new store in the background (Oxigraph releases the GIL)."""
+
+    def __init__(self, path: Path, graph, places):
+        super().__init__("oxigraph-load", lambda: self._load(path, graph, places))
+        self.stop = threading.Event()
+
+    def _load(self, path: Path, graph, places) -> None:
+        import pyoxigraph as ox
+
+        from .rdf import load_lines, ntriples_lines
+
+        store = ox.Store(str(path))
+        load_lines(store, ntriples_lines(graph, places), self.stop)
+        del store
+
+    def wait(self, cancel: bool = False) -> None:
+        """Wait for the load (``cancel``: stop after the chunk in progress, and raise nothing)."""
+        if cancel:
+            self.stop.set()
+            self.join()
+        else:
+            self.outcome()
 
 
 class _Steps:

@@ -488,15 +488,17 @@ def _in_giver_list(text: str, mentions: list[Mention], parties: list[int], lo: i
         pass  # the nearest one
     if marker is None:
         return False
-    gap = text[marker.end():m.start]
-    for i in parties:
-        o = mentions[i]
-        if marker.end() <= o.start and o.end <= m.start:
-            gap = gap.replace(o.text, "", 1)
-    return not gap.strip("、，,和及与 \u3000")
+    at = marker.end()
+    for o in sorted((mentions[i] for i in parties if marker.end() <= mentions[i].start and mentions[i].end <= m.start),
+                    key=lambda o: o.start):
+        if text[at:o.start].strip(_LIST_GAP):
+            return False
+        at = max(at, o.end)
+    return not text[at:m.start].strip(_LIST_GAP)
 
 
 _GIVER_MARKER = re.compile(r"来自|由|从")
+_LIST_GAP = "、，,和及与 \u3000"
 #: A sentence opening on 该院 (after a date or a lead-in word at most).
 _LAST_OPENS = re.compile(r"\s*(?:[^，。；\n]{0,12}?[，,])?\s*(该院|该医院)")
 

@@ -254,7 +254,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     if same_sentence and not (src.via or tgt.via):
         ls = art.memo(("list", src.start), lambda: _list_place(text, m, view.outer, src))
         lt = art.memo(("list", tgt.start), lambda: _list_place(text, m, view.outer, tgt))
-        for tag, (k, n, _) in (("s", ls), ("t", lt)):
+        for tag, (_, n, _) in (("s", ls), ("t", lt)):
             if n > 1:
                 f.append(f"list_{tag}")
         # 分别 in the pair's own clause, the two lists in it (甲、乙分别帮扶丙和丁), not across clauses
