@@ -226,18 +226,11 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             near = "after_s"
         elif same_sentence and 0 <= tgt.start - (a + len(w)) <= 2:
             near = "before_t"
-        for kind, cls in pw.kinds[w]:
-            if kind == "cue":
-                f.append(f"cue:{where}:{cls}")
-                f.append(f"cuew:{where}:{w}")
-                f.append(f"{order}|cue:{where}:{cls}")  # who comes first, and where the cue sits
-                if near:
-                    f.append(f"cue:{near}:{cls}")
-            elif kind == "blocker" and not in_name:
-                inside_clause = lo <= a < hi
-                f.append(f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
-            elif kind == "label":
-                f.append(f"label:{where}:{cls}")
+        key = (w, where, near, order, in_name, lo <= a < hi)
+        got = _WORD_FEATURES.get(key)
+        if got is None:
+            got = _WORD_FEATURES[key] = _word_features(pw.kinds[w], *key)
+        f += got
     # An ending, a denial or a plan stated in the next sentence of the paragraph (甲对口帮扶乙项目通过
     # 验收。为期三年的帮扶已于7月结束。): the pair's sentence tells of something no longer, or not yet, so.
     f += art.memo(("next", c.sentence), lambda: _next_sentence_blockers(art, c.sentence))
@@ -287,6 +280,31 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f += art.memo(("period", sent.start, second.start), lambda: _period(art, sent.start, second.start, sent.end))
     # Each feature once, as the model was fitted (a cue said four times is not four times the evidence).
     return list(dict.fromkeys(f))
+
+
+#: The features one partnership word gives, by the word and where it sits (``_word_features``); the
+#: combinations are few, the words in a sentence times its candidates many.
+_WORD_FEATURES: dict[tuple, tuple[str, ...]] = {}
+
+
+def _word_features(kinds, w: str, where: str, near: str, order: str, in_name: bool,
+                   inside_clause: bool) -> tuple[str, ...]:
+    """A partnership word's features: a cue by class and word where it sits (and next to which end),
+    a blocker by class in the pair's clause or sentence (not inside a name: …培训班 blocks nothing),
+    a label by class."""
+    f = []
+    for kind, cls in kinds:
+        if kind == "cue":
+            f.append(f"cue:{where}:{cls}")
+            f.append(f"cuew:{where}:{w}")
+            f.append(f"{order}|cue:{where}:{cls}")  # who comes first, and where the cue sits
+            if near:
+                f.append(f"cue:{near}:{cls}")
+        elif kind == "blocker" and not in_name:
+            f.append(f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
+        elif kind == "label":
+            f.append(f"label:{where}:{cls}")
+    return tuple(f)
 
 
 def _period(art: LinkedArticle, a: int, b: int, end: int) -> list[str]:
