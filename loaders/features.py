@@ -335,6 +335,8 @@ _WITH = ("与", "和", "同", "跟")
 #: Blocker classes that reach back from the sentence after a pair's (it ended, it is denied, it is planned).
 _LATER_BLOCKERS = ("ended", "negation", "plan")
 _LIST_JOINT = re.compile(r"[、，,和及与]|以及|、以及")
+#: What follows a bare item of a list: another joint, 等, or the end of the clause or sentence.
+_ITEM_END = re.compile(r"[、，,和及与等。；;：:）)\n]|以及|$")
 
 
 def _next_sentence_blockers(art: LinkedArticle, si: int) -> list[str]:
@@ -456,8 +458,13 @@ def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int,
         g = _LIST_JOINT.fullmatch(text, m[here[a]].end, m[here[b]].start)
         return g.group() if g else None
 
+    def item_ends(b: int) -> bool:
+        """Whether name ``b`` stands bare, as a list item does (the text after it joins, ends or
+        counts): 甲，乙，丙等, not 甲对口支援乙，丙则承担… (a clause that opens on 丙)."""
+        return _ITEM_END.match(text, m[here[b]].end) is not None
+
     def span(commas: bool) -> tuple[int, int]:
-        ok = lambda a, b: (j := joint(a, b)) is not None and (commas or j not in "，,")
+        ok = lambda a, b: (j := joint(a, b)) is not None and (j not in "，," or commas and item_ends(b))
         lo = i
         while lo > 0 and ok(lo - 1, lo):
             lo -= 1
@@ -467,8 +474,9 @@ def _list_place(text: str, m: list[Mention], here: list[int], end) -> tuple[int,
         return lo, hi
 
     lo, hi = span(True)
-    if any(joint(k, k + 1) == "、" for k in range(lo, hi)):
-        lo, hi = span(False)  # 、 joins the items: a comma ends the clause (支援甲地区，乙、丙两市…)
+    if any(joint(k, k + 1) not in "，," for k in range(lo, hi)):
+        # 、 or 和 joins the items: a comma ends the clause (支援甲地区，乙、丙两市…; 甲和乙，丙则…)
+        lo, hi = span(False)
     return (i - lo, hi - lo + 1, m[here[lo]].start)
 
 
@@ -481,7 +489,10 @@ def _signature(text: str, a: int, b: int, m: list[Mention], inside: list[int]) -
     and whatever adverbs or programme words stand between.
     """
     pw = lexicon().pair_words
-    starts = {m[i].start: i for i in inside}
+    starts: dict[int, int] = {}
+    for i in inside:  # a name nested at the start of another (莎车县 of 莎车县人民医院) is not the token
+        if m[i].start not in starts or m[i].end > m[starts[m[i].start]].end:
+            starts[m[i].start] = i
     words: dict[int, str] = {}
     for e, w in pw.automaton.iter_long(text[a:b]):
         words.setdefault(a + e - len(w) + 1, w)

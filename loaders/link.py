@@ -476,22 +476,26 @@ class Linker:
             named = self._named_at_level(i, m, rest)
             if named:
                 return self._same_entity(i, m, named, "short form of a hospital the article named")
+            speaks_for = None
             if m.attrs.get("bare"):
                 if not self.doc.text.endswith(self.lex.own_place, 0, m.start):
                     only = self._only_county_hospital(i, m)
                     if only:
                         return self._same_entity(i, m, only, "a bare 县医院 where the article named one county's "
                                                              "人民医院 before it: that one")
-                    return self._unresolved(m, "a bare 县医院 with no such hospital named before it: a "
-                                               "kind of hospital, not a name")
+                    speaks_for = self._own_county() if LEVEL_TYPE.get(m.attrs["level"]) == "County" else None
+                    if speaks_for is None:
+                        return self._unresolved(m, "a bare 县医院 with no such hospital named before it, in an "
+                                                   "article that speaks for no county: a kind of hospital, not a name")
                 rest = "人民医院"  # 我们县医院: our county's hospital, by its usual name
                 named = self._named_at_level(i, m, rest)
                 if named:
                     return self._same_entity(i, m, named, "short form of a hospital the article named")
-            key = self._level_region(m.attrs["level"], m.start)
+            key = speaks_for or self._level_region(m.attrs["level"], m.start)
             if key is None:
                 return self._unresolved(m, f"bare level prefix {m.attrs['level']}: {self.why}")
-            reason = self._completion(m.attrs["level"], key)
+            reason = (f"a bare 县医院 in an article that speaks for {self.div.regions[key].name} (我县, or its "
+                      "site or source): that county's 人民医院") if speaks_for else self._completion(m.attrs["level"], key)
         written = rest
         for short, full in self.lex.suffix_forms.items():
             if key and rest.endswith(short):
@@ -502,6 +506,8 @@ class Linker:
             return self.link_alias(i, m)
         if written != rest:
             others.add(m.text)
+        if m.attrs.get("bare") and key:  # 岳西县医院, as writers also call 岳西县人民医院
+            others.add(self.div.regions[key].name + m.name[len(m.attrs["level"]):])
         eid = f"Hospital/{key}/{rest}" if key else f"Hospital/{name}"
         e = Entity(eid, "Hospital", name, aliases=others, mentions={self.doc.id: 1})
         if key:
@@ -514,6 +520,16 @@ class Linker:
             if m.attrs.get("level"):
                 self._mention_through_level(key, m)
         self.add(e, i, m.text, reason)
+
+    def _own_county(self) -> str | None:
+        """The county an article speaks for: the one its 我县/本县 stood for so far, else the one its
+        site or source names (岳西县卫生健康委员会); None when that is not one county."""
+        keys = {self.entities[eid].attrs.get("division") for k, eid in self.mention_entity.items()
+                if self.ex.mentions[k].rule == "self-reference" and eid in self.entities}
+        keys = {k for k in keys if k and self.div.regions[k].type == "County"}
+        if keys:
+            return keys.pop() if len(keys) == 1 else None
+        return self._publisher().get("County")
 
     def _own_university(self) -> str | None:
         """The university an article speaks for (学校, 我校): the one its title names, else the

@@ -291,6 +291,12 @@ def test_a_row_naming_departments_after_its_hospitals_is_a_row(raw, pairs):
     ("结对\n中南大学湘雅医院支援古丈县人民医院，中南大学湘雅二医院支援花垣县人民医院，"
      "中南大学湘雅三医院、湖南省人民医院分别支援凤凰县人民医院、泸溪县人民医院。\n",
      "湖南省人民医院", "中南大学湘雅二医院", "泸溪县人民医院"),
+    ("组团式\n按照部署，江苏省人民医院、南京鼓楼医院分别帮扶伊宁县人民医院和霍城县人民医院，"
+     "苏州大学附属第一医院则与察布查尔锡伯自治县人民医院结对。\n",
+     "南京大学医学院附属鼓楼医院", "苏州大学附属第一医院", "霍城县人民医院"),
+    ("援藏\n浙江大学医学院附属第一医院、浙江省人民医院分别托管那曲市人民医院及比如县人民医院，"
+     "宁波市第一医院则派出专家赴索县人民医院。\n",
+     "浙江省人民医院", "宁波市第一医院", "比如县人民医院"),
 ])
 def test_respectively_pairs_the_lists_of_its_own_clause_only(raw, mate, stranger, target):
     """甲、乙分别帮扶丙和丁 after …，戊医院帮扶己县人民医院，: 乙 goes with 丁 by place in the list; 戊,
@@ -310,6 +316,35 @@ def test_two_lists_with_nothing_pairing_them_are_read_as_such(raw, source, targe
     """甲、乙等医院…分赴丙、丁和戊 (no 分别): every giver beside every receiver, for the model to weigh."""
     got = _features(raw, source, target)
     assert "lists:both" in got and not any(f.startswith("respectively:") for f in got)
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("援疆\n广东省人民医院对口支援疏附县人民医院，深圳市人民医院则承担喀什市及塔什库尔干塔吉克自治县的医疗援助任务。\n",
+     "深圳市人民医院", "塔什库尔干塔吉克自治县"),
+    ("动态\n江苏省人民医院帮扶伊宁县人民医院，南京鼓楼医院负责霍城县和察布查尔锡伯自治县的专科建设。\n",
+     "南京大学医学院附属鼓楼医院", "察布查尔锡伯自治县"),
+])
+def test_a_name_opening_the_clause_after_a_comma_is_no_list_item(raw, source, target):
+    """甲对口支援乙，丙则承担…: the comma ends 甲's clause; 乙 and 丙 are not a list, so 丙's pair with the
+    places of its own clause is not many-to-many."""
+    got = _features(raw, source, target)
+    assert got and "list_s" not in got and "lists:both" not in got, got
+
+
+def test_names_joined_by_commas_alone_are_still_a_list():
+    got = _features("名单\n派出单位：江苏省人民医院，南京鼓楼医院，苏州大学附属第一医院等，对口支援伊宁县人民医院。\n",
+                    "南京大学医学院附属鼓楼医院", "伊宁县人民医院")
+    assert "list_s" in got, got
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("援疆\n沈阳市第四人民医院与塔城市人民医院结为帮扶医院。\n", "沈阳市第四人民医院", "塔城市人民医院"),
+    ("动态\n今年3月，宁波市第一医院同海西蒙古族藏族自治州人民医院正式结成“帮扶医院”。\n",
+     "宁波市第一医院", "海西蒙古族藏族自治州人民医院"),
+])
+def test_two_hospitals_becoming_a_pair_are_a_candidate(raw, source, target):
+    """甲与乙结为帮扶医院 / 结成帮扶关系: 帮扶医院 is not the label here but what the two became."""
+    assert (source, target) in offered(raw) or (target, source) in offered(raw), offered(raw)
 
 
 @pytest.mark.parametrize("raw, topic, giver, taker", [
@@ -920,3 +955,13 @@ def test_a_labelled_giver_column_pairs_with_a_receiver_column_known_by_its_cue_a
     and a level of region; the rows pair them."""
     got = columns(raw)
     assert ("giver", "receiver") in got.get(pair, set()), (pair, got)
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("动态\n正安县中医院原由遵义医科大学附属医院托管，2023年起改由县里自主管理。\n", "遵义医科大学附属医院", "正安县中医院"),
+    ("动态\n原先由贵州省人民医院对口帮扶的赫章县人民医院，现已转由毕节市第一人民医院帮扶。\n",
+     "贵州省人民医院", "赫章县人民医院"),
+])
+def test_a_partnership_said_to_be_former_has_a_past_blocker(raw, source, target):
+    """原由甲托管的乙, 乙原先由甲帮扶: help that was, not help that is."""
+    assert "blk:clause:past" in _features(raw, source, target)

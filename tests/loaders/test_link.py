@@ -165,6 +165,28 @@ def test_a_bare_county_hospital_without_a_possessive_stays_no_name():
     assert not any(e.name.endswith("县人民医院") for e in res.entities if e.type == "Hospital")
 
 
+@pytest.mark.parametrize("raw, expected", [
+    ("岳西县推进优质医疗资源下沉\n\n今年以来，我县持续深化与安徽医科大学第一附属医院的对口帮扶合作。"
+     "该院先后向县医院选派专家12名。\n", "岳西县人民医院"),
+    ("专家坐诊\n来源：城口县融媒体中心\n\n本周起，重庆医科大学附属第一医院的专家团队每周二到县医院坐诊。\n",
+     "城口县人民医院"),
+])
+def test_a_bare_county_hospital_in_an_article_that_speaks_for_a_county_is_its_people_s_hospital(raw, expected):
+    """县医院 where the article speaks for one county (我县, or a county body as its source): that
+    county's 人民医院, also known by the county's name before 县医院."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    got = {e.name: e for e in res.entities if e.type == "Hospital"}
+    assert expected in got, got
+    assert expected.replace("人民医院", "医院") in got[expected].aliases
+    assert not any(u["surface"] == "县医院" for u in res.unresolved)
+
+
+def test_a_bare_county_hospital_in_a_city_s_own_article_stays_no_name():
+    raw = "卫生工作要点\n\n我市将加强县医院能力建设，推动县医院提标扩能。\n"
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    assert not any(e.name.endswith("县人民医院") for e in res.entities if e.type == "Hospital")
+
+
 @pytest.mark.parametrize("raw, full", [
     ("联勤保障部队第九二五医院对口帮扶册亨县人民医院。", "中国人民解放军联勤保障部队第九二五医院"),
     ("940医院派出医疗队常驻临潭县人民医院。", "中国人民解放军联勤保障部队第九四〇医院"),
