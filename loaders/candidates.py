@@ -299,6 +299,9 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                     ends.append(End(defined[w], a, b, "party"))
                 elif c == "addressee" and addressee is not None:
                     ends.append(End(addressee, a, b, "addressee"))
+                elif c == "alliance" and (named := _last_alliance(mentions, parties, starts, si, a)) is not None \
+                        and named not in {e.mention for e in ends}:
+                    ends.append(End(named, a, b, "alliance"))
                 elif c in ("both", "latter", "former"):
                     two = _last_two(parties, mentions, a, starts, si)
                     if two is None:
@@ -414,7 +417,13 @@ def _not_subject(text: str, s: Sentence, e: End) -> bool:
     stay), stands right before it (对乙县医院, 赴乙县, 曾在乙医院进修), or the clause opens with a
     partner word before it (与乙医院签订…: the subject is left out, carried from before)."""
     lead = text[clause_start(text, s.start, e.start):e.start]
+    if _CAPTION_OPENER.fullmatch(lead):
+        return False  # 图为甲医院专家…: a photo caption's opening, not the marker 为
     return lead.endswith(_receiving_markers()) or ADVERBS.sub("", lead).strip() in _partner_markers()
+
+
+#: A photo caption's opening words before its subject: 图为, 上图为, 图2为, 图为7月18日，
+_CAPTION_OPENER = re.compile(r"\s*(?:[上下左右中]?图|图\s*\d{1,2})\s*[为：:]\s*")
 
 
 @lru_cache(maxsize=1)
@@ -459,9 +468,16 @@ def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: 
     """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
     the same clause is its partner: 甲向该院派驻…), within three sentences; [] when none is."""
     clause = clause_start(text, starts[si], a)
+    # 该院已向乙县人民医院派驻专家 after 甲医院专家在乙县人民医院…: 该院 is not the one its own clause
+    # pairs it with (乙, named again), but the one before.
+    partners = {mentions[j].name for j in parties if mentions[j].type == "Hospital"
+                and b <= mentions[j].start < clause_end(text, b, len(text))}
     for i in reversed(parties):
         m = mentions[i]
-        if m.end > clause or m.type != "Hospital":
+        if m.type == "Hospital" and clause <= m.start and m.end <= a and _HEADS_RELATIVE.match(text, clause, m.start):
+            # 由甲托管的乙完成该院首例…, 受甲帮扶的乙新建了该院…: the clause tells of 乙, and 该院 is 乙
+            return [End(i, a, b, "last")]
+        if m.end > clause or m.type != "Hospital" or m.name in partners:
             continue
         if m.start >= starts[si] and helped_by(text, starts[si], m):
             continue  # 在甲医院的帮扶下，该院…: 该院 is the one helped, named before
@@ -498,6 +514,9 @@ def _in_giver_list(text: str, mentions: list[Mention], parties: list[int], lo: i
 
 
 _GIVER_MARKER = re.compile(r"来自|由|从")
+#: A name that heads a relative clause opening its clause: (由|受|经)甲…的[乙] (the span ends right
+#: before 乙).
+_HEADS_RELATIVE = re.compile(r"[^，。；]{0,12}?(?:由|受|经)[^，。；]{2,40}的$")
 _LIST_GAP = "、，,和及与 \u3000"
 #: A sentence opening on 该院 (after a date or a lead-in word at most).
 _LAST_OPENS = re.compile(r"\s*(?:[^，。；\n]{0,12}?[，,])?\s*(该院|该医院)")
@@ -755,6 +774,21 @@ def _self_words(text: str, a: int, b: int) -> list[tuple[int, int]]:
     pw = lexicon().pair_words
     return [(a + e - len(w) + 1, a + e + 1) for e, w in pw.automaton.iter_long(text[a:b])
             if ("coref", "self") in pw.kinds[w]]
+
+
+def _last_alliance(mentions: list[Mention], parties: list[int], starts: list[int], si: int, pos: int) -> int | None:
+    """What a bare 医共体/医联体/专科联盟 at ``pos`` stands for: the last alliance named before it,
+    within ``ALLIANCE_SENTENCES`` sentences (甲县人民医院医共体…。医共体成员单位包括乙、丙)."""
+    for i in reversed(parties):
+        m = mentions[i]
+        if m.end > pos or m.type != "Alliance":
+            continue
+        return i if si - _sentence_of(starts, m.start) <= ALLIANCE_SENTENCES else None
+    return None
+
+
+#: How many sentences back a bare 医共体 looks for the alliance it stands for.
+ALLIANCE_SENTENCES = 4
 
 
 def _last_two(parties: list[int], mentions: list[Mention], pos: int, starts: list[int],

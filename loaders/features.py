@@ -199,8 +199,12 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             f.append(f"post1={post[0]}")
         # 甲派出的专家进驻乙，丙的专家则前往丁: 丁's clause names its own giver before it.
         t_clause = clause_start(text, sent.start, tgt.start)
+        items = tgt.start  # where the target's own list starts (前往丙、丁: 丙 is no giver of its own)
+        if not (src.via or tgt.via):
+            _, n, first_item = art.memo(("list", tgt.start), lambda: _list_place(text, m, art.view(c.sentence).outer, tgt))
+            items = first_item if n > 1 else items
         ends = (art.entity_of[c.source.mention], art.entity_of[c.target.mention])
-        if s_first and any(t_clause <= m[i].start and m[i].end <= tgt.start and not src.start <= m[i].start < src.end
+        if s_first and any(t_clause <= m[i].start < items and m[i].end <= tgt.start and not src.start <= m[i].start < src.end
                            and art.entity_of.get(i) not in ends for i in here):  # (not a place inside 甲's name)
             f.append("t_clause:other_first")
         # 甲与乙开启托管帮扶: a pair joined by 与/和/同 with a one-way cue after it says nothing of
@@ -214,6 +218,9 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f.append("clause=other-sentence")
     # Partnership words by where they sit: between the ends, before both, after both.
     view = art.view(c.sentence)
+    # 乙原由甲帮扶，今年起改由丙接续: the past word before a handover that precedes the giver is the old one's.
+    handovers = [a for (a, w), in_name in zip(view.words, view.in_name)
+                 if not in_name and ("cue", "handover") in pw.kinds[w]]
     for (a, w), in_name in zip(view.words, view.in_name):  # in_name: …培训班 blocks nothing
         if src.start <= a < src.end or tgt.start <= a < tgt.end:
             continue
@@ -226,7 +233,7 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             near = "after_s"
         elif same_sentence and 0 <= tgt.start - (a + len(w)) <= 2:
             near = "before_t"
-        key = (w, where, near, order, in_name, lo <= a < hi)
+        key = (w, where, near, order, in_name, lo <= a < hi, any(a < h < src.start for h in handovers))
         got = _WORD_FEATURES.get(key)
         if got is None:
             got = _WORD_FEATURES[key] = _word_features(pw.kinds[w], *key)
@@ -288,10 +295,11 @@ _WORD_FEATURES: dict[tuple, tuple[str, ...]] = {}
 
 
 def _word_features(kinds, w: str, where: str, near: str, order: str, in_name: bool,
-                   inside_clause: bool) -> tuple[str, ...]:
+                   inside_clause: bool, handed_over: bool) -> tuple[str, ...]:
     """A partnership word's features: a cue by class and word where it sits (and next to which end),
-    a blocker by class in the pair's clause or sentence (not inside a name: …培训班 blocks nothing),
-    a label by class."""
+    a blocker by class in the pair's clause or sentence (not inside a name: …培训班 blocks nothing;
+    ``blk:handed_over`` when a handover word stands between it and the giver: the old giver's), a
+    label by class."""
     f = []
     for kind, cls in kinds:
         if kind == "cue":
@@ -301,7 +309,7 @@ def _word_features(kinds, w: str, where: str, near: str, order: str, in_name: bo
             if near:
                 f.append(f"cue:{near}:{cls}")
         elif kind == "blocker" and not in_name:
-            f.append(f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
+            f.append(f"blk:handed_over:{cls}" if handed_over else f"blk:{'clause' if inside_clause else 'sent'}:{cls}")
         elif kind == "label":
             f.append(f"label:{where}:{cls}")
     return tuple(f)

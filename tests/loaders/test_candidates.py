@@ -139,6 +139,19 @@ def test_gai_yuan_stands_for_the_hospital_named_before_its_clause(raw, meant, no
     assert not_meant is None or not_meant not in got
 
 
+@pytest.mark.parametrize("raw, meant, not_meant", [
+    ("医院动态\n临县人民医院等成员单位参加年会。9月19日，由山西医科大学第一医院全面托管的静乐县人民医院"
+     "完成该院首例心脏介入手术。\n", ("山西医科大学第一医院", "静乐县人民医院"), ("山西医科大学第一医院", "临县人民医院")),
+    ("动态\n甲县中医院的医生也来观摩。受浙江省人民医院帮扶的丽水市中心医院新建了该院第一个重症监护室。\n",
+     ("浙江省人民医院", "丽水市中心医院"), ("浙江省人民医院", "甲县中医院")),
+])
+def test_gai_yuan_in_a_clause_about_a_hospital_helped_is_that_hospital(raw, meant, not_meant):
+    """由甲托管的乙完成该院首例…: the clause tells of 乙, so 该院 is 乙, not a hospital of the sentence before."""
+    got = offered(raw)
+    assert meant in got, got.keys()
+    assert not any(">last" in h for h in got.get(not_meant, ())), got.get(not_meant)
+
+
 @pytest.mark.parametrize("raw, giver, receiver", [
     ("援藏纪实\n8月1日，队员们在林芝市人民医院度过最后一天。一年来，来自广东省人民医院、南方医科大学南方医院等单位的"
      "专家扎根林芝，帮扶该院新建胸痛中心。", "广东省人民医院", "林芝市人民医院"),
@@ -435,6 +448,17 @@ def _features(raw: str, source: str, target: str) -> set[str]:
 def test_the_targets_clause_naming_another_giver_is_a_feature(raw, source, target, other):
     """甲…，丙的专家则前往丁: 丁's clause has its own giver; 甲 named again there is no other one."""
     assert ("t_clause:other_first" in _features(raw, source, target)) is other
+
+
+@pytest.mark.parametrize("raw, source, target", [
+    ("专科联盟\n州中心医院牵头成立胸痛专科联盟。恩施土家族苗族自治州中心医院每季度派专家到鹤峰、宣恩开展联合查房。\n",
+     "恩施土家族苗族自治州中心医院", "宣恩县"),
+    ("动态\n赣州市人民医院组织专家前往宁都县人民医院、石城县人民医院坐诊。\n", "赣州市人民医院", "石城县人民医院"),
+])
+def test_an_item_of_the_targets_own_list_is_no_other_giver(raw, source, target):
+    """甲派专家到丙、丁: 丙 before 丁 in its clause is an item of 丁's list, not a giver of its own."""
+    got = _features(raw, source, target)
+    assert got and "t_clause:other_first" not in got, got
 
 
 @pytest.mark.parametrize("raw, helper, helped", [
@@ -965,3 +989,51 @@ def test_a_labelled_giver_column_pairs_with_a_receiver_column_known_by_its_cue_a
 def test_a_partnership_said_to_be_former_has_a_past_blocker(raw, source, target):
     """原由甲托管的乙, 乙原先由甲帮扶: help that was, not help that is."""
     assert "blk:clause:past" in _features(raw, source, target)
+
+
+@pytest.mark.parametrize("raw, meant", [
+    ("援宁\n图为7月18日，上海市第六人民医院专家在西吉县人民医院为患者手术。今年以来，该院已向西吉县人民医院派驻专家15人次。\n",
+     ("上海市第六人民医院", "西吉县人民医院")),
+    ("动态\n浙江省人民医院的专家在丽水市中心医院开展义诊。此前，该院与丽水市中心医院签订了帮扶协议。\n",
+     ("浙江省人民医院", "丽水市中心医院")),
+])
+def test_gai_yuan_is_not_the_hospital_its_own_clause_pairs_it_with(raw, meant):
+    """甲的专家在乙…。该院已向乙派驻…: 乙 named again after 该院 is its partner, so 该院 is 甲."""
+    assert any(">last" not in h and "last>" in h for h in offered(raw).get(meant, ())), offered(raw).get(meant)
+
+
+@pytest.mark.parametrize("raw, giver, other", [
+    ("图片新闻\n图为北京协和医院专家在宁城县中心医院查房。\n\n图为敖汉旗人民医院下派医生在新惠镇卫生院坐诊，帮扶乡镇卫生院。\n",
+     "北京协和医院", "敖汉旗人民医院"),
+    ("图片新闻\n上图为四川大学华西医院专家为甘孜县人民医院医生授课。\n\n下图为理塘县人民医院医生赴乡镇卫生院巡诊，对口帮扶乡镇卫生院。\n",
+     "四川大学华西医院", "理塘县人民医院"),
+])
+def test_a_caption_opens_on_its_own_subject(raw, giver, other):
+    """图为甲医院专家… / 下图为乙医院医生…: each caption's first name is its subject, not the receiving
+    end of a 为, so the caption before does not carry its giver into it."""
+    got = offered(raw)
+    assert not any(h.startswith("carried") for h in got.get((giver, other), ())), got.get((giver, other))
+
+
+@pytest.mark.parametrize("raw, new, old, target", [
+    ("发布会\n答：民丰县人民医院原由天津市第三中心医院帮扶，今年起改由天津市环湖医院接续，首批专家已到岗。\n",
+     "天津市环湖医院", "天津市第三中心医院", "民丰县人民医院"),
+    ("发布会\n答：曹县人民医院此前由山东省千佛山医院对口帮扶，今年起交由菏泽市立医院承接帮扶。\n",
+     "菏泽市立医院", "山东第一医科大学第一附属医院", "曹县人民医院"),
+])
+def test_a_past_word_before_a_handover_is_the_old_givers(raw, new, old, target):
+    """乙原由甲帮扶，今年起改由丙接续: 原由 tells of 甲's help, not of 丙's, which goes on."""
+    got_new, got_old = _features(raw, new, target), _features(raw, old, target)
+    assert "blk:handed_over:past" in got_new and "blk:clause:past" not in got_new, got_new
+    assert "blk:clause:past" in got_old, got_old
+
+
+@pytest.mark.parametrize("raw, member, alliance", [
+    ("医共体\n德清县人民医院医共体2024年度工作推进会召开。据介绍，医共体成员单位包括德清县新市镇卫生院、德清县乾元镇卫生院。\n",
+     "德清县新市镇卫生院", "德清县人民医院医共体"),
+    ("动态\n临泉县人民医院医共体去年门诊量增长一成。临泉县迎仙镇卫生院等作为医共体成员单位，接受县医院技术指导。\n",
+     "临泉县迎仙镇卫生院", "临泉县人民医院医共体"),
+])
+def test_a_bare_yigongti_stands_for_the_alliance_named_before(raw, member, alliance):
+    """甲医共体…。医共体成员单位包括乙、丙: the bare 医共体 is 甲医共体, so 乙 and it are a candidate."""
+    assert any("alliance" in h for h in offered(raw).get((member, alliance), ())), offered(raw).keys()

@@ -243,11 +243,17 @@ def test_boilerplate_footer_cuts_the_rest():
     ("据报道，乙医院与甲县中医院签订帮扶协议，双方将共建科室。\n「相关报道」\n丙县医院与丁医院签约\n\n"
      "网友还搜了：戊县人民医院体检中心  己医院专家介绍\n☆ 相关文章\n庚县：卫生院来了省城专家\n",
      ("乙医院与甲县中医院签订帮扶协议",), ("丙县医院", "戊县人民医院", "己医院", "庚县")),
+    ("本报讯 乙医院自2022年起对口支援甲县人民医院，累计派驻专家31人次。\n"
+     "关键词：甲县人民医院 丙医院对口支援 丁医院排名 手术费用\n",
+     ("乙医院自2022年起对口支援甲县人民医院",), ("丙医院对口支援", "丁医院排名")),
+    ("乙医院托管甲县中医院已满两年。\n标签： 托管 戊县人民医院 己医院专家挂号\n双方还将共建胸痛中心。\n",
+     ("乙医院托管甲县中医院已满两年", "双方还将共建胸痛中心"), ("戊县人民医院", "己医院专家挂号")),
 ])
 def test_other_stories_headlines_and_comments_are_dropped(raw, kept, gone):
     """相关阅读 (or 【相关链接】, 「相关报道」) over headlines in the middle of an article drops those
     headlines, not the prose after them; 评论（18） drops the comments below it; a search page's
-    你可能还想搜/网友还搜了 line and a 上一篇…下一篇 pager line go: none is the article's own text."""
+    你可能还想搜/网友还搜了 line, a 上一篇…下一篇 pager line and an SEO 关键词/标签 line go: none is the
+    article's own text."""
     buf, _ = run_step(C.drop_boilerplate, raw)
     assert all(k in buf.text for k in kept), buf.text
     assert not any(g in buf.text for g in gone), buf.text
@@ -332,6 +338,8 @@ def test_spin_always_context_and_spun_rules():
      "连山县医院牵头组建连山壮族瑶族自治县医疗卫生共同体，县中医院为成员单位。"),
     ("福州市第一医院加入闽东医治集团，与罗源县医院组建紧密型医治联合体。",
      "福州市第一医院加入闽东医疗集团，与罗源县医院组建紧密型医疗联合体。"),
+    ("通城县中医医院与咸宁市中间医院签订紧密型医联体合作协议。", "通城县中医医院与咸宁市中心医院签订紧密型医联体合作协议。"),
+    ("安康市中间医院对口帮扶紫阳县国民医院。", "安康市中心医院对口帮扶紫阳县人民医院。"),
     # the real words stay: a network's 核心医院, a body's 隶属 or 从属
     ("专家医治病人，医治卫生院转来的重症患者。", "专家医治病人，医治卫生院转来的重症患者。"),
     ("该科室从属于县医院，双方是从属关系。", "该科室从属于县医院，双方是从属关系。"),
