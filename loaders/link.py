@@ -28,7 +28,7 @@ from .scorer import KINDS, Model, PairInstance, decide, pair_instances
 LEVEL_TYPE = {"省": "Province", "市": "City", "县": "County", "区": "County", "镇": "Town", "乡": "Town",
               "州": "City", "盟": "City", "地区": "City", "旗": "County"}
 # Which names a bare level word can stand for: 州人民医院 → an autonomous prefecture's, 旗医院 → a banner's.
-LEVEL_SUFFIX = {"县": "县", "区": "区", "州": "州", "盟": "盟", "地区": "地区", "旗": "旗"}
+LEVEL_SUFFIX = {"省": "省", "县": "县", "区": "区", "州": "州", "盟": "盟", "地区": "地区", "旗": "旗"}
 # Mentions linked after all others: they resolve to a name the article writes elsewhere.
 DEFERRED = ("abbreviation", "proper+suffix")
 #: A hospital named through the university an article speaks for: (学校|我校|本校|该校)附属…医院,
@@ -325,7 +325,7 @@ class Linker:
     def link_mentions(self) -> None:
         ms = self.ex.mentions
         later = {i for i, m in enumerate(ms) if m.rule in DEFERRED or m.attrs.get("rows", 1) > 1
-                 or (m.type == "Hospital" and _SCHOOLS_HOSPITAL.match(m.name))}
+                 or (m.type == "Hospital" and _SCHOOLS_HOSPITAL.match(m.name)) or self._title_level(m)}
         order = [i for i in range(len(ms)) if i not in later] + sorted(later)
         for i in order:
             m = ms[i]
@@ -401,13 +401,21 @@ class Linker:
         self.mention_entity[i] = eid
         self.merges.append({"surface": m.text, "id": eid, "reason": reason, "doc": self.doc.id})
 
+    def _title_level(self, m: Mention) -> bool:
+        """A province's or city's bare level name in the title (省立医院专家团队常驻我院): linked after
+        the rest, since the text below names it in full (…（安徽省立医院）…)."""
+        return (m.type == "Hospital" and LEVEL_TYPE.get(m.attrs.get("level", "")) in ("Province", "City")
+                and bool(self.ex.sentences) and m.end <= self.ex.sentences[0].end)
+
     def _named_at_level(self, i: int, m: Mention, rest: str) -> str | None:
         """省立医院 after 福建省立医院 (or after 山东省立医院 read from the alias table), 县医院 after
-        岳西县医院: the hospital the article named last under a fuller form of this name."""
+        岳西县医院: the hospital the article named last under a fuller form of this name; in the
+        title, also the one the text below names so."""
         typ = LEVEL_TYPE.get(m.attrs["level"])
         if typ not in ("Province", "City") and rest != "医院":
             return None
-        for j in range(i - 1, -1, -1):
+        ahead = range(i + 1, len(self.ex.mentions)) if self._title_level(m) else ()
+        for j in [*range(i - 1, -1, -1), *ahead]:
             eid = self.mention_entity.get(j)
             e = self.entities.get(eid) if eid else None
             if e is None or e.type != "Hospital":
@@ -692,9 +700,11 @@ class Linker:
                 continue
             if between[:1] in "（(" and self.doc.text[ms[b].end:ms[b].end + 1] not in ("）", ")", "，", ","):
                 continue
-            # The first name stays canonical, unless it is a bare proper name (新桥医院即…) or an
-            # old one the brackets give today's name for (宁夏医学院附属医院（今宁夏医科大学总医院）).
-            short_first = ms[a].rule == "proper+suffix" and ms[b].rule != "proper+suffix"
+            # The first name stays canonical, unless it is a bare proper name (新桥医院即…) or a
+            # contracted ordinal (省一院（昆华医院）), or an old one the brackets give today's name for
+            # (宁夏医学院附属医院（今宁夏医科大学总医院）).
+            short_first = (ms[a].rule == "proper+suffix" or ms[a].attrs.get("contracted")) \
+                and ms[b].rule != "proper+suffix"
             keep_id, old_id = (eb, ea) if short_first or same.group("now") else (ea, eb)
             self._fold(old_id, keep_id, "another name of the same institution (brackets or 即)")
 

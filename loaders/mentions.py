@@ -25,6 +25,8 @@ _TOWN_WORD_NEXT = set("村镇化级里亲土民")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百〇零\d]{1,4}$")
 #: 市三医院, 省二医院: a level and an ordinal, the everyday short form of …第三人民医院.
 _CONTRACTED_LEVEL = re.compile(r"(?<![全各本该每两])([省市县区州])([一二三四五六七八九])$")
+#: 市三院, 省二院 (not 全市三院, 市一院长, 两院); 院区 and 院士 are other words.
+_CONTRACTED_YUAN = re.compile(r"(?<![全各本该每两城园校社])([省市县区州])([一二三四五六七八九])院(?![长士区系办内外部])")
 _COUNT_BEFORE = re.compile(r"(\d+|[一二三四五六七八九十两几多数百千]+)[家间所个座]$")
 _QUOTED = re.compile(r"“([^“”]{2,30})”")
 _POLICY = re.compile(r"《([^《》]{2,80})》")
@@ -352,7 +354,7 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
             # when the article names that (as 南充市二医院 after a place)
             lvl = c.group(1)
             found.append(Mention(text[c.start():e], "Hospital", c.start(), e, name=text[c.start():e],
-                                 rule="level+suffix", attrs={"level": lvl}))
+                                 rule="level+suffix", attrs={"level": lvl, "contracted": True}))
             continue
         pos = _stems_before(text, s, lex, max(0, s - 14))
         anchor, rule, level, proper = None, "", None, False
@@ -434,6 +436,11 @@ def _institutions(text: str, regions: list[Mention], lex, edges: _Edges) -> list
             if proper:
                 attrs["proper"] = True
         found.append(Mention(name, "Hospital", pos, e, name=name, rule=rule, attrs=attrs))
+    for c in _CONTRACTED_YUAN.finditer(text):
+        # 市三院, 省二院: the article's city's (province's) 三医院 said shorter still, as 市三医院 is
+        lvl = c.group(1)
+        found.append(Mention(c.group(), "Hospital", c.start(), c.end(), name=f"{lvl}{c.group(2)}医院",
+                             rule="level+suffix", attrs={"level": lvl, "contracted": True}))
     return _branches(text, _distributed(text, regions, found, lex), regions, lex)
 
 

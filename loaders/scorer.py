@@ -197,17 +197,19 @@ def _joined(art: LinkedArticle, a: PairCandidate, b: PairCandidate) -> bool:
 
 def _list_mates(art: LinkedArticle, instances: list[PairInstance], kept: list[Decision], probs) -> list[Decision]:
     """Pairs whose end is an item of the same list as a kept pair's, with the same cue and other end
-    (甲、乙、丙等3家医院组团式帮扶丁: kept 甲 → 丁 keeps 乙 → 丁), when scored at least ``LIST_FLOOR``.
+    (甲、乙、丙等3家医院组团式帮扶丁: kept 甲 → 丁 keeps 乙 → 丁; 甲携手乙、丙打造专科联盟: 甲 and 乙
+    partners keeps 甲 and 丙), when scored at least ``LIST_FLOOR``.
     The items of one list share their role; the model, reading each on its own, can split them."""
     have = {(d.source, d.kind, d.target) for d in kept}
     out = []
     for d in kept:
-        if d.kind in SYMMETRIC or not d.evidence:
+        if not d.evidence:
             continue
         best = d.evidence[0]
         for inst in instances:
-            if (inst.source, d.kind, inst.target) in have:
-                continue
+            if (inst.source, d.kind, inst.target) in have or \
+                    (d.kind in SYMMETRIC and (inst.target, d.kind, inst.source) in have):
+                continue  # (a partnership kept the other way round is the same one)
             ts, tt = art.entities[inst.source].type, art.entities[inst.target].type
             if not allowed(d.kind, ts, tt):
                 continue

@@ -259,6 +259,16 @@ def test_other_stories_headlines_and_comments_are_dropped(raw, kept, gone):
     assert not any(g in buf.text for g in gone), buf.text
 
 
+@pytest.mark.parametrize("raw, gone", [
+    ("点击蓝字 关注岳西县医院\n【喜讯】省立医院专家团队常驻我院\n4月22日，专家来到我院。\n", "点击蓝字"),
+    ("👆点击上方蓝字关注我们\n市中心医院专家到我院坐诊\n本周起专家每周二坐诊。\n", "点击上方蓝字"),
+])
+def test_a_wechat_posts_header_line_is_dropped(raw, gone):
+    """点击蓝字 关注… heads every post of an account: not its title, not its text."""
+    buf, _ = run_step(C.drop_boilerplate, raw)
+    assert gone not in buf.text and "专家" in buf.text.split("\n")[0], buf.text
+
+
 def test_boilerplate_keeps_words_inside_prose():
     raw = "群众可通过微信公众号预约挂号，医院的版权意识和地址信息都写在这段很长的正文里，" * 3 + "这是正文。"
     buf, _ = run_step(C.drop_boilerplate, raw)

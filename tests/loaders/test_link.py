@@ -188,6 +188,28 @@ def test_a_bare_county_hospital_in_a_city_s_own_article_stays_no_name():
 
 
 @pytest.mark.parametrize("raw, full", [
+    ("省立医院专家团队常驻我院\n\n4月22日，中国科学技术大学附属第一医院（安徽省立医院）第四批专家来到岳西县医院。"
+     "另有上海一家企业捐赠设备。\n", "中国科学技术大学附属第一医院"),
+    ("市人民医院托管我院满一年\n\n去年5月起，赣州市人民医院全面托管宁都县人民医院。上海市第六人民医院也派来专家。\n",
+     "赣州市人民医院"),
+])
+def test_a_level_name_in_the_title_is_the_hospital_the_text_names_in_full(raw, full):
+    """省立医院… in the title, 甲（安徽省立医院） below: the title's is that hospital, not one completed
+    from some other province-level place the article names (上海)."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw=raw))
+    title = raw.split("\n")[0][:5]
+    got = {e.name: e for e in res.entities if e.type == "Hospital"}
+    assert full in got and any(a.startswith(title[:4]) for a in got[full].aliases | {got[full].name}), got
+    assert not any(n.startswith("上海市") and n not in ("上海市第六人民医院",) for n in got), got
+
+
+def test_a_province_level_word_completes_to_a_province_only():
+    """省人民医院 in an article whose only province-level place is 上海市 (a municipality): no 上海市人民医院."""
+    res = analyse(Document(id="t.txt", path="t.txt", raw="义诊\n\n省人民医院派出专家到我院坐诊。一家上海市企业捐赠了设备。\n"))
+    assert not any(e.name.startswith("上海市") for e in res.entities if e.type == "Hospital")
+
+
+@pytest.mark.parametrize("raw, full", [
     ("联勤保障部队第九二五医院对口帮扶册亨县人民医院。", "中国人民解放军联勤保障部队第九二五医院"),
     ("940医院派出医疗队常驻临潭县人民医院。", "中国人民解放军联勤保障部队第九四〇医院"),
     ("九二八医院派出专家常驻三沙市人民医院。", "中国人民解放军联勤保障部队第九二八医院"),

@@ -47,6 +47,16 @@ def test_a_levels_contracted_ordinal_is_the_numbered_peoples_hospital_the_articl
     assert short not in ents and short in ents[name].aliases
 
 
+@pytest.mark.parametrize("text, name, short", [
+    ("厦门市第三医院牵头组建医疗集团。市三院还承担着山海协作任务。", "厦门市第三医院", "市三院"),
+    ("南充市第二人民医院派出专家。市二院每月派出专家到蓬安县人民医院坐诊。", "南充市第二人民医院", "市二院"),
+])
+def test_a_levels_ordinal_said_shorter_still_is_the_same_hospital(text, name, short):
+    """市三院, 市二院: the 第三/第二 hospital of the article's city, as 市三医院 is."""
+    ents = entities(text)
+    assert short in ents[name].aliases and not any(n.endswith("三医院") or n.endswith("二医院") for n in ents if n != name)
+
+
 @pytest.mark.parametrize("text", ["北京积水潭医院派出执行院长，重构医院绩效和质控体系。",
                                   "托管后，管理团队重塑医院运营流程，成效明显。"])
 def test_a_verb_before_yiyuan_as_a_noun_is_no_name(text):
@@ -54,7 +64,7 @@ def test_a_verb_before_yiyuan_as_a_noun_is_no_name(text):
     assert not {n for n in names(text) if n.startswith(("重构", "重塑"))}
 
 
-@pytest.mark.parametrize("text", ["全市三医院联动，开展义诊。", "本市两医院合并。"])
+@pytest.mark.parametrize("text", ["全市三医院联动，开展义诊。", "本市两医院合并。", "全市三院联动，市一院长出席。"])
 def test_a_count_of_a_places_hospitals_is_no_contracted_name(text):
     assert not {n for n in names(text) if "第" in n}
 
@@ -134,10 +144,12 @@ def test_a_universitys_name_starts_at_its_place_after_a_verb(text, name):
     ("县医院受益于西南医科大学附属医院的对口帮扶。", "西南医科大学附属医院"),
     ("市政府常务会议专题听取南方医科大学南方医院帮扶工作情况汇报。", "南方医科大学南方医院"),
     ("县委常委会听取中山大学附属第一医院托管工作汇报。", "中山大学附属第一医院"),
+    ("今年中南大学湘雅医院又向该院派驻了6名专家。", "中南大学湘雅医院"),
+    ("近日复旦大学附属中山医院派出第二批专家团队。", "复旦大学附属中山医院"),
 ])
 def test_a_preposition_before_a_universitys_hospital_is_not_part_of_its_name(text, name):
-    """根据[中南大学湘雅医院]…安排 / 依据…协议 / 离不开[…]的帮扶 / 得益于…: the name starts after
-    the preposition or verb."""
+    """根据[中南大学湘雅医院]…安排 / 依据…协议 / 离不开[…]的帮扶 / 得益于… / 今年[…]又向…: the name
+    starts after the preposition, verb or time word."""
     assert names(text) == {name}
 
 
