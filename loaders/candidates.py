@@ -303,11 +303,16 @@ def pair_candidates(text: str, sentences: list[Sentence], mentions: list[Mention
                         and named not in {e.mention for e in ends}:
                     ends.append(End(named, a, b, "alliance"))
                 elif c in ("both", "latter", "former"):
-                    two = _last_two(parties, mentions, a, starts, si)
+                    # 甲…，我院每月派出专家赴两院查房: after a receiving marker each of the two named before
+                    # the clause is a receiving end
+                    receiving = c == "both" and text[max(0, a - 4):a].endswith(_receiving_markers())
+                    two = _last_two(parties, mentions, clause_start(text, s.start, a) if receiving else a, starts, si)
                     if two is None:
                         continue
                     x, y = two
-                    if c == "both":
+                    if receiving:
+                        ends += [End(x, a, b, "both"), End(y, a, b, "both")]
+                    elif c == "both":
                         out.append(PairCandidate(End(x, a, b, "both"), End(y, a, b, "both"), si, "both"))
                         out.append(PairCandidate(End(y, a, b, "both"), End(x, a, b, "both"), si, "both"))
                     else:

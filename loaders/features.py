@@ -218,9 +218,13 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
         f.append("clause=other-sentence")
     # Partnership words by where they sit: between the ends, before both, after both.
     view = art.view(c.sentence)
-    # 乙原由甲帮扶，今年起改由丙接续: the past word before a handover that precedes the giver is the old one's.
+    # 乙原由甲帮扶，今年起改由丙接续: a past word before a handover that precedes the giver (or stands in
+    # its clause) is the old giver's.
     handovers = [a for (a, w), in_name in zip(view.words, view.in_name)
                  if not in_name and ("cue", "handover") in pw.kinds[w]]
+    # (…，丙接过接力棒: the handover may also follow the new giver, in its clause)
+    s_lo, s_hi = (clause_start(text, sent.start, src.start), clause_end(text, src.end, sent.end)) \
+        if handovers else (0, 0)
     for (a, w), in_name in zip(view.words, view.in_name):  # in_name: …培训班 blocks nothing
         if src.start <= a < src.end or tgt.start <= a < tgt.end:
             continue
@@ -233,7 +237,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
             near = "after_s"
         elif same_sentence and 0 <= tgt.start - (a + len(w)) <= 2:
             near = "before_t"
-        key = (w, where, near, order, in_name, lo <= a < hi, any(a < h < src.start for h in handovers))
+        key = (w, where, near, order, in_name, lo <= a < hi,
+               a < src.start and any(a < h and (h < src.start or s_lo <= h < s_hi) for h in handovers))
         got = _WORD_FEATURES.get(key)
         if got is None:
             got = _WORD_FEATURES[key] = _word_features(pw.kinds[w], *key)

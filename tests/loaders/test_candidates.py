@@ -1020,12 +1020,15 @@ def test_a_caption_opens_on_its_own_subject(raw, giver, other):
      "天津市环湖医院", "天津市第三中心医院", "民丰县人民医院"),
     ("发布会\n答：曹县人民医院此前由山东省千佛山医院对口帮扶，今年起交由菏泽市立医院承接帮扶。\n",
      "菏泽市立医院", "山东第一医科大学第一附属医院", "曹县人民医院"),
+    ("接力\n去年，浙江省人民医院对丽水市中心医院为期五年的帮扶期满结束，温州医科大学附属第一医院接过接力棒，"
+     "已派出专家6名。\n", "温州医科大学附属第一医院", "浙江省人民医院", "丽水市中心医院"),
 ])
 def test_a_past_word_before_a_handover_is_the_old_givers(raw, new, old, target):
     """乙原由甲帮扶，今年起改由丙接续: 原由 tells of 甲's help, not of 丙's, which goes on."""
     got_new, got_old = _features(raw, new, target), _features(raw, old, target)
-    assert "blk:handed_over:past" in got_new and "blk:clause:past" not in got_new, got_new
-    assert "blk:clause:past" in got_old, got_old
+    assert any(f.startswith("blk:handed_over:") for f in got_new), got_new
+    assert not any(f.startswith("blk:clause:") for f in got_new), got_new
+    assert any(f.startswith("blk:clause:") for f in got_old), got_old
 
 
 @pytest.mark.parametrize("raw, member, alliance", [
@@ -1037,3 +1040,17 @@ def test_a_past_word_before_a_handover_is_the_old_givers(raw, new, old, target):
 def test_a_bare_yigongti_stands_for_the_alliance_named_before(raw, member, alliance):
     """甲医共体…。医共体成员单位包括乙、丙: the bare 医共体 is 甲医共体, so 乙 and it are a candidate."""
     assert any("alliance" in h for h in offered(raw).get((member, alliance), ())), offered(raw).keys()
+
+
+@pytest.mark.parametrize("raw, giver, takers", [
+    ("医联体\n法库县人民医院、新民市人民医院均为医联体成员单位，中国医科大学附属盛京医院每月派出专家赴两院查房。\n",
+     "中国医科大学附属盛京医院", ("法库县人民医院", "新民市人民医院")),
+    ("帮扶\n今年起，宁都县人民医院和石城县人民医院加入医联体。赣州市人民医院向两院各派驻专家3名。\n",
+     "赣州市人民医院", ("宁都县人民医院", "石城县人民医院")),
+])
+def test_liang_yuan_after_a_receiving_marker_is_each_of_the_two(raw, giver, takers):
+    """…赴两院查房 / 向两院派驻: 两院 after a receiving marker is both hospitals as receivers, not the two
+    paired with each other."""
+    got = offered(raw)
+    for t in takers:
+        assert any(h.endswith(">both") for h in got.get((giver, t), ())), (t, got.keys())

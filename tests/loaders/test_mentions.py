@@ -754,3 +754,19 @@ def test_kinds_of_enterprise_hospitals_name_no_hospital(text, kinds, named):
     """职工医院, 煤矿医院, 团场医院: a kind of hospital; 后称 ends the name before the new one."""
     names = [m.text for m in find_mentions(text)[0] if m.type == "Hospital"]
     assert not set(kinds) & set(names) and named in names, names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("据统计，三年来华西医院累计派驻专家86人次。", "四川大学华西医院"),
+    ("2019年以来湘雅医院共派出专家120人次。", "中南大学湘雅医院"),
+])
+def test_a_years_since_phrase_is_no_part_of_the_name_after_it(text, name):
+    """三年来[华西医院], 2019年以来[湘雅医院]: 年来/以来 end a time phrase, not start a name."""
+    assert names(text, "Hospital") == {name}
+
+
+@pytest.mark.parametrize("text", ["作为吉林省对口援疆的主力医院之一，我院长期支援阿勒泰地区人民医院。",
+                                  "该院是全市急救网络的骨干医院和新冠救治定点医院。"])
+def test_a_hospitals_role_word_is_no_name(text):
+    """主力医院, 骨干医院, 定点医院: what a hospital is for, not what it is called."""
+    assert not {n for n in names(text, "Hospital") if n.endswith(("主力医院", "骨干医院", "定点医院"))}
