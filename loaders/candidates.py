@@ -471,7 +471,9 @@ def helped_by(text: str, lo: int, end) -> bool:
 def _antecedent(text: str, mentions: list[Mention], parties: list[int], starts: list[int], si: int,
                 a: int, b: int) -> list[End]:
     """What 该院 at ``[a, b)`` stands for: the last hospital named before its own clause (one in
-    the same clause is its partner: 甲向该院派驻…), within three sentences; [] when none is."""
+    the same clause is its partner: 甲向该院派驻…), within three sentences, passing over a hospital
+    its own clause names after it (该院已向乙派驻…: not 乙); but the head of a relative clause that
+    opens its clause when there is one (由甲托管的乙完成该院首例…: 乙). [] when none is."""
     clause = clause_start(text, starts[si], a)
     # 该院已向乙县人民医院派驻专家 after 甲医院专家在乙县人民医院…: 该院 is not the one its own clause
     # pairs it with (乙, named again), but the one before.

@@ -303,8 +303,8 @@ def _word_features(kinds, w: str, where: str, near: str, order: str, in_name: bo
                    inside_clause: bool, handed_over: bool) -> tuple[str, ...]:
     """A partnership word's features: a cue by class and word where it sits (and next to which end),
     a blocker by class in the pair's clause or sentence (not inside a name: …培训班 blocks nothing;
-    ``blk:handed_over`` when a handover word stands between it and the giver: the old giver's), a
-    label by class."""
+    ``blk:handed_over`` when a handover word follows it before the giver or in the giver's clause:
+    the old giver's), a label by class."""
     f = []
     for kind, cls in kinds:
         if kind == "cue":
