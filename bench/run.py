@@ -12,7 +12,7 @@ Measured on the synthetic corpus of bench/corpus.py (1k, 10k, 100k articles of ~
   one article (10 at 100k) and after deleting one, with the share of the full build;
 * the per-article stage alone (read → graph, no output files) with ``--jobs 1`` and ``2``,
   how time grows with size, and extraction recall on the planted pairs (a sanity check);
-* bench/bench_clean.py, bench/bench_sparql.py and bench/bench_neo4j.py when present
+* bench/bench_clean.py, bench/bench_sparql.py, bench/bench_neo4j.py and bench/bench_analyse.py when present
   (each prints JSON; run as subprocesses with timeouts).
 
 Every build runs in its own process, so each pays its own start-up (imports, vocabularies)
@@ -50,7 +50,7 @@ import corpus as corpus_mod  # noqa: E402
 KG = [sys.executable, "-c", "import sys; from kg.cli import main; sys.argv[0] = 'kg'; main()"]
 PSS = sys.platform.startswith("linux")
 OTHER_BENCHES = (("clean", "bench_clean.py", 180), ("sparql", "bench_sparql.py", 480),
-                 ("neo4j", "bench_neo4j.py", 300))
+                 ("neo4j", "bench_neo4j.py", 300), ("analyse", "bench_analyse.py", 240))
 
 
 # --------------------------------------------------------------------------- measuring
@@ -472,6 +472,12 @@ def summarise(rep: dict) -> list[dict]:
     if rec:
         rows.append(Row("extraction recall on planted supporter → county pairs (1k)", f"{rec['recall']:.1%}",
                         "(sanity check)", None, f"{rec['found']}/{rec['planted']}; by style {rec['by_style']}"))
+    per = rep["other"].get("analyse", {}).get("result") or {}
+    if per.get("ratio"):
+        rows.append(Row("analyse() CPU per article vs the rules alone (issue 13, same files, same run)",
+                        f"{per['ratio']}×", "≤ 1.2×", per["ratio"] <= 1.2,
+                        f"{per['this']['cpu_ms_per_article']} ms vs {per['against']['cpu_ms_per_article']} ms "
+                        f"({per['against']['revision']}), {per['files']} batch articles"))
     for name, o in rep["other"].items():
         rows.append(Row(f"bench_{name}.py", o.get("status", "?"), "(see its JSON)", None,
                         f"{o.get('seconds', '-')}s" if "seconds" in o else ""))
