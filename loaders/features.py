@@ -58,8 +58,10 @@ class LinkedArticle:
             for j in sorted(parties, key=lambda j: (self.mentions[j].start, -self.mentions[j].end)):
                 if not outer or self.mentions[j].start >= self.mentions[outer[-1]].end:
                     outer.append(j)
-            v = self._views[si] = SentenceView(parties, words, [any(x <= a < y for x, y in names)
-                                                                for a, _ in words], outer)
+            in_name = [any(x <= a < y for x, y in names) for a, _ in words]
+            kinds = lexicon().pair_words.kinds
+            handovers = [a for (a, w), inside in zip(words, in_name) if not inside and ("cue", "handover") in kinds[w]]
+            v = self._views[si] = SentenceView(parties, words, in_name, outer, handovers)
         return v
 
     def memo(self, key: tuple, make):
@@ -87,6 +89,7 @@ class SentenceView:
     words: list[tuple[int, str]]
     in_name: list[bool]
     outer: list[int]  # parties not nested in another party's name, in text order
+    handovers: list[int]  # where the handover words (改由, 接续 …) outside names start
 
 
 @lru_cache(maxsize=4096)
@@ -219,10 +222,8 @@ def candidate_features(art: LinkedArticle, c: PairCandidate) -> list[str]:
     # Partnership words by where they sit: between the ends, before both, after both.
     view = art.view(c.sentence)
     # 乙原由甲帮扶，今年起改由丙接续: a past word before a handover that precedes the giver (or stands in
-    # its clause) is the old giver's.
-    handovers = [a for (a, w), in_name in zip(view.words, view.in_name)
-                 if not in_name and ("cue", "handover") in pw.kinds[w]]
-    # (…，丙接过接力棒: the handover may also follow the new giver, in its clause)
+    # its clause: …，丙接过接力棒) is the old giver's.
+    handovers = view.handovers
     s_lo, s_hi = (clause_start(text, sent.start, src.start), clause_end(text, src.end, sent.end)) \
         if handovers else (0, 0)
     for (a, w), in_name in zip(view.words, view.in_name):  # in_name: …培训班 blocks nothing
